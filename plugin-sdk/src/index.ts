@@ -1,0 +1,92 @@
+/**
+ * A small SDK for wash plugins written in TypeScript: declare metadata and
+ * commands once, get argv parsing, structured output and error mapping.
+ * The core plugins under plugins/ use it and are its examples.
+ */
+import * as host from 'wash:plugin/host@0.1.0';
+import type { Command, HookType, Metadata, Credentials } from 'wash:plugin/types@0.1.0';
+import { parseArgv, UsageError, type Parsed } from './args.js';
+
+export { UsageError, parseArgv, type Parsed };
+export { host };
+
+/** A failure the user should see as one line (exit 1). */
+export class Failure extends Error {}
+
+export type CommandSpec = Omit<Command, 'flags' | 'arguments' | 'examples'> & Partial<Pick<Command, 'flags' | 'arguments' | 'examples'>> & {
+  /** Returns the exit status (default 0), or throws UsageError / Failure. */
+  run(parsed: Parsed): number | void;
+};
+
+export interface PluginSpec {
+  metadata: Omit<Metadata, 'commands' | 'hooks' | 'providesCredentials' | 'access'> & {
+    access?: Partial<Metadata['access']>;
+  };
+  commands: CommandSpec[];
+  hooks?: Partial<Record<HookType, () => void>>;
+  authenticate?: () => Credentials;
+}
+
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+function toRunError(err: unknown): { tag: 'usage' | 'failure'; val: string } {
+  return err instanceof UsageError ? { tag: 'usage', val: err.message } : { tag: 'failure', val: messageOf(err) };
+}
+
+/** Build the `plugin` (and `authenticate`) exports from a spec. */
+export function definePlugin(spec: PluginSpec) {
+  const commands: Command[] = spec.commands.map(({ run: _run, ...c }) => ({ flags: [], arguments: [], examples: [], ...c }));
+  const metadata: Metadata = {
+    ...spec.metadata,
+    access: { env: [], paths: [], outgoingHttp: [], hostExec: [], ...spec.metadata.access },
+    commands,
+    hooks: Object.keys(spec.hooks ?? {}) as HookType[],
+    providesCredentials: spec.authenticate !== undefined,
+  };
+  const plugin = {
+    info: () => metadata,
+    run(argv: string[]): number {
+      // Every error becomes a run-error: a JS exception that escapes the export would trap.
+      try {
+        const parsed = parseArgv(commands, argv);
+        const handler = spec.commands.find((c) => c.path.join(' ') === parsed.command.path.join(' '))!;
+        return handler.run(parsed) ?? 0;
+      } catch (err) {
+        throw toRunError(err);
+      }
+    },
+    hook(event: HookType): void {
+      try {
+        spec.hooks?.[event]?.();
+      } catch (err) {
+        throw messageOf(err);
+      }
+    },
+  };
+  const authenticate = spec.authenticate && {
+    authenticate(): Credentials {
+      try {
+        return spec.authenticate!();
+      } catch (err) {
+        throw messageOf(err);
+      }
+    },
+  };
+  return { plugin, authenticate };
+}
+
+/** Structured output, rendered by the host as text or JSON (`--output`). */
+export const output = {
+  isJson: () => host.requestedFormat() === 'json',
+  json: (value: unknown) => host.emitJson(JSON.stringify(value)),
+  table: (headers: string[], rows: string[][]) => host.emitTable(headers, rows),
+  /** Plain text for people; under `--output json` it goes to stderr. */
+  print: (text: string) => console.log(text),
+};
+
+export const log = {
+  debug: (message: string) => host.log('debug', message),
+  info: (message: string) => host.log('info', message),
+  warn: (message: string) => host.log('warn', message),
+  error: (message: string) => host.log('error', message),
+};

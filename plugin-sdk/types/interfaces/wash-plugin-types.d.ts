@@ -1,0 +1,298 @@
+declare module 'wash:plugin/types@0.1.0' {
+  /**
+   * A flag a command accepts, e.g. `--save <name>` or `-f`.
+   */
+  export interface Flag {
+    /**
+     * Long name without dashes: `save` for `--save`.
+     */
+    long: string,
+    /**
+     * Optional one-character short name without the dash: `s` for `-s`.
+     */
+    short?: string,
+    /**
+     * One line shown in help.
+     */
+    description: string,
+    /**
+     * The value's placeholder in help (`<name>`). `none` makes the flag a
+     * boolean switch that takes no value.
+     */
+    valueName?: string,
+    /**
+     * Default value shown in help; the plugin applies it when parsing.
+     */
+    'default'?: string,
+    /**
+     * Whether the command fails with a usage error when the flag is missing.
+     */
+    required: boolean,
+  }
+  /**
+   * A positional argument of a command.
+   */
+  export interface Argument {
+    /**
+     * Shown in help as `<name>` (required) or `[name]` (optional).
+     */
+    name: string,
+    /**
+     * One line shown in help.
+     */
+    description: string,
+    /**
+     * Whether the command fails with a usage error when it is missing.
+     */
+    required: boolean,
+    /**
+     * Whether it takes all remaining arguments (only valid for the last one).
+     */
+    variadic: boolean,
+  }
+  /**
+   * A command the plugin offers, reached as `wash <plugin> <path...>`.
+   * 
+   * The host only uses commands to render help and completions: it never
+   * parses argv for the plugin. Multi-level commands are plain paths, e.g.
+   * `["user", "gen"]` for `wash <plugin> user gen`.
+   */
+  export interface Command {
+    /**
+     * Words after the plugin name. An empty path is the plugin's own
+     * top-level command (`wash <plugin> [flags] [args]`).
+     */
+    path: Array<string>,
+    /**
+     * One line shown in help.
+     */
+    description: string,
+    flags: Array<Flag>,
+    arguments: Array<Argument>,
+    /**
+     * Full example invocations, e.g. `wash keys gen user --save alice`.
+     */
+    examples: Array<string>,
+  }
+  /**
+   * How a path may be used.
+   * # Variants
+   * 
+   * ## `"read-only"`
+   * 
+   * ## `"read-write"`
+   */
+  export type PathAccess = 'read-only' | 'read-write';
+  /**
+   * Access to one environment variable, by exact name.
+   */
+  export interface EnvRequest {
+    name: string,
+    /**
+     * Why the plugin needs it; shown to the user in the access prompt.
+     */
+    reason: string,
+  }
+  /**
+   * Access to a host path other than the plugin's scratch dir.
+   * 
+   * `path` is absolute, or starts with one of the placeholders `{cache}`,
+   * `{data}`, `{config}` (wash's own XDG directories), or `~` (home). The
+   * host resolves it and shows the resolved path in the prompt. The guest
+   * sees the directory at the same absolute path it has on the host.
+   */
+  export interface PathRequest {
+    path: string,
+    access: PathAccess,
+    reason: string,
+  }
+  /**
+   * Outgoing HTTP to one authority, in the style of Spin's
+   * `allowed_outbound_hosts`: `https://api.example.com`, `http://127.0.0.1:8080`,
+   * `https://*.example.com` (subdomains, not the apex). Without a port the
+   * scheme's default port is meant.
+   */
+  export interface HostRequest {
+    host: string,
+    reason: string,
+  }
+  /**
+   * Running one host binary through `host.host-exec`.
+   */
+  export interface ExecRequest {
+    /**
+     * Binary name looked up on PATH, or an absolute path.
+     */
+    binary: string,
+    reason: string,
+  }
+  /**
+   * Everything a plugin asks for. It starts with nothing: anything not
+   * declared here is denied at run time, and anything declared but not yet
+   * granted is asked for before `run`.
+   */
+  export interface Access {
+    env: Array<EnvRequest>,
+    /**
+     * Some(reason) asks for a private, persistent scratch directory
+     * (`<wash data>/plugins/fs/<plugin id>/`). See `host.dirs`.
+     */
+    scratchDir?: string,
+    paths: Array<PathRequest>,
+    outgoingHttp: Array<HostRequest>,
+    hostExec: Array<ExecRequest>,
+    /**
+     * Some(reason) asks to serve `wasi:http/incoming-handler` on a
+     * loopback port (see `host.listen`). Only for the `http-plugin` world.
+     */
+    incomingHttp?: string,
+  }
+  /**
+   * Host events a plugin can handle through `plugin.hook`.
+   * # Variants
+   * 
+   * ## `"before-login"`
+   * 
+   * Before `wash login` asks a provider for credentials.
+   * ## `"after-login"`
+   * 
+   * After `wash login` stored credentials.
+   * ## `"after-install"`
+   * 
+   * After a plugin was installed or updated.
+   * ## `"error"`
+   * 
+   * After a plugin run failed; `error.message` in the context holds why.
+   */
+  export type HookType = 'before-login' | 'after-login' | 'after-install' | 'error';
+  /**
+   * What a plugin tells the host about itself. Returned by `plugin.info`,
+   * cached by the component's digest: `info` must not depend on the
+   * environment, argv or time.
+   */
+  export interface Metadata {
+    /**
+     * Globally unique reverse-DNS id, e.g. `dev.wash.keys`. Grants and
+     * the scratch dir are bound to it.
+     */
+    id: string,
+    /**
+     * The command name: `wash <name>`. `[a-z][a-z0-9-]*`, and not a host
+     * command (`plugin`, `help`, `config`, `login`).
+     */
+    name: string,
+    /**
+     * Semantic version of the plugin, e.g. `1.2.0`.
+     */
+    version: string,
+    /**
+     * One line shown in `wash --help` and `wash plugin list`.
+     */
+    description: string,
+    /**
+     * Author contact, e.g. `Jane Doe <jane@example.com>`.
+     */
+    contact: string,
+    /**
+     * Source or documentation URL.
+     */
+    url: string,
+    /**
+     * SPDX license expression.
+     */
+    license: string,
+    commands: Array<Command>,
+    access: Access,
+    hooks: Array<HookType>,
+    /**
+     * Whether the component exports `authenticate`.
+     */
+    providesCredentials: boolean,
+  }
+  /**
+   * Why a run failed.
+   */
+  export type RunError = RunErrorUsage | RunErrorFailure;
+  /**
+   * The arguments were wrong: the host prints the message with a hint
+   * to `--help` and exits with status 2.
+   */
+  export interface RunErrorUsage {
+    tag: 'usage',
+    val: string,
+  }
+  /**
+   * The command failed: the host prints the message and exits with 1.
+   */
+  export interface RunErrorFailure {
+    tag: 'failure',
+    val: string,
+  }
+  /**
+   * # Variants
+   * 
+   * ## `"trace"`
+   * 
+   * ## `"debug"`
+   * 
+   * ## `"info"`
+   * 
+   * ## `"warn"`
+   * 
+   * ## `"error"`
+   */
+  export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+  /**
+   * The output format the user asked for with `--output`.
+   * # Variants
+   * 
+   * ## `"text"`
+   * 
+   * ## `"json"`
+   */
+  export type OutputFormat = 'text' | 'json';
+  /**
+   * wash's own directories, as the guest sees them.
+   */
+  export interface WashDirs {
+    /**
+     * The plugin's scratch dir, when granted.
+     */
+    scratch?: string,
+    /**
+     * wash's cache, data and config directories. Knowing them grants
+     * nothing: a plugin still needs a `path-request` to open them.
+     */
+    cache: string,
+    data: string,
+    config: string,
+  }
+  /**
+   * The result of `host.host-exec`.
+   */
+  export interface ExecOutput {
+    /**
+     * Exit status, or -1 when the process was killed by a signal.
+     */
+    status: number,
+    stdout: Uint8Array,
+    stderr: Uint8Array,
+  }
+  /**
+   * Credentials returned by `authenticate`.
+   */
+  export interface Credentials {
+    /**
+     * A NATS user JWT.
+     */
+    natsJwt?: string,
+    /**
+     * The NATS nkey seed that signs for `nats-jwt` (`SU...`).
+     */
+    natsSeed?: string,
+    /**
+     * A bearer token for HTTP APIs.
+     */
+    bearerToken?: string,
+  }
+}

@@ -1,0 +1,31 @@
+// Builds every core plugin: each folder under plugins/ with a package.json.
+// Run by `npm install` (prepare). Unchanged plugins are skipped by content hash.
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { ROOT } from './componentize-plugin.mjs';
+
+const pluginsDir = join(ROOT, 'plugins');
+const dirs = [];
+for (const name of (await readdir(pluginsDir)).sort()) {
+  const dir = join(pluginsDir, name);
+  if (await stat(join(dir, 'package.json')).then(() => true, () => false)) dirs.push(dir);
+}
+
+// One child process per plugin, two at a time: componentize-js is CPU-bound and single-threaded.
+const script = join(ROOT, 'scripts', 'componentize-plugin.mjs');
+const runOne = (dir) =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, dir], { stdio: 'inherit' });
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`building ${dir} failed`))));
+  });
+const queue = [...dirs];
+const workers = Array.from({ length: 2 }, async () => {
+  while (queue.length) await runOne(queue.shift());
+});
+try {
+  await Promise.all(workers);
+} catch (err) {
+  console.error(`error: ${err.message}`);
+  process.exit(1);
+}

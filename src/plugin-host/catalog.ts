@@ -1,0 +1,59 @@
+import type { Layout } from './dirs.js';
+import { DigestIndex } from './digest.js';
+import { discover, type Candidate } from './discover.js';
+import { cachedMetadata, ensureCompiled, type CachedComponent } from './transpile-cache.js';
+import { messageOf } from '../util/errors.js';
+
+export interface PluginEntry extends Candidate {
+  component: CachedComponent;
+  /** Entries of the same name that this one hides (lower precedence). */
+  shadows: PluginEntry[];
+}
+
+export interface Catalog {
+  plugins: Map<string, PluginEntry>;
+  /** Candidates that are not usable plugins, with the reason. */
+  rejected: { file: string; reason: string }[];
+}
+
+export interface CatalogOptions {
+  /** Called before a component is transpiled (slow, first run only). */
+  onTranspile?: (file: string) => void;
+}
+
+/**
+ * All plugins by name. Metadata comes from the cache; a component seen for
+ * the first time is transpiled and described once.
+ */
+export async function loadCatalog(layout: Layout, options: CatalogOptions = {}): Promise<Catalog> {
+  const index = await DigestIndex.open(layout.digestIndex);
+  const candidates = await discover(layout, index);
+  await index.save();
+
+  const rejected: Catalog['rejected'] = [];
+  const cached = await Promise.all(candidates.map((c) => cachedMetadata(layout, c.digest)));
+  const described: { candidate: Candidate; component: CachedComponent }[] = [];
+  // Uncached ones are transpiled one at a time: each takes a second or two and much memory.
+  for (const [i, candidate] of candidates.entries()) {
+    let component = cached[i];
+    if (!component) {
+      try {
+        component = await ensureCompiled(layout, candidate.file, candidate.digest, () => options.onTranspile?.(candidate.file));
+      } catch (err) {
+        rejected.push({ file: candidate.file, reason: messageOf(err) });
+        continue;
+      }
+    }
+    described.push({ candidate, component });
+  }
+
+  const plugins = new Map<string, PluginEntry>();
+  for (const item of described) {
+    const name = item.component.metadata.name;
+    const previous = plugins.get(name);
+    const entry: PluginEntry = { ...item.candidate, component: item.component, shadows: [] };
+    if (previous) entry.shadows = [previous, ...previous.shadows];
+    plugins.set(name, entry);
+  }
+  return { plugins, rejected };
+}

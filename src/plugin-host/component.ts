@@ -1,0 +1,38 @@
+import { WashError } from '../util/errors.js';
+
+/** The contract we implement natively, and the versions we accept. */
+export const CONTRACT = { package: 'wash:plugin', interface: 'plugin', major: 0, minor: 1 } as const;
+export const CONTRACT_LABEL = `${CONTRACT.package}/${CONTRACT.interface}@${CONTRACT.major}.${CONTRACT.minor}`;
+
+export class NotAPlugin extends WashError {}
+
+/** Check the binary header: a component, not a core module or other file. */
+export function checkComponentHeader(bytes: Uint8Array, file: string): void {
+  const magic = bytes.length >= 8 && bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d;
+  if (!magic) throw new NotAPlugin(`not a wash plugin: ${file} (not a WebAssembly file)`);
+  const layer = bytes[6]! | (bytes[7]! << 8);
+  if (layer !== 1) {
+    throw new NotAPlugin(`not a wash plugin: ${file} (a core WebAssembly module, not a component; expected ${CONTRACT_LABEL})`);
+  }
+}
+
+/** Parse an export name like `wash:plugin/plugin@0.1.0`. */
+function parseInterfaceName(name: string) {
+  const m = /^([a-z0-9-]+:[a-z0-9-]+)\/([a-z0-9-]+)(?:@(\d+)\.(\d+)\.(\d+)\S*)?$/.exec(name);
+  if (!m) return undefined;
+  return { pkg: m[1]!, iface: m[2]!, major: Number(m[3] ?? -1), minor: Number(m[4] ?? -1) };
+}
+
+/** Whether the component's exports include a compatible plugin interface. */
+export function checkContract(exportNames: readonly string[], file: string): void {
+  const compatible = exportNames.some((name) => {
+    const p = parseInterfaceName(name);
+    return (
+      p && p.pkg === CONTRACT.package && p.iface === CONTRACT.interface && p.major === CONTRACT.major && p.minor === CONTRACT.minor
+    );
+  });
+  if (compatible) return;
+  const interfaces = exportNames.filter((n) => n.includes(':'));
+  const shown = interfaces.length ? `exports ${interfaces.join(', ')}` : 'exports no interface';
+  throw new NotAPlugin(`not a wash plugin: ${file} (${shown}; expected ${CONTRACT_LABEL})`);
+}

@@ -1,0 +1,30 @@
+import envPaths from 'env-paths';
+import { join } from 'node:path';
+
+/** wash's XDG directories (XDG_CACHE_HOME, XDG_DATA_HOME, XDG_CONFIG_HOME on Linux). */
+export interface WashDirs {
+  cache: string;
+  data: string;
+  config: string;
+}
+
+export function washDirs(): WashDirs {
+  const paths = envPaths('wash', { suffix: '' });
+  return { cache: paths.cache, data: paths.data, config: paths.config };
+}
+
+/** Layout of wash's own files inside those directories. */
+export function layout(dirs: WashDirs = washDirs()) {
+  return {
+    ...dirs,
+    installedPlugins: join(dirs.data, 'plugins', 'installed'),
+    scratchRoot: join(dirs.data, 'plugins', 'fs'),
+    pluginConfig: join(dirs.data, 'plugins', 'config'),
+    transpiled: join(dirs.cache, 'transpiled'),
+    digestIndex: join(dirs.cache, 'digests.json'),
+    downloads: join(dirs.cache, 'downloads'),
+    configFile: join(dirs.config, 'config.toml'),
+  };
+}
+
+export type Layout = ReturnType<typeof layout>;

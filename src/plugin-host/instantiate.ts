@@ -1,0 +1,95 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createHostImports, type HostImportOptions } from './host-imports.js';
+
+/** What the sandbox lets one instance see; computed by src/sandbox from grants. */
+export interface InstanceSandbox {
+  /** guest path -> host path */
+  preopens: Record<string, string>;
+  env: Record<string, string>;
+  args: string[];
+  /** Replaces `wasi:http/outgoing-handler` (grant checks); undefined = no network. */
+  outgoingHandler?: unknown;
+  /** Send the guest's stdout to stderr (under `--output json`). */
+  stdoutToStderr: boolean;
+}
+
+/** Thrown by our `wasi:cli/exit` so a guest's exit ends the run, not the host process. */
+export class GuestExit extends Error {
+  constructor(readonly code: number) {
+    super(`plugin exited with status ${code}`);
+  }
+}
+
+export interface PluginExports {
+  info(): unknown;
+  run(argv: string[]): number;
+  hook(event: string): void;
+}
+
+export interface PluginInstance {
+  plugin: PluginExports;
+  authenticate?: { authenticate(): unknown };
+  raw: Record<string, unknown>;
+}
+
+type Instantiate = (
+  getCoreModule: (name: string) => Promise<WebAssembly.Module>,
+  imports: Record<string, unknown>,
+) => Promise<Record<string, unknown>>;
+
+const loaded = new Map<string, Promise<Instantiate>>();
+
+async function loadInstantiate(dir: string): Promise<Instantiate> {
+  let promise = loaded.get(dir);
+  if (!promise) {
+    promise = import(pathToFileURL(join(dir, 'component.js')).href).then((m: { instantiate: Instantiate }) => m.instantiate);
+    loaded.set(dir, promise);
+  }
+  return promise;
+}
+
+async function wasiImports(sandbox: InstanceSandbox): Promise<Record<string, unknown>> {
+  const { WASIShim } = await import('@bytecodealliance/preview2-shim/instantiation');
+  const shim = new WASIShim({ sandbox: { preopens: sandbox.preopens, env: sandbox.env, args: sandbox.args, enableNetwork: false } });
+  const imports = shim.getImportObject() as Record<string, Record<string, unknown>>;
+  const env = Object.entries(sandbox.env);
+  imports['wasi:cli/environment'] = {
+    getEnvironment: () => env,
+    getArguments: () => sandbox.args,
+    initialCwd: () => undefined,
+  };
+  imports['wasi:cli/exit'] = {
+    exit(status: { tag: 'ok' | 'err' }) {
+      throw new GuestExit(status.tag === 'err' ? 1 : 0);
+    },
+    exitWithCode(code: number) {
+      throw new GuestExit(code);
+    },
+  };
+  if (sandbox.stdoutToStderr) {
+    const stderr = imports['wasi:cli/stderr'] as { getStderr(): unknown };
+    imports['wasi:cli/stdout'] = { getStdout: () => stderr.getStderr() };
+  }
+  if (sandbox.outgoingHandler) imports['wasi:http/outgoing-handler'] = sandbox.outgoingHandler as Record<string, unknown>;
+  return imports;
+}
+
+/** Instantiate a transpiled component with its own import object. */
+export async function instantiatePlugin(
+  transpiledDir: string,
+  sandbox: InstanceSandbox,
+  host: HostImportOptions,
+): Promise<PluginInstance> {
+  const [instantiate, wasi] = await Promise.all([loadInstantiate(transpiledDir), wasiImports(sandbox)]);
+  const imports = { ...wasi, 'wash:plugin/host': createHostImports(host) };
+  const raw = await instantiate(async (name) => WebAssembly.compile(await readFile(join(transpiledDir, name))), imports);
+  const plugin = Object.entries(raw).find(([k]) => k.startsWith('wash:plugin/plugin@'))?.[1] ?? raw.plugin;
+  const authenticate = Object.entries(raw).find(([k]) => k.startsWith('wash:plugin/authenticate@'))?.[1] ?? raw.authenticate;
+  return {
+    plugin: plugin as PluginExports,
+    authenticate: authenticate as PluginInstance['authenticate'],
+    raw,
+  };
+}

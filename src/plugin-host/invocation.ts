@@ -1,0 +1,25 @@
+import type { Layout } from './dirs.js';
+
+export type OutputFormat = 'text' | 'json';
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+export const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error'];
+
+/**
+ * State of one wash invocation, shared by every plugin instance and hook it
+ * runs: the context store and what plugins emitted for structured output.
+ */
+export interface Invocation {
+  readonly layout: Layout;
+  readonly outputFormat: OutputFormat;
+  readonly logLevel: LogLevel;
+  readonly context: Map<string, string>;
+  readonly emitted: unknown[];
+}
+
+export function newInvocation(layout: Layout, outputFormat: OutputFormat, logLevel: LogLevel): Invocation {
+  return { layout, outputFormat, logLevel, context: new Map(), emitted: [] };
+}
+
+export function logEnabled(invocation: Pick<Invocation, 'logLevel'>, level: LogLevel): boolean {
+  return LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(invocation.logLevel);
+}
