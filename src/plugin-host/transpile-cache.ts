@@ -73,9 +73,11 @@ async function cachedRejection(layout: Layout, digest: string): Promise<string |
  */
 export async function ensureCompiled(
   layout: Layout,
-  file: string,
+  path: string,
   digest: string,
   onTranspile?: () => void,
+  /** How to name the component in messages (default: its path). */
+  file: string = path,
 ): Promise<CachedComponent> {
   const dir = entryDir(layout, digest);
   const cached = await readEntry(dir, digest);
@@ -85,7 +87,7 @@ export async function ensureCompiled(
 
   let bytes: Buffer;
   try {
-    bytes = await readFile(file);
+    bytes = await readFile(path);
   } catch (err) {
     throw new NotAPlugin(`cannot read plugin ${file}: ${(err as NodeJS.ErrnoException).code ?? messageOf(err)}`);
   }

@@ -1,0 +1,45 @@
+import { layout as washLayout, type Layout } from '../plugin-host/dirs.js';
+import { loadCatalog, type Catalog } from '../plugin-host/catalog.js';
+import { newInvocation, type Invocation } from '../plugin-host/invocation.js';
+import type { GlobalOptions } from './globals.js';
+import { dim } from '../util/style.js';
+import { escapeUntrusted } from '../util/untrusted.js';
+
+/** What every host command gets: options, directories, the plugin catalog. */
+export class CliContext {
+  readonly layout: Layout = washLayout();
+  private catalogPromise?: Promise<Catalog>;
+
+  constructor(readonly globals: GlobalOptions) {}
+
+  get json(): boolean {
+    return this.globals.output === 'json';
+  }
+
+  /** Loaded once; transpiles (with a note on stderr) only components never seen before. */
+  catalog(): Promise<Catalog> {
+    this.catalogPromise ??= loadCatalog(this.layout, {
+      onTranspile: (file) => this.note(`preparing plugin ${file} (first run only)...`),
+    }).then((catalog) => {
+      if (this.globals.logLevel !== 'error') {
+        for (const r of catalog.rejected) this.note(`warning: skipping ${r.file}: ${escapeUntrusted(r.reason)}`);
+      }
+      return catalog;
+    });
+    return this.catalogPromise;
+  }
+
+  newInvocation(): Invocation {
+    return newInvocation(this.layout, this.globals.output, this.globals.logLevel);
+  }
+
+  /** A progress or warning line for people, on stderr. */
+  note(text: string): void {
+    process.stderr.write(`${dim(text, process.stderr)}\n`);
+  }
+
+  /** Write a result: JSON under `--output json`, else the text. */
+  print(value: unknown, text: () => string): void {
+    process.stdout.write(this.json ? `${JSON.stringify(value, null, 2)}\n` : `${text()}\n`);
+  }
+}

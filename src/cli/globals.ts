@@ -1,0 +1,64 @@
+import { LOG_LEVELS, type LogLevel, type OutputFormat } from '../plugin-host/invocation.js';
+import { UsageError } from '../util/errors.js';
+
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json'];
+
+/** Options that go before the plugin name: `wash [global options] <plugin> [argv...]`. */
+export interface GlobalOptions {
+  output: OutputFormat;
+  logLevel: LogLevel;
+  config?: string;
+  prompt: boolean;
+  help: boolean;
+  version: boolean;
+}
+
+export const DEFAULT_GLOBALS: GlobalOptions = { output: 'text', logLevel: 'info', prompt: true, help: false, version: false };
+
+type Spec = { key: keyof GlobalOptions; takesValue: boolean; choices?: readonly string[] };
+
+const SPECS: Record<string, Spec> = {
+  '--output': { key: 'output', takesValue: true, choices: OUTPUT_FORMATS },
+  '-o': { key: 'output', takesValue: true, choices: OUTPUT_FORMATS },
+  '--log-level': { key: 'logLevel', takesValue: true, choices: LOG_LEVELS },
+  '--config': { key: 'config', takesValue: true },
+  '--no-prompt': { key: 'prompt', takesValue: false },
+  '--help': { key: 'help', takesValue: false },
+  '-h': { key: 'help', takesValue: false },
+  '--version': { key: 'version', takesValue: false },
+  '-V': { key: 'version', takesValue: false },
+};
+
+/**
+ * Read the global options at the front of argv, stopping at the first word
+ * that is not one (the plugin or host command). The rest is returned as is:
+ * whatever follows a plugin's name is the plugin's.
+ */
+export function splitGlobals(argv: readonly string[]): { globals: GlobalOptions; rest: string[] } {
+  const globals: GlobalOptions = { ...DEFAULT_GLOBALS };
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const token = argv[i]!;
+    if (!token.startsWith('-') || token === '-') break;
+    if (token === '--') {
+      i++;
+      break;
+    }
+    const eq = token.indexOf('=');
+    const name = token.startsWith('--') && eq !== -1 ? token.slice(0, eq) : token;
+    const spec = SPECS[name];
+    if (!spec) throw new UsageError(`unknown option '${name}'`, "see 'wash --help'");
+    if (!spec.takesValue) {
+      if (eq !== -1) throw new UsageError(`option '${name}' takes no value`);
+      (globals as unknown as Record<string, unknown>)[spec.key] = spec.key === 'prompt' ? false : true;
+      continue;
+    }
+    const value = eq !== -1 ? token.slice(eq + 1) : argv[++i];
+    if (value === undefined) throw new UsageError(`option '${name}' needs a value`);
+    if (spec.choices && !spec.choices.includes(value)) {
+      throw new UsageError(`option '${name}' must be one of: ${spec.choices.join(', ')} (got '${value}')`);
+    }
+    (globals as unknown as Record<string, unknown>)[spec.key] = value;
+  }
+  return { globals, rest: argv.slice(i) };
+}

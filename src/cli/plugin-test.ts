@@ -1,0 +1,76 @@
+import { resolve } from 'node:path';
+import type { CliContext } from './context.js';
+import { fileDigest } from '../plugin-host/digest.js';
+import { ensureCompiled } from '../plugin-host/transpile-cache.js';
+import { HOOK_TYPES, type HookType } from '../plugin-host/metadata.js';
+import { instantiateWithAccess, pluginFailure, flushJson } from '../plugin-host/run.js';
+import { GuestExit } from '../plugin-host/instantiate.js';
+import { interimAccess } from '../sandbox/interim-access.js';
+import { runEntry } from './run-plugin.js';
+import { renderMetadata } from './plugin-inspect.js';
+import { UsageError, WashError } from '../util/errors.js';
+
+export const PLUGIN_TEST_HELP = `Run a plugin component without installing it
+
+Usage: wash plugin test [options] <file.wasm> [args...]
+
+Everything after the file goes to the plugin untouched, as with 'wash <plugin>'.
+
+Options:
+  --info          print the plugin's metadata instead of running it
+  --hook <name>   call one hook (${HOOK_TYPES.join(', ')}) instead of run
+  -h, --help      show this help`;
+
+/** `wash plugin test [--info|--hook h] <file> [args...]`: parsed by hand so args reach the plugin raw. */
+export async function pluginTestCommand(ctx: CliContext, argv: string[]): Promise<number> {
+  let info = false;
+  let hook: HookType | undefined;
+  let i = 0;
+  for (; i < argv.length && argv[i]!.startsWith('-'); i++) {
+    const token = argv[i]!;
+    if (token === '--info') info = true;
+    else if (token === '--hook' || token.startsWith('--hook=')) {
+      const value = token.includes('=') ? token.slice(7) : argv[++i];
+      if (!HOOK_TYPES.includes(value as HookType)) throw new UsageError(`--hook must be one of: ${HOOK_TYPES.join(', ')}`);
+      hook = value as HookType;
+    } else if (token === '--help' || token === '-h') {
+      process.stdout.write(`${PLUGIN_TEST_HELP}\n`);
+      return 0;
+    } else if (token === '--') {
+      i++;
+      break;
+    } else throw new UsageError(`unknown option '${token}' for 'plugin test'`, "see 'wash plugin test --help'");
+  }
+  const source = argv[i];
+  if (!source) throw new UsageError('missing <file.wasm>', "see 'wash plugin test --help'");
+  const file = resolve(source);
+  const digest = await fileDigest(file).catch((err: NodeJS.ErrnoException) => {
+    throw new WashError(`cannot read ${source}: ${err.code === 'ENOENT' ? 'no such file' : (err.code ?? err.message)}`);
+  });
+  const component = await ensureCompiled(ctx.layout, file, digest, () => ctx.note('preparing plugin (first run only)...'), source);
+  const entry = { component, source: 'path' as const };
+
+  if (info) {
+    ctx.print({ ...component.metadata, digest, exports: component.exports, imports: component.imports }, () =>
+      renderMetadata(component, file),
+    );
+    return 0;
+  }
+  if (hook) {
+    const { metadata } = component;
+    if (!metadata.hooks.includes(hook)) throw new WashError(`plugin '${metadata.name}' does not handle the '${hook}' hook`);
+    const invocation = ctx.newInvocation();
+    try {
+      const instance = await instantiateWithAccess(component, invocation, await interimAccess(metadata, 'path', ctx.layout));
+      instance.plugin.hook(hook);
+    } catch (err) {
+      const failure = pluginFailure(metadata.name, err);
+      if (!(failure instanceof GuestExit)) throw failure;
+      return failure.code;
+    } finally {
+      flushJson(invocation);
+    }
+    return 0;
+  }
+  return runEntry(ctx, entry, argv.slice(i + 1));
+}

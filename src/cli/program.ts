@@ -1,0 +1,71 @@
+import { Command, Option } from 'commander';
+import { CliContext } from './context.js';
+import { DEFAULT_GLOBALS, OUTPUT_FORMATS, type GlobalOptions } from './globals.js';
+import { LOG_LEVELS } from '../plugin-host/invocation.js';
+import type { Catalog } from '../plugin-host/catalog.js';
+import { registerHelp } from './help.js';
+import { registerPluginList } from './plugin-list.js';
+import { registerPluginInstall } from './plugin-install.js';
+import { registerPluginUninstall } from './plugin-uninstall.js';
+import { registerPluginInspect } from './plugin-inspect.js';
+import { PLUGIN_TEST_HELP } from './plugin-test.js';
+import { getWashVersion } from '../plugin-host/versions.js';
+import { escapeUntrusted as esc } from '../util/untrusted.js';
+
+function pluginsSection(catalog: Catalog): string {
+  const entries = [...catalog.plugins.values()].sort((a, b) => a.component.metadata.name.localeCompare(b.component.metadata.name));
+  if (entries.length === 0) return '\nPlugins:\n  (none found)';
+  const width = Math.max(...entries.map((e) => e.component.metadata.name.length));
+  return [
+    '',
+    'Plugins:',
+    ...entries.map((e) => `  ${esc(e.component.metadata.name).padEnd(width)}  ${esc(e.component.metadata.description)}`),
+    '',
+    "Run 'wash <plugin> --help' for a plugin's commands.",
+  ].join('\n');
+}
+
+/** commander wiring for wash's own commands; plugins are dispatched before this. */
+export function buildProgram(catalog: Catalog | undefined): Command {
+  const contexts = new WeakMap<Command, CliContext>();
+  const ctxOf = (cmd: Command): CliContext => {
+    let ctx = contexts.get(cmd);
+    if (!ctx) {
+      const o = cmd.optsWithGlobals<{ output: GlobalOptions['output']; logLevel: GlobalOptions['logLevel']; config?: string; prompt: boolean }>();
+      ctx = new CliContext({ ...DEFAULT_GLOBALS, output: o.output, logLevel: o.logLevel, config: o.config, prompt: o.prompt });
+      contexts.set(cmd, ctx);
+    }
+    return ctx;
+  };
+
+  const program = new Command('wash')
+    .description('wash: a thin CLI whose commands are sandboxed WebAssembly component plugins')
+    .usage('[options] <plugin|command> [args...]')
+    .version(getWashVersion(), '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('text'))
+    .addOption(new Option('--log-level <level>', 'show logs at or above this level').choices(LOG_LEVELS).default('info'))
+    .option('--config <path>', 'use this config file instead of the default')
+    .option('--no-prompt', 'never ask for access; deny what is not granted')
+    .helpCommand(false)
+    .showSuggestionAfterError(true)
+    .exitOverride();
+  if (catalog) program.addHelpText('after', pluginsSection(catalog));
+
+  registerHelp(program, ctxOf);
+
+  const plugin = program.command('plugin').description('Manage plugins: list, install, uninstall, test, inspect').helpCommand(false);
+  registerPluginList(plugin, ctxOf);
+  registerPluginInstall(plugin, ctxOf);
+  registerPluginUninstall(plugin, ctxOf);
+  plugin
+    .command('test')
+    .description('Run a plugin component without installing it (args after the file go to the plugin)')
+    .argument('<file.wasm>')
+    .argument('[args...]')
+    .helpOption(false)
+    .addHelpText('beforeAll', PLUGIN_TEST_HELP);
+  registerPluginInspect(plugin, ctxOf);
+  for (const cmd of [program, plugin, ...plugin.commands]) cmd.exitOverride();
+  return program;
+}
