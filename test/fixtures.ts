@@ -1,0 +1,23 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ROOT } from './helpers.js';
+
+export const EXAMPLE_DIR = join(ROOT, 'test', 'fixtures', 'example', 'dist');
+export const EXAMPLE_WASM = join(EXAMPLE_DIR, 'example.wasm');
+
+/** Assemble WebAssembly text into a binary with jco's wasm-tools (components included). */
+export async function watToFile(dir: string, name: string, wat: string): Promise<string> {
+  const { parse } = await import('@bytecodealliance/jco');
+  const file = join(dir, name);
+  await mkdir(dir, { recursive: true });
+  await writeFile(file, await parse(wat));
+  return file;
+}
+
+/** A component exporting one function-holding instance under `exportName`. */
+export const componentExporting = (exportName: string) => `(component
+  (core module $m (func (export "f")))
+  (core instance $i (instantiate $m))
+  (func $f (canon lift (core func $i "f")))
+  (instance $inst (export "info" (func $f)))
+  (export "${exportName}" (instance $inst)))`;

@@ -1,0 +1,13 @@
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+// @ts-expect-error: a plain .mjs build script without types
+import { buildPlugin } from '../scripts/componentize-plugin.mjs';
+import { ROOT } from './helpers.js';
+
+/** Build the fixture component (skipped when its inputs are unchanged) and check wash itself is built. */
+export default async function setup() {
+  await access(join(ROOT, 'dist', 'cli', 'main.js')).catch(() => {
+    throw new Error('wash is not built: run `npm install` (or `npm run build`) first');
+  });
+  await buildPlugin(join(ROOT, 'test', 'fixtures', 'example'), { log: (line: string) => console.log(`[setup] ${line}`) });
+}
