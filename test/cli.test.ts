@@ -18,7 +18,7 @@ describe('help', () => {
   it('wash --help lists host commands and plugins with their descriptions', async () => {
     const r = await runWash(['--help'], onPath());
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/plugin\s+Manage plugins/);
+    expect(r.stdout).toMatch(/plugin <command>\s+Manage plugins/);
     expect(r.stdout).toMatch(/example\s+Example plugin used by the wash test suite/);
   });
 

@@ -6,7 +6,7 @@ import { ROOT } from './helpers.js';
 
 /** Build the fixture component (skipped when its inputs are unchanged) and check wash itself is built. */
 export default async function setup() {
-  await access(join(ROOT, 'dist', 'cli', 'main.js')).catch(() => {
+  await access(join(ROOT, 'dist', 'wash.js')).catch(() => {
     throw new Error('wash is not built: run `npm install` (or `npm run build`) first');
   });
   await buildPlugin(join(ROOT, 'test', 'fixtures', 'example'), { log: (line: string) => console.log(`[setup] ${line}`) });

@@ -3,16 +3,18 @@ import type { CliContext } from './context.js';
 import { renderCommandHelp, renderPluginHelp } from '../output/plugin-help.js';
 import { UsageError } from '../util/errors.js';
 import { closest } from '../util/text.js';
+import { HOST_COMMAND_HELP } from './host-commands.js';
 
 export function registerHelp(program: Command, ctxOf: (cmd: Command) => CliContext) {
   program
     .command('help')
-    .description('Show help for wash, a plugin, or one of its commands')
+    .description(HOST_COMMAND_HELP.help.description)
     .argument('[plugin]', 'plugin name')
     .argument('[command...]', "words of the plugin's command")
     .action(async (name: string | undefined, words: string[], _opts, cmd: Command) => {
       if (!name) {
-        program.outputHelp();
+        const { renderRootHelp } = await import('./root-help.js');
+        process.stdout.write(`${renderRootHelp(await ctxOf(cmd).catalog())}\n`);
         return;
       }
       const host = program.commands.find((c) => c.name() === name);

@@ -1,2 +1,17 @@
 /** wash's own commands: plugins may not take these names (see RESERVED_NAMES). */
 export const HOST_COMMANDS = ['plugin', 'help'] as const;
+
+/** Descriptions shared by the commander wiring and the fast root help. */
+export const HOST_COMMAND_HELP: Record<(typeof HOST_COMMANDS)[number], { usage: string; description: string }> = {
+  help: { usage: 'help [plugin] [command...]', description: 'Show help for wash, a plugin, or one of its commands' },
+  plugin: { usage: 'plugin <command>', description: 'Manage plugins: list, install, uninstall, test, inspect' },
+};
+
+export const GLOBAL_OPTION_HELP: [string, string][] = [
+  ['-o, --output <format>', 'output format: text or json (default: text)'],
+  ['--log-level <level>', 'show logs at or above: trace, debug, info, warn, error (default: info)'],
+  ['--config <path>', 'use this config file instead of the default'],
+  ['--no-prompt', 'never ask for access; deny what is not granted'],
+  ['-V, --version', 'print the version'],
+  ['-h, --help', 'show help'],
+];

@@ -30,15 +30,17 @@ export async function main(argv: string[]): Promise<number> {
       return await pluginTestCommand(ctx, rest.slice(2));
     }
 
-    const { buildProgram } = await import('./program.js');
-    const showsPlugins = rest.length === 0 || globals.help || rest[0] === 'help';
-    const program = buildProgram(showsPlugins ? await ctx.catalog() : undefined);
-    if (rest.length === 0 && !globals.help) {
-      program.outputHelp();
+    if (rest.length === 0 || (rest.length === 1 && rest[0] === 'help')) {
+      const { renderRootHelp } = await import('./root-help.js');
+      process.stdout.write(`${renderRootHelp(await ctx.catalog())}\n`);
       return ExitCode.ok;
     }
+    // `wash --help <plugin|command...>` is `wash help <plugin|command...>`.
+    const words = globals.help && rest[0] !== 'help' ? ['help', ...rest] : rest;
+    const { buildProgram } = await import('./program.js');
+    const program = buildProgram();
     try {
-      await program.parseAsync(argv, { from: 'user' });
+      await program.parseAsync(globals.help ? words : argv, { from: 'user' });
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return ExitCode.ok;

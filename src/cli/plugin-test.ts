@@ -48,7 +48,7 @@ export async function pluginTestCommand(ctx: CliContext, argv: string[]): Promis
     throw new WashError(`cannot read ${source}: ${err.code === 'ENOENT' ? 'no such file' : (err.code ?? err.message)}`);
   });
   const component = await ensureCompiled(ctx.layout, file, digest, () => ctx.note('preparing plugin (first run only)...'), source);
-  const entry = { component, source: 'path' as const };
+  const entry = { component, source: 'path' as const, file, digest };
 
   if (info) {
     ctx.print({ ...component.metadata, digest, exports: component.exports, imports: component.imports }, () =>

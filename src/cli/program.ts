@@ -2,7 +2,6 @@ import { Command, Option } from 'commander';
 import { CliContext } from './context.js';
 import { DEFAULT_GLOBALS, OUTPUT_FORMATS, type GlobalOptions } from './globals.js';
 import { LOG_LEVELS } from '../plugin-host/invocation.js';
-import type { Catalog } from '../plugin-host/catalog.js';
 import { registerHelp } from './help.js';
 import { registerPluginList } from './plugin-list.js';
 import { registerPluginInstall } from './plugin-install.js';
@@ -10,23 +9,10 @@ import { registerPluginUninstall } from './plugin-uninstall.js';
 import { registerPluginInspect } from './plugin-inspect.js';
 import { PLUGIN_TEST_HELP } from './plugin-test.js';
 import { getWashVersion } from '../plugin-host/versions.js';
-import { escapeUntrusted as esc } from '../util/untrusted.js';
-
-function pluginsSection(catalog: Catalog): string {
-  const entries = [...catalog.plugins.values()].sort((a, b) => a.component.metadata.name.localeCompare(b.component.metadata.name));
-  if (entries.length === 0) return '\nPlugins:\n  (none found)';
-  const width = Math.max(...entries.map((e) => e.component.metadata.name.length));
-  return [
-    '',
-    'Plugins:',
-    ...entries.map((e) => `  ${esc(e.component.metadata.name).padEnd(width)}  ${esc(e.component.metadata.description)}`),
-    '',
-    "Run 'wash <plugin> --help' for a plugin's commands.",
-  ].join('\n');
-}
+import { HOST_COMMAND_HELP } from './host-commands.js';
 
 /** commander wiring for wash's own commands; plugins are dispatched before this. */
-export function buildProgram(catalog: Catalog | undefined): Command {
+export function buildProgram(): Command {
   const contexts = new WeakMap<Command, CliContext>();
   const ctxOf = (cmd: Command): CliContext => {
     let ctx = contexts.get(cmd);
@@ -50,11 +36,10 @@ export function buildProgram(catalog: Catalog | undefined): Command {
     .helpCommand(false)
     .showSuggestionAfterError(true)
     .exitOverride();
-  if (catalog) program.addHelpText('after', pluginsSection(catalog));
 
   registerHelp(program, ctxOf);
 
-  const plugin = program.command('plugin').description('Manage plugins: list, install, uninstall, test, inspect').helpCommand(false);
+  const plugin = program.command('plugin').description(HOST_COMMAND_HELP.plugin.description).helpCommand(false);
   registerPluginList(plugin, ctxOf);
   registerPluginInstall(plugin, ctxOf);
   registerPluginUninstall(plugin, ctxOf);

@@ -39,22 +39,28 @@ function rejectionFile(layout: Layout, digest: string) {
   return `${entryDir(layout, digest)}.rejected.json`;
 }
 
-/** Read a cache entry; undefined when missing, partial or corrupt. */
-async function readEntry(dir: string, digest: string): Promise<CachedComponent | undefined> {
+/**
+ * Read a cache entry; undefined when missing, partial or corrupt. Listings
+ * only need meta.json; `checkFiles` also checks every transpiled file is
+ * whole, as a run needs.
+ */
+async function readEntry(dir: string, digest: string, checkFiles: boolean): Promise<CachedComponent | undefined> {
   try {
     const meta = JSON.parse(await readFile(join(dir, 'meta.json'), 'utf8')) as MetaFile;
     if (meta.digest !== digest || meta.jco !== getJcoVersion()) return undefined;
-    const sizes = await Promise.all(Object.keys(meta.files).map((f) => stat(join(dir, f)).then((s) => s.size)));
-    if (Object.values(meta.files).some((size, i) => size !== sizes[i])) return undefined;
+    if (checkFiles) {
+      const sizes = await Promise.all(Object.keys(meta.files).map((f) => stat(join(dir, f)).then((s) => s.size)));
+      if (Object.values(meta.files).some((size, i) => size !== sizes[i])) return undefined;
+    }
     return { dir, digest, metadata: validateMetadata(meta.metadata), exports: meta.exports, imports: meta.imports };
   } catch {
     return undefined;
   }
 }
 
-/** Metadata only, for help and listings: never instantiates when cached. */
+/** Metadata only, for help and listings: never transpiles or instantiates. */
 export async function cachedMetadata(layout: Layout, digest: string): Promise<CachedComponent | undefined> {
-  return readEntry(entryDir(layout, digest), digest);
+  return readEntry(entryDir(layout, digest), digest, false);
 }
 
 /** A cached "not a plugin" verdict, so listings do not re-transpile garbage. */
@@ -80,7 +86,7 @@ export async function ensureCompiled(
   file: string = path,
 ): Promise<CachedComponent> {
   const dir = entryDir(layout, digest);
-  const cached = await readEntry(dir, digest);
+  const cached = await readEntry(dir, digest, true);
   if (cached) return cached;
   const rejected = await cachedRejection(layout, digest);
   if (rejected) throw new NotAPlugin(rejected.replace('{file}', file));
@@ -146,7 +152,7 @@ async function build(
       // Another wash process built the same entry first; theirs is as good.
       await rm(tmp, { recursive: true, force: true });
     }
-    return (await readEntry(dir, digest)) ?? { dir, digest, metadata, exports, imports };
+    return (await readEntry(dir, digest, true)) ?? { dir, digest, metadata, exports, imports };
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
     throw err;

@@ -2,8 +2,19 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The root of the wash package (where package.json, wit/ and plugins/ live). */
-export const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The package root (package.json, wit/, plugins/), found upwards from this module: bundled or not. */
+export const PACKAGE_ROOT = findUp(dirname(fileURLToPath(import.meta.url)), (pkg) => pkg.name === 'wash-ts');
+
+function findUp(start: string, match: (pkg: { name?: string }) => boolean): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    try {
+      if (match(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string })) return dir;
+    } catch {
+      // no package.json here
+    }
+    if (dirname(dir) === dir) throw new Error(`package root not found above ${start}`);
+  }
+}
 
 let washVersion: string | undefined;
 export function getWashVersion(): string {
@@ -11,21 +22,14 @@ export function getWashVersion(): string {
   return washVersion;
 }
 
-let jcoVersion: string | undefined;
-/** jco's version keys the transpile cache: a new jco may transpile differently. */
+declare const __JCO_VERSION__: string | undefined;
+
+let jcoVersion: string | undefined = typeof __JCO_VERSION__ === 'string' ? __JCO_VERSION__ : undefined;
+/** jco's version keys the transpile cache: a new jco may transpile differently. Set by the bundler. */
 export function getJcoVersion(): string {
   if (jcoVersion) return jcoVersion;
   // jco does not export its package.json; walk up from its entry point.
-  let dir = dirname(fileURLToPath(import.meta.resolve('@bytecodealliance/jco')));
-  for (;;) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version: string };
-      if (pkg.name === '@bytecodealliance/jco') return (jcoVersion = pkg.version);
-    } catch {
-      // keep walking
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return (jcoVersion = 'unknown');
-    dir = parent;
-  }
+  const dir = findUp(dirname(fileURLToPath(import.meta.resolve('@bytecodealliance/jco'))), (pkg) => pkg.name === '@bytecodealliance/jco');
+  jcoVersion = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+  return jcoVersion;
 }

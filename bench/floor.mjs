@@ -1,0 +1,29 @@
+// The floor: the least any host must do to run a cached, transpiled plugin —
+// start node, import the shim and the component, compile, instantiate, call run.
+// Usage: node bench/floor.mjs <transpiled-dir> [argv...]
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { WASIShim } from '@bytecodealliance/preview2-shim/instantiation';
+
+const [dir, ...argv] = process.argv.slice(2);
+const { instantiate } = await import(pathToFileURL(join(dir, 'component.js')).href);
+const shim = new WASIShim({ sandbox: { preopens: {}, env: {}, args: [], enableNetwork: false } });
+const noop = () => undefined;
+const host = {
+  requestedFormat: () => 'text',
+  emitTable: noop,
+  emitJson: (text) => process.stdout.write(`${text}\n`),
+  log: noop,
+  contextGet: noop, contextSet: noop, contextDelete: noop, contextList: () => [],
+  configGet: noop, configSet: noop, configDelete: noop, configList: () => [],
+  dirs: () => ({ scratch: undefined, cache: '/nonexistent', data: '/nonexistent', config: '/nonexistent' }),
+  hostExec: () => { throw 'denied'; },
+  listen: () => { throw 'denied'; },
+};
+const instance = await instantiate(async (name) => WebAssembly.compile(await readFile(join(dir, name))), {
+  ...shim.getImportObject(),
+  'wash:plugin/host': host,
+});
+const plugin = instance['wash:plugin/plugin@0.1.0'] ?? instance.plugin;
+process.exitCode = plugin.run(argv);
