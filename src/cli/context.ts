@@ -12,6 +12,16 @@ export class CliContext {
 
   constructor(readonly globals: GlobalOptions) {}
 
+  /** `--config`, else $WASH_CONFIG, else `<XDG config>/wash/config.toml`. */
+  get configFile(): string {
+    return this.globals.config ?? process.env.WASH_CONFIG ?? this.layout.configFile;
+  }
+
+  /** Whether wash may ask the user: terminals on stdin and stderr, and no --no-prompt. */
+  get interactive(): boolean {
+    return this.globals.prompt && Boolean(process.stdin.isTTY) && Boolean(process.stderr.isTTY);
+  }
+
   get json(): boolean {
     return this.globals.output === 'json';
   }

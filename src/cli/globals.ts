@@ -1,5 +1,6 @@
 import { LOG_LEVELS, type LogLevel, type OutputFormat } from '../plugin-host/invocation.js';
 import { UsageError } from '../util/errors.js';
+import { emptyGrants, type Grants } from '../sandbox/config.js';
 
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json'];
 
@@ -11,9 +12,30 @@ export interface GlobalOptions {
   prompt: boolean;
   help: boolean;
   version: boolean;
+  /** This run's grants from --allow-* (paths as typed; resolved at run time). */
+  allow: Grants;
+  allowAll: boolean;
 }
 
-export const DEFAULT_GLOBALS: GlobalOptions = { output: 'text', logLevel: 'info', prompt: true, help: false, version: false };
+export const DEFAULT_GLOBALS: GlobalOptions = {
+  output: 'text',
+  logLevel: 'info',
+  prompt: true,
+  help: false,
+  version: false,
+  allow: emptyGrants(),
+  allowAll: false,
+};
+
+/** `--allow-<what>=a,b` (Deno style): which grant list each fills. */
+const ALLOW_LISTS: Record<string, 'env' | 'read' | 'write' | 'net' | 'exec'> = {
+  '--allow-env': 'env',
+  '--allow-read': 'read',
+  '--allow-write': 'write',
+  '--allow-net': 'net',
+  '--allow-run': 'exec',
+};
+const ALLOW_SWITCHES: Record<string, 'scratch' | 'listen'> = { '--allow-scratch': 'scratch', '--allow-listen': 'listen' };
 
 type Spec = { key: keyof GlobalOptions; takesValue: boolean; choices?: readonly string[] };
 
@@ -35,7 +57,7 @@ const SPECS: Record<string, Spec> = {
  * whatever follows a plugin's name is the plugin's.
  */
 export function splitGlobals(argv: readonly string[]): { globals: GlobalOptions; rest: string[] } {
-  const globals: GlobalOptions = { ...DEFAULT_GLOBALS };
+  const globals: GlobalOptions = { ...DEFAULT_GLOBALS, allow: emptyGrants() };
   let i = 0;
   for (; i < argv.length; i++) {
     const token = argv[i]!;
@@ -46,6 +68,19 @@ export function splitGlobals(argv: readonly string[]): { globals: GlobalOptions;
     }
     const eq = token.indexOf('=');
     const name = token.startsWith('--') && eq !== -1 ? token.slice(0, eq) : token;
+    const list = ALLOW_LISTS[name];
+    if (list) {
+      const value = eq !== -1 ? token.slice(eq + 1) : argv[++i];
+      if (!value) throw new UsageError(`option '${name}' needs a value, e.g. ${name}=${list === 'net' ? 'https://api.example.com' : list === 'env' ? 'NAME' : list === 'exec' ? 'git' : '/some/dir'}`);
+      globals.allow[list].push(...value.split(',').filter(Boolean));
+      continue;
+    }
+    if (ALLOW_SWITCHES[name] || name === '--allow-all' || name === '-A') {
+      if (eq !== -1) throw new UsageError(`option '${name}' takes no value`);
+      if (name === '--allow-all' || name === '-A') globals.allowAll = true;
+      else globals.allow[ALLOW_SWITCHES[name]!] = true;
+      continue;
+    }
     const spec = SPECS[name];
     if (!spec) throw new UsageError(`unknown option '${name}'`, "see 'wash --help'");
     if (!spec.takesValue) {

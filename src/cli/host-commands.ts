@@ -1,10 +1,11 @@
 /** wash's own commands: plugins may not take these names (see RESERVED_NAMES). */
-export const HOST_COMMANDS = ['plugin', 'help'] as const;
+export const HOST_COMMANDS = ['plugin', 'config', 'help'] as const;
 
 /** Descriptions shared by the commander wiring and the fast root help. */
 export const HOST_COMMAND_HELP: Record<(typeof HOST_COMMANDS)[number], { usage: string; description: string }> = {
   help: { usage: 'help [plugin] [command...]', description: 'Show help for wash, a plugin, or one of its commands' },
-  plugin: { usage: 'plugin <command>', description: 'Manage plugins: list, install, uninstall, test, inspect' },
+  plugin: { usage: 'plugin <command>', description: 'Manage plugins: list, install, uninstall, test, inspect, grant, revoke, permissions' },
+  config: { usage: 'config <command>', description: 'Show and check the wash config file: path, show, validate' },
 };
 
 export const GLOBAL_OPTION_HELP: [string, string][] = [
@@ -12,6 +13,13 @@ export const GLOBAL_OPTION_HELP: [string, string][] = [
   ['--log-level <level>', 'show logs at or above: trace, debug, info, warn, error (default: info)'],
   ['--config <path>', 'use this config file instead of the default'],
   ['--no-prompt', 'never ask for access; deny what is not granted'],
+  ['--allow-env=<names>', 'for this run: grant these env vars (comma-separated)'],
+  ['--allow-read=<dirs>', 'for this run: grant read access to these directories'],
+  ['--allow-write=<dirs>', 'for this run: grant read/write access to these directories'],
+  ['--allow-net=<hosts>', 'for this run: grant outgoing HTTP, e.g. https://api.example.com'],
+  ['--allow-run=<bins>', 'for this run: grant host-exec of these programs'],
+  ['--allow-scratch', "for this run: grant the plugin's scratch directory"],
+  ['-A, --allow-all', 'for this run: grant everything the plugin declares'],
   ['-V, --version', 'print the version'],
   ['-h, --help', 'show help'],
 ];

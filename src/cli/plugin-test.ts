@@ -5,8 +5,7 @@ import { ensureCompiled } from '../plugin-host/transpile-cache.js';
 import { HOOK_TYPES, type HookType } from '../plugin-host/metadata.js';
 import { instantiateWithAccess, pluginFailure, flushJson } from '../plugin-host/run.js';
 import { GuestExit } from '../plugin-host/instantiate.js';
-import { interimAccess } from '../sandbox/interim-access.js';
-import { runEntry } from './run-plugin.js';
+import { runEntry, sandboxFor } from './run-plugin.js';
 import { renderMetadata } from './plugin-inspect.js';
 import { UsageError, WashError } from '../util/errors.js';
 
@@ -61,7 +60,7 @@ export async function pluginTestCommand(ctx: CliContext, argv: string[]): Promis
     if (!metadata.hooks.includes(hook)) throw new WashError(`plugin '${metadata.name}' does not handle the '${hook}' hook`);
     const invocation = ctx.newInvocation();
     try {
-      const instance = await instantiateWithAccess(component, invocation, await interimAccess(metadata, 'path', ctx.layout));
+      const instance = await instantiateWithAccess(component, invocation, await sandboxFor(ctx, component));
       instance.plugin.hook(hook);
     } catch (err) {
       const failure = pluginFailure(metadata.name, err);

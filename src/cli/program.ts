@@ -7,6 +7,8 @@ import { registerPluginList } from './plugin-list.js';
 import { registerPluginInstall } from './plugin-install.js';
 import { registerPluginUninstall } from './plugin-uninstall.js';
 import { registerPluginInspect } from './plugin-inspect.js';
+import { registerPluginGrants } from './plugin-grant.js';
+import { registerConfig } from './config.js';
 import { PLUGIN_TEST_HELP } from './plugin-test.js';
 import { getWashVersion } from '../plugin-host/versions.js';
 import { HOST_COMMAND_HELP } from './host-commands.js';
@@ -51,6 +53,8 @@ export function buildProgram(): Command {
     .helpOption(false)
     .addHelpText('beforeAll', PLUGIN_TEST_HELP);
   registerPluginInspect(plugin, ctxOf);
-  for (const cmd of [program, plugin, ...plugin.commands]) cmd.exitOverride();
+  registerPluginGrants(plugin, ctxOf);
+  registerConfig(program, ctxOf);
+  for (const cmd of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) cmd.exitOverride();
   return program;
 }

@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createHostImports, type HostImportOptions } from './host-imports.js';
+import { installFilesystemGuards, markReadOnly } from '../sandbox/readonly-fs.js';
+import { guardOutgoingHandler } from '../sandbox/outgoing-http.js';
 
 /** What the sandbox lets one instance see; computed by src/sandbox from grants. */
 export interface InstanceSandbox {
@@ -9,8 +11,12 @@ export interface InstanceSandbox {
   preopens: Record<string, string>;
   env: Record<string, string>;
   args: string[];
-  /** Replaces `wasi:http/outgoing-handler` (grant checks); undefined = no network. */
-  outgoingHandler?: unknown;
+  /** Guest paths of preopens that refuse every write. */
+  readOnly: string[];
+  /** Host patterns outgoing HTTP may reach; empty = none. */
+  allowedHosts: string[];
+  /** Told about each refused outgoing request (`scheme://authority`). */
+  onHttpDenied?: (destination: string) => void;
   /** Send the guest's stdout to stderr (under `--output json`). */
   stdoutToStderr: boolean;
 }
@@ -51,9 +57,22 @@ async function loadInstantiate(dir: string): Promise<Instantiate> {
 }
 
 async function wasiImports(sandbox: InstanceSandbox): Promise<Record<string, unknown>> {
-  const { WASIShim } = await import('@bytecodealliance/preview2-shim/instantiation');
+  const [{ WASIShim }, { http }] = await Promise.all([
+    import('@bytecodealliance/preview2-shim/instantiation'),
+    import('@bytecodealliance/preview2-shim'),
+  ]);
+  // enableNetwork: false keeps wasi:sockets closed for good; HTTP is re-enabled below, behind the grant check.
   const shim = new WASIShim({ sandbox: { preopens: sandbox.preopens, env: sandbox.env, args: sandbox.args, enableNetwork: false } });
   const imports = shim.getImportObject() as Record<string, Record<string, unknown>>;
+  const fsTypes = imports['wasi:filesystem/types'] as { Descriptor: Parameters<typeof installFilesystemGuards>[0] };
+  installFilesystemGuards(fsTypes.Descriptor);
+  const preopens = (imports['wasi:filesystem/preopens'] as { getDirectories(): [object, string][] }).getDirectories();
+  for (const [descriptor, guestPath] of preopens) if (sandbox.readOnly.includes(guestPath)) markReadOnly(descriptor);
+  imports['wasi:http/outgoing-handler'] = guardOutgoingHandler(
+    http.outgoingHandler as unknown as Parameters<typeof guardOutgoingHandler>[0],
+    sandbox.allowedHosts,
+    sandbox.onHttpDenied ?? (() => undefined),
+  );
   const env = Object.entries(sandbox.env);
   imports['wasi:cli/environment'] = {
     getEnvironment: () => env,
@@ -72,7 +91,6 @@ async function wasiImports(sandbox: InstanceSandbox): Promise<Record<string, unk
     const stderr = imports['wasi:cli/stderr'] as { getStderr(): unknown };
     imports['wasi:cli/stdout'] = { getStdout: () => stderr.getStderr() };
   }
-  if (sandbox.outgoingHandler) imports['wasi:http/outgoing-handler'] = sandbox.outgoingHandler as Record<string, unknown>;
   return imports;
 }
 

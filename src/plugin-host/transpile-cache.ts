@@ -166,7 +166,7 @@ async function callInfo(layout: Layout, dir: string, file: string): Promise<Meta
   try {
     const instance = await instantiatePlugin(
       dir,
-      { preopens: {}, env: {}, args: [], stdoutToStderr: true },
+      { preopens: {}, readOnly: [], env: {}, allowedHosts: [], args: [], stdoutToStderr: true },
       {
         pluginName: file,
         invocation: newInvocation(layout, 'text', 'error'),

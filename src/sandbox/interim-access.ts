@@ -28,5 +28,5 @@ export async function interimAccess(metadata: Metadata, source: PluginSource, la
       if (isDir) preopens[path] = path;
     }
   }
-  return { sandbox: { preopens, env: {} }, scratchGuestPath };
+  return { sandbox: { preopens, readOnly: [], env: {}, allowedHosts: [] }, scratchGuestPath };
 }

@@ -1,0 +1,110 @@
+/**
+ * Where registry credentials come from, first match wins:
+ * `--user` + `--password-stdin`, the wash config's `[registries."<host>"]`,
+ * then `~/.docker/config.json` (`$DOCKER_CONFIG/config.json`) `auths`.
+ */
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { UsageError, WashError, messageOf } from '../../util/errors.js';
+import { registryHostname } from './reference.js';
+
+export interface Credentials {
+  username: string;
+  password: string;
+  /** For messages: where they came from. */
+  from: string;
+}
+
+export interface RegistrySettings {
+  credentials?: Credentials;
+  /** Plain HTTP to a non-loopback registry. */
+  insecure: boolean;
+}
+
+export interface RegistryFlags {
+  user?: string;
+  passwordStdin?: boolean;
+  insecure?: boolean;
+}
+
+/** Read a password from stdin (all of it, one trailing newline dropped). */
+export async function readPasswordFromStdin(): Promise<string> {
+  if (process.stdin.isTTY) throw new UsageError('--password-stdin reads the password from standard input, which is a terminal', 'pipe it in: echo "$TOKEN" | wash ...');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  if (password.length === 0) throw new UsageError('--password-stdin: standard input was empty');
+  return password;
+}
+
+interface DockerConfig {
+  auths?: Record<string, { auth?: string; username?: string; password?: string; identitytoken?: string }>;
+}
+
+/** Keys docker writes for a registry: `host`, `https://host`, `https://host/v1/`, and Docker Hub's legacy name. */
+function dockerKeyMatches(key: string, registry: string): boolean {
+  const normalized = key.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '').toLowerCase();
+  if (normalized === registry) return true;
+  const hub = ['docker.io', 'index.docker.io', 'registry-1.docker.io'];
+  return hub.includes(registry) && hub.includes(normalized);
+}
+
+export async function dockerCredentials(registry: string, env = process.env): Promise<Credentials | undefined> {
+  const file = join(env.DOCKER_CONFIG ?? join(homedir(), '.docker'), 'config.json');
+  let config: DockerConfig;
+  try {
+    config = JSON.parse(await readFile(file, 'utf8')) as DockerConfig;
+  } catch {
+    return undefined; // missing or unreadable: docker's config is optional
+  }
+  for (const [key, entry] of Object.entries(config.auths ?? {})) {
+    if (!dockerKeyMatches(key, registry) || !entry) continue;
+    if (typeof entry.auth === 'string' && entry.auth) {
+      const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      if (colon > 0) return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1), from: file };
+    }
+    if (entry.username && entry.password) return { username: entry.username, password: entry.password, from: file };
+  }
+  return undefined;
+}
+
+/**
+ * Settings for one registry. `configFile` is read with the sandbox's reader;
+ * a config that does not parse is reported by `warn` and otherwise ignored
+ * here (it is not this command's business to refuse over a grant typo).
+ */
+export async function registrySettings(
+  registry: string,
+  flags: RegistryFlags,
+  configFile: string,
+  warn: (text: string) => void,
+  readStdin: () => Promise<string> = readPasswordFromStdin,
+): Promise<RegistrySettings> {
+  if (flags.user !== undefined && !flags.passwordStdin) throw new UsageError('--user needs --password-stdin (the password is read from standard input)');
+  if (flags.passwordStdin && flags.user === undefined) throw new UsageError('--password-stdin needs --user <name>');
+
+  let fromConfig: { username?: string; password?: string; insecure?: boolean } | undefined;
+  try {
+    const { readConfig } = await import('../../sandbox/config.js');
+    const config = await readConfig(configFile);
+    fromConfig = config.registries[registry] ?? config.registries[registryHostname(registry)];
+  } catch (err) {
+    warn(`warning: not using registry settings from ${configFile}: ${messageOf(err)}`);
+  }
+  const insecure = Boolean(flags.insecure || fromConfig?.insecure);
+
+  if (flags.user !== undefined) {
+    if (flags.user.length === 0) throw new UsageError('--user: the name is empty');
+    return { credentials: { username: flags.user, password: await readStdin(), from: '--user' }, insecure };
+  }
+  if (fromConfig?.username !== undefined || fromConfig?.password !== undefined) {
+    if (!fromConfig.username || fromConfig.password === undefined) {
+      throw new WashError(`${configFile}: registries."${registry}" needs both username and password`);
+    }
+    return { credentials: { username: fromConfig.username, password: fromConfig.password, from: configFile }, insecure };
+  }
+  const docker = await dockerCredentials(registry);
+  return { credentials: docker, insecure };
+}

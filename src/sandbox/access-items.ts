@@ -1,0 +1,50 @@
+import type { Metadata } from '../plugin-host/metadata.js';
+import type { WashDirs } from '../plugin-host/dirs.js';
+import { resolveRequestedPath } from './paths.js';
+
+/** One thing a plugin asks for, with paths resolved: the unit of granting. */
+export type AccessItem =
+  | { kind: 'scratch'; reason: string }
+  | { kind: 'env'; name: string; reason: string }
+  | { kind: 'read' | 'write'; path: string; requested: string; reason: string }
+  | { kind: 'net'; host: string; reason: string }
+  | { kind: 'exec'; binary: string; reason: string }
+  | { kind: 'listen'; reason: string };
+
+/** Turn the `access` record of `info` into items; unusable requests are reported, not guessed. */
+export function accessItems(metadata: Metadata, dirs: WashDirs): { items: AccessItem[]; invalid: string[] } {
+  const a = metadata.access;
+  const items: AccessItem[] = [];
+  const invalid: string[] = [];
+  if (a.scratchDir !== undefined) items.push({ kind: 'scratch', reason: a.scratchDir });
+  for (const e of a.env) items.push({ kind: 'env', name: e.name, reason: e.reason });
+  for (const p of a.paths) {
+    const path = resolveRequestedPath(p.path, dirs);
+    if (path) items.push({ kind: p.access === 'read-only' ? 'read' : 'write', path, requested: p.path, reason: p.reason });
+    else invalid.push(`path '${p.path}' is neither absolute nor {cache}/{data}/{config}/~`);
+  }
+  for (const h of a.outgoingHttp) items.push({ kind: 'net', host: h.host, reason: h.reason });
+  for (const x of a.hostExec) items.push({ kind: 'exec', binary: x.binary, reason: x.reason });
+  if (a.incomingHttp !== undefined) items.push({ kind: 'listen', reason: a.incomingHttp });
+  return { items, invalid };
+}
+
+/** How an item reads in prompts, messages and `wash plugin permissions`. */
+export function describeItem(item: AccessItem): string {
+  switch (item.kind) {
+    case 'scratch':
+      return 'its own scratch directory';
+    case 'env':
+      return `environment variable ${item.name}`;
+    case 'read':
+      return `read ${item.path}`;
+    case 'write':
+      return `read and write ${item.path}`;
+    case 'net':
+      return `outgoing HTTP to ${item.host}`;
+    case 'exec':
+      return `run host program ${item.binary}`;
+    case 'listen':
+      return 'serve HTTP on a loopback port';
+  }
+}

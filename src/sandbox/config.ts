@@ -1,0 +1,244 @@
+/**
+ * The wash config file (TOML, `<XDG config>/wash/config.toml`): host settings,
+ * registry credentials and the grants the user chose "always" for.
+ *
+ *     [settings]
+ *     timeout_seconds = 300        # wall-clock limit per plugin run
+ *     memory_mb = 2048             # heap ceiling of the worker running a plugin
+ *
+ *     [registries."ghcr.io"]
+ *     username = "me"
+ *     password = "..."
+ *     insecure = false             # plain HTTP (always for localhost / 127.0.0.1)
+ *
+ *     [grants."dev.wash.keys"]     # by plugin id
+ *     scratch = true
+ *     env = ["NATS_URL"]
+ *     read = ["/home/me/projects"]
+ *     write = ["/home/me/.cache/wash"]
+ *     net = ["https://api.example.com", "https://*.example.org:8443"]
+ *     exec = ["git"]
+ *     listen = true
+ *     digest = "sha256:..."        # the component the grants were last given to (informational)
+ *
+ * Reads never modify the file. Writes re-read the file under a lock, change
+ * only what they mean to, and replace it atomically, so concurrent writers
+ * lose nothing and unknown keys survive (comments do not: smol-toml has no
+ * comment-preserving writer).
+ */
+import { readFile, open, rm, stat } from 'node:fs/promises';
+import { parse, stringify, TomlError } from 'smol-toml';
+import { writeFileAtomic } from '../util/atomic.js';
+import { WashError } from '../util/errors.js';
+
+export interface Grants {
+  scratch: boolean;
+  env: string[];
+  read: string[];
+  write: string[];
+  net: string[];
+  exec: string[];
+  listen: boolean;
+  digest?: string;
+}
+
+export interface RegistryAuth {
+  username?: string;
+  password?: string;
+  insecure?: boolean;
+}
+
+export interface Settings {
+  timeoutSeconds: number;
+  memoryMb: number;
+}
+
+export interface WashConfig {
+  settings: Settings;
+  registries: Record<string, RegistryAuth>;
+  grants: Record<string, Grants>;
+}
+
+export const DEFAULT_SETTINGS: Settings = { timeoutSeconds: 300, memoryMb: 2048 };
+
+export const emptyGrants = (): Grants => ({ scratch: false, env: [], read: [], write: [], net: [], exec: [], listen: false });
+
+export interface ConfigProblem {
+  path: string;
+  message: string;
+}
+
+type Table = Record<string, unknown>;
+const isTable = (v: unknown): v is Table => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
+
+const GRANT_LISTS = ['env', 'read', 'write', 'net', 'exec'] as const;
+const GRANT_BOOLS = ['scratch', 'listen'] as const;
+
+/** Interpret a parsed document, collecting every problem instead of stopping at the first. */
+export function interpretConfig(doc: Table): { config: WashConfig; problems: ConfigProblem[] } {
+  const problems: ConfigProblem[] = [];
+  const problem = (path: string, message: string) => problems.push({ path, message });
+  const config: WashConfig = { settings: { ...DEFAULT_SETTINGS }, registries: {}, grants: {} };
+
+  for (const key of Object.keys(doc)) {
+    if (!['settings', 'registries', 'grants'].includes(key)) problem(key, 'unknown key');
+  }
+  if (doc.settings !== undefined) {
+    if (!isTable(doc.settings)) problem('settings', 'must be a table');
+    else {
+      for (const [key, value] of Object.entries(doc.settings)) {
+        const field = key === 'timeout_seconds' ? 'timeoutSeconds' : key === 'memory_mb' ? 'memoryMb' : undefined;
+        if (!field) problem(`settings.${key}`, 'unknown key');
+        else if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) problem(`settings.${key}`, 'must be a positive integer');
+        else config.settings[field] = value;
+      }
+    }
+  }
+  if (doc.registries !== undefined) {
+    if (!isTable(doc.registries)) problem('registries', 'must be a table');
+    else {
+      for (const [host, value] of Object.entries(doc.registries)) {
+        if (!isTable(value)) {
+          problem(`registries.${host}`, 'must be a table');
+          continue;
+        }
+        const auth: RegistryAuth = {};
+        for (const [key, v] of Object.entries(value)) {
+          if (key === 'username' || key === 'password') {
+            if (typeof v === 'string') auth[key] = v;
+            else problem(`registries.${host}.${key}`, 'must be a string');
+          } else if (key === 'insecure') {
+            if (typeof v === 'boolean') auth.insecure = v;
+            else problem(`registries.${host}.${key}`, 'must be true or false');
+          } else problem(`registries.${host}.${key}`, 'unknown key');
+        }
+        config.registries[host] = auth;
+      }
+    }
+  }
+  if (doc.grants !== undefined) {
+    if (!isTable(doc.grants)) problem('grants', 'must be a table');
+    else {
+      for (const [id, value] of Object.entries(doc.grants)) {
+        if (!isTable(value)) {
+          problem(`grants.${id}`, 'must be a table');
+          continue;
+        }
+        const grants = emptyGrants();
+        for (const [key, v] of Object.entries(value)) {
+          if ((GRANT_LISTS as readonly string[]).includes(key)) {
+            if (Array.isArray(v) && v.every((x) => typeof x === 'string')) grants[key as (typeof GRANT_LISTS)[number]] = v as string[];
+            else problem(`grants.${id}.${key}`, 'must be a list of strings');
+          } else if ((GRANT_BOOLS as readonly string[]).includes(key)) {
+            if (typeof v === 'boolean') grants[key as (typeof GRANT_BOOLS)[number]] = v;
+            else problem(`grants.${id}.${key}`, 'must be true or false');
+          } else if (key === 'digest') {
+            if (typeof v === 'string') grants.digest = v;
+            else problem(`grants.${id}.${key}`, 'must be a string');
+          } else problem(`grants.${id}.${key}`, 'unknown key');
+        }
+        config.grants[id] = grants;
+      }
+    }
+  }
+  return { config, problems };
+}
+
+/** Parse TOML text; a syntax error becomes a WashError with line and column. */
+export function parseConfigText(text: string, file: string): Table {
+  try {
+    return parse(text) as Table;
+  } catch (err) {
+    if (err instanceof TomlError) {
+      const reason = err.message.split('\n')[0]!.replace(/^Invalid TOML document: /, '');
+      throw new WashError(`${file}:${err.line}:${err.column}: invalid TOML: ${reason}`, 1, 'the file was left untouched');
+    }
+    throw err;
+  }
+}
+
+async function readDocument(file: string): Promise<Table> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new WashError(`cannot read config ${file}: ${(err as NodeJS.ErrnoException).code}`);
+  }
+  return parseConfigText(text, file);
+}
+
+/** Load and interpret the config; a missing file is the default config. Problems are errors. */
+export async function readConfig(file: string): Promise<WashConfig> {
+  const { config, problems } = interpretConfig(await readDocument(file));
+  if (problems.length > 0) {
+    const first = problems[0]!;
+    throw new WashError(
+      `${file}: ${first.path}: ${first.message}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`,
+      1,
+      "run 'wash config validate' for every problem",
+    );
+  }
+  return config;
+}
+
+export async function validateConfigFile(file: string): Promise<ConfigProblem[]> {
+  return interpretConfig(await readDocument(file)).problems;
+}
+
+const LOCK_STALE_MS = 30_000;
+
+/** An exclusive lock file next to the config; stale locks (dead writer) are broken. */
+async function withLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
+  const lock = `${file}.lock`;
+  const deadline = Date.now() + 20_000;
+  for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
+    try {
+      const handle = await open(lock, 'wx');
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        const { mkdir } = await import('node:fs/promises');
+        const { dirname } = await import('node:path');
+        await mkdir(dirname(file), { recursive: true });
+        continue;
+      }
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
+      if (age > LOCK_STALE_MS) await rm(lock, { force: true });
+      if (Date.now() > deadline) throw new WashError(`config ${file} is locked by another wash (${lock})`);
+      await new Promise((r) => setTimeout(r, delay + Math.random() * delay));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await rm(lock, { force: true });
+  }
+}
+
+/**
+ * Change the config file: re-read it under the lock, let `mutate` edit the
+ * raw document (so keys we do not know survive), check the result, and
+ * replace the file atomically.
+ */
+export async function updateConfig(file: string, mutate: (doc: Table) => void): Promise<WashConfig> {
+  return withLock(file, async () => {
+    const doc = await readDocument(file);
+    mutate(doc);
+    const { config, problems } = interpretConfig(doc);
+    if (problems.length > 0) throw new WashError(`refusing to write an invalid config: ${problems[0]!.path}: ${problems[0]!.message}`);
+    await writeFileAtomic(file, `${stringify(doc)}\n`, { mode: 0o600 });
+    return config;
+  });
+}
+
+/** The `grants` table of a plugin inside a raw document, created when missing. */
+export function grantTable(doc: Table, pluginId: string): Table {
+  if (!isTable(doc.grants)) doc.grants = {};
+  const grants = doc.grants as Table;
+  if (!isTable(grants[pluginId])) grants[pluginId] = {};
+  return grants[pluginId] as Table;
+}

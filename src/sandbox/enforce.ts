@@ -1,0 +1,63 @@
+import { mkdir, stat } from 'node:fs/promises';
+import type { AccessItem } from './access-items.js';
+import type { RunAccess } from '../plugin-host/run.js';
+import { scratchDirOf } from './paths.js';
+
+export interface EnforceOptions {
+  pluginId: string;
+  scratchRoot: string;
+  env: NodeJS.ProcessEnv;
+  warn: (text: string) => void;
+}
+
+const isDirectory = (path: string) => stat(path).then((s) => s.isDirectory(), () => false);
+
+/**
+ * Build what one instance may see from the items that were granted: only
+ * these preopens (identity-mapped), only these env vars, only these hosts.
+ */
+export async function enforce(granted: readonly AccessItem[], options: EnforceOptions): Promise<RunAccess> {
+  const preopens: Record<string, string> = {};
+  const readOnly: string[] = [];
+  const env: Record<string, string> = {};
+  const allowedHosts: string[] = [];
+  let scratchGuestPath: string | undefined;
+
+  for (const item of granted) {
+    switch (item.kind) {
+      case 'scratch': {
+        const dir = scratchDirOf(options.scratchRoot, options.pluginId);
+        await mkdir(dir, { recursive: true, mode: 0o700 });
+        preopens[dir] = dir;
+        scratchGuestPath = dir;
+        break;
+      }
+      case 'read':
+      case 'write':
+        if (!(await isDirectory(item.path))) {
+          options.warn(`not mounting ${item.path}: not an existing directory`);
+          break;
+        }
+        preopens[item.path] = item.path;
+        if (item.kind === 'read') readOnly.push(item.path);
+        break;
+      case 'env': {
+        const value = options.env[item.name];
+        if (value !== undefined) env[item.name] = value;
+        break;
+      }
+      case 'net':
+        allowedHosts.push(item.host);
+        break;
+      case 'exec':
+      case 'listen':
+        break; // handled by the host-exec and listen imports
+    }
+  }
+  // A directory granted both read and write is writable.
+  const writable = granted.filter((i) => i.kind === 'write').map((i) => (i as { path: string }).path);
+  return {
+    sandbox: { preopens, readOnly: readOnly.filter((p) => !writable.includes(p)), env, allowedHosts },
+    scratchGuestPath,
+  };
+}

@@ -1,0 +1,63 @@
+import { spawnSync } from 'node:child_process';
+import { closeSync, openSync, readSync } from 'node:fs';
+import type { ExecOutput } from '../plugin-host/host-imports.js';
+import { escapeUntrusted as esc } from '../util/untrusted.js';
+import { shellQuote } from './policy.js';
+import { yellow } from '../util/style.js';
+
+const MAX_OUTPUT = 64 * 1024 * 1024;
+
+/**
+ * Ask on the terminal, synchronously: host-exec is a synchronous import, so
+ * the plugin is blocked inside wasm while the user answers. Reads /dev/tty,
+ * not stdin, so piped input cannot answer. Anything but y/yes is a no.
+ */
+export function confirmOnTerminal(question: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync('/dev/tty', 'r');
+  } catch {
+    return false;
+  }
+  try {
+    process.stderr.write(`${question} [y/N] `);
+    const buf = Buffer.alloc(256);
+    let answer = '';
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n <= 0) break;
+      answer += buf.subarray(0, n).toString('utf8');
+      if (answer.includes('\n') || answer.length > 200) break;
+    }
+    return /^\s*(y|yes)\s*$/i.test(answer.split('\n')[0] ?? '');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export interface HostExecOptions {
+  pluginName: string;
+  /** Binaries the plugin declared and was granted. */
+  granted: readonly string[];
+  /** Whether each call is confirmed on the terminal (else: granted means allowed). */
+  interactive: boolean;
+  timeoutMs: number;
+}
+
+export function createHostExec(options: HostExecOptions): (binary: string, args: string[]) => ExecOutput {
+  return (binary, args) => {
+    if (!options.granted.includes(binary)) {
+      throw `host-exec of '${binary}' denied: not granted (declare it in access.host-exec; grant with --allow-run=${binary})`;
+    }
+    const shown = [binary, ...args].map((a) => esc(shellQuote(a))).join(' ');
+    if (options.interactive && !confirmOnTerminal(`${yellow('wash:', process.stderr)} plugin '${esc(options.pluginName)}' wants to run: ${shown}\nAllow?`)) {
+      throw `host-exec of '${binary}' denied by the user`;
+    }
+    const r = spawnSync(binary, args, { shell: false, maxBuffer: MAX_OUTPUT, timeout: options.timeoutMs, stdio: ['ignore', 'pipe', 'pipe'] });
+    if (r.error) {
+      const code = (r.error as NodeJS.ErrnoException).code;
+      throw `host-exec of '${binary}' failed: ${code === 'ENOENT' ? 'not found on PATH' : (code ?? r.error.message)}`;
+    }
+    return { status: r.status ?? -1, stdout: new Uint8Array(r.stdout), stderr: new Uint8Array(r.stderr) };
+  };
+}

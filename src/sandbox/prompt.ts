@@ -1,0 +1,85 @@
+/**
+ * The interactive access prompt. Everything shown comes from the plugin and
+ * is untrusted: control, bidi and zero-width characters are shown as escapes,
+ * an absurdly long request is refused without asking, and keys typed before
+ * the prompt appeared are discarded so they cannot answer it.
+ */
+import { describeItem, type AccessItem } from './access-items.js';
+import { escapeUntrusted as esc } from '../util/untrusted.js';
+import { bold, yellow } from '../util/style.js';
+import { shortDigest } from '../util/text.js';
+
+export type PromptAnswer = 'once' | 'always' | 'deny';
+
+export const MAX_REQUEST_TEXT = 10 * 1024;
+
+export interface PromptSubject {
+  name: string;
+  id: string;
+  version: string;
+  digest: string;
+}
+
+export class PromptCancelled extends Error {}
+
+/** The text of the request, as the user will see it. */
+export function renderRequest(subject: PromptSubject, items: readonly AccessItem[]): string {
+  const lines = [
+    `${yellow('wash:', process.stderr)} plugin ${bold(esc(subject.name), process.stderr)} ${esc(subject.version)} (${esc(subject.id)}, ${shortDigest(subject.digest)}) requests:`,
+    ...items.map((item) => `  - ${esc(describeItem(item))}${item.reason ? `: ${esc(item.reason)}` : ''}`),
+  ];
+  return lines.join('\n');
+}
+
+export function requestTooLong(subject: PromptSubject, items: readonly AccessItem[]): boolean {
+  return renderRequest(subject, items).length > MAX_REQUEST_TEXT;
+}
+
+/** Discard input that arrived before the prompt (typed ahead or injected), until stdin is quiet. */
+async function flushStdin(quietMs = 30, maxMs = 500): Promise<void> {
+  const stdin = process.stdin;
+  if (!stdin.isTTY) return;
+  stdin.setRawMode(true);
+  await new Promise<void>((resolve) => {
+    let quiet: NodeJS.Timeout;
+    const done = () => {
+      clearTimeout(quiet);
+      clearTimeout(limit);
+      stdin.off('data', onData);
+      stdin.pause();
+      resolve();
+    };
+    const onData = () => {
+      clearTimeout(quiet);
+      quiet = setTimeout(done, quietMs);
+    };
+    const limit = setTimeout(done, maxMs);
+    quiet = setTimeout(done, quietMs);
+    stdin.on('data', onData);
+    stdin.resume();
+  });
+  stdin.setRawMode(false);
+}
+
+export async function askForAccess(subject: PromptSubject, items: readonly AccessItem[], configFile: string): Promise<PromptAnswer> {
+  process.stderr.write(`${renderRequest(subject, items)}\n`);
+  await flushStdin();
+  const { select } = await import('@inquirer/prompts');
+  try {
+    return await select<PromptAnswer>(
+      {
+        message: 'Allow?',
+        choices: [
+          { name: 'Allow once (this run only)', value: 'once' },
+          { name: `Allow always (saved in ${configFile})`, value: 'always' },
+          { name: 'Deny', value: 'deny' },
+        ],
+        default: 'deny',
+      },
+      { output: process.stderr },
+    );
+  } catch (err) {
+    if ((err as Error).name === 'ExitPromptError') throw new PromptCancelled('cancelled at the access prompt');
+    throw err;
+  }
+}
