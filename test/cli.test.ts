@@ -143,7 +143,11 @@ describe('running plugins', () => {
   it('the plugin sees no host environment and gets its own scratch dir', async () => {
     const env = await runWash(['-o', 'json', 'example', 'env'], { ...onPath(), env: { WASH_PLUGIN_PATH: EXAMPLE_DIR, SECRET_TOKEN: 'x' } });
     expect(JSON.parse(env.stdout)).toEqual({});
-    const dirs = JSON.parse((await runWash(['-o', 'json', 'example', 'dirs'], onPath())).stdout);
+    const denied = await runWash(['-o', 'json', 'example', 'dirs'], onPath());
+    expect(JSON.parse(denied.stdout).scratch).toBeUndefined();
+    expect(denied.stderr).toContain("plugin 'example' was denied (no terminal to ask): its own scratch directory");
+    expect(denied.stderr).toContain('to grant it: wash plugin grant example --scratch');
+    const dirs = JSON.parse((await runWash(['--allow-scratch', '-o', 'json', 'example', 'dirs'], onPath())).stdout);
     expect(dirs.scratch).toBe(join(xdg.data, 'plugins', 'fs', 'dev.wash.test.example'));
     expect(((await stat(dirs.scratch)).mode & 0o777).toString(8)).toBe('700');
   });

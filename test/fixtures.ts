@@ -4,6 +4,7 @@ import { ROOT } from './helpers.js';
 
 export const EXAMPLE_DIR = join(ROOT, 'test', 'fixtures', 'example', 'dist');
 export const EXAMPLE_WASM = join(EXAMPLE_DIR, 'example.wasm');
+export const HOSTILE_DIR = join(ROOT, 'test', 'hostile', 'plugin', 'dist');
 
 /** Assemble WebAssembly text into a binary with jco's wasm-tools (components included). */
 export async function watToFile(dir: string, name: string, wat: string): Promise<string> {

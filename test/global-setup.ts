@@ -9,5 +9,7 @@ export default async function setup() {
   await access(join(ROOT, 'dist', 'wash.js')).catch(() => {
     throw new Error('wash is not built: run `npm install` (or `npm run build`) first');
   });
-  await buildPlugin(join(ROOT, 'test', 'fixtures', 'example'), { log: (line: string) => console.log(`[setup] ${line}`) });
+  for (const dir of [join(ROOT, 'test', 'fixtures', 'example'), join(ROOT, 'test', 'hostile', 'plugin')]) {
+    await buildPlugin(dir, { log: (line: string) => console.log(`[setup] ${line}`) });
+  }
 }

@@ -5,3 +5,22 @@ declare class TextEncoder { encode(input?: string): Uint8Array }
 declare class TextDecoder { constructor(label?: string); decode(input?: Uint8Array): string }
 declare const crypto: { getRandomValues<T extends ArrayBufferView>(array: T): T };
 declare function fetch(input: string, init?: { method?: string; headers?: Record<string, string>; body?: string | Uint8Array }): Promise<{ status: number; ok: boolean; text(): Promise<string>; json(): Promise<unknown>; headers: { get(name: string): string | null } }>;
+declare class URL {
+  constructor(url: string, base?: string);
+  protocol: string;
+  host: string;
+  hostname: string;
+  port: string;
+  pathname: string;
+  search: string;
+  origin: string;
+  searchParams: { get(name: string): string | null; set(name: string, value: string): void; toString(): string };
+  toString(): string;
+}
+declare class URLSearchParams {
+  constructor(init?: Record<string, string> | string);
+  toString(): string;
+}
+interface SymbolConstructor {
+  readonly dispose: unique symbol;
+}

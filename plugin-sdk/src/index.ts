@@ -90,3 +90,6 @@ export const log = {
   warn: (message: string) => host.log('warn', message),
   error: (message: string) => host.log('error', message),
 };
+
+export * as http from './http.js';
+export * as fs from './fs.js';

@@ -15,6 +15,8 @@ export interface GlobalOptions {
   /** This run's grants from --allow-* (paths as typed; resolved at run time). */
   allow: Grants;
   allowAll: boolean;
+  /** --timeout: overrides the config's timeout_seconds for this run. */
+  timeoutSeconds?: number;
 }
 
 export const DEFAULT_GLOBALS: GlobalOptions = {
@@ -45,6 +47,7 @@ const SPECS: Record<string, Spec> = {
   '--log-level': { key: 'logLevel', takesValue: true, choices: LOG_LEVELS },
   '--config': { key: 'config', takesValue: true },
   '--no-prompt': { key: 'prompt', takesValue: false },
+  '--timeout': { key: 'timeoutSeconds', takesValue: true },
   '--help': { key: 'help', takesValue: false },
   '-h': { key: 'help', takesValue: false },
   '--version': { key: 'version', takesValue: false },
@@ -92,6 +95,12 @@ export function splitGlobals(argv: readonly string[]): { globals: GlobalOptions;
     if (value === undefined) throw new UsageError(`option '${name}' needs a value`);
     if (spec.choices && !spec.choices.includes(value)) {
       throw new UsageError(`option '${name}' must be one of: ${spec.choices.join(', ')} (got '${value}')`);
+    }
+    if (spec.key === 'timeoutSeconds') {
+      const seconds = Number(value);
+      if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`option '${name}' needs a positive number of seconds`);
+      globals.timeoutSeconds = seconds;
+      continue;
     }
     (globals as unknown as Record<string, unknown>)[spec.key] = value;
   }

@@ -5,52 +5,156 @@ import type { CliContext } from './context.js';
 import { fileDigest } from '../plugin-host/digest.js';
 import { ensureCompiled } from '../plugin-host/transpile-cache.js';
 import { downloadToFile } from '../plugin-host/download.js';
+import { addRegistryOptions, type RegistryCommandOptions } from '../plugin-host/oci/options.js';
+import type { Provenance } from '../plugin-host/oci/provenance.js';
+import type { OciReference } from '../plugin-host/oci/reference.js';
+import type { RegistryClient } from '../plugin-host/oci/client.js';
+import type { ResolvedArtifact } from '../plugin-host/oci/pull.js';
 import { tempSibling } from '../util/atomic.js';
-import { WashError, UsageError } from '../util/errors.js';
+import { WashError, messageOf } from '../util/errors.js';
 import { shortDigest } from '../util/text.js';
 import { escapeUntrusted as esc } from '../util/untrusted.js';
 
-export function registerPluginInstall(plugin: Command, ctxOf: (cmd: Command) => CliContext) {
-  plugin
-    .command('install')
-    .description('Install a plugin from a file or an http(s) URL')
-    .argument('<source>', 'path to a .wasm component, or an http(s):// URL')
-    .option('-f, --force', 'replace a plugin of the same name (or shadow a core plugin)')
-    .action(async (source: string, opts: { force?: boolean }, cmd: Command) => {
-      const ctx = ctxOf(cmd);
-      if (source.startsWith('oci://')) throw new UsageError('installing from an OCI registry is not supported yet');
-      const isUrl = /^https?:\/\//i.test(source);
-      let path = isUrl ? undefined : resolve(source);
-      let downloaded: string | undefined;
-      try {
-        if (isUrl) {
-          downloaded = path = await downloadToFile(source, join(ctx.layout.downloads, 'plugins'), { quiet: ctx.json });
-        }
-        const digest = await fileDigest(path!).catch((err: NodeJS.ErrnoException) => {
-          throw new WashError(`cannot read ${source}: ${err.code === 'ENOENT' ? 'no such file' : err.code ?? err.message}`);
-        });
-        const component = await ensureCompiled(ctx.layout, path!, digest, () => ctx.note('checking plugin...'), source);
-        const { name, version } = component.metadata;
+export interface InstallRequest {
+  /** The component file (left where it is: it is copied). */
+  path: string;
+  digest: string;
+  /** How to name it in messages. */
+  label: string;
+  force: boolean;
+  /** Updating: the component must still be this plugin, and replaces it without --force. */
+  replacing?: string;
+  provenance: Pick<Provenance, 'source' | 'tag' | 'manifest_digest'>;
+}
 
-        const existing = (await ctx.catalog()).plugins.get(name);
-        if (existing && !opts.force) {
-          const how = existing.source === 'embedded' ? 'a core plugin' : existing.source === 'path' ? 'on WASH_PLUGIN_PATH' : 'installed';
-          throw new WashError(`a plugin named '${name}' already exists (${how}, ${existing.file})`, 1, 'use --force to replace it');
-        }
+export interface Installed {
+  name: string;
+  version: string;
+  digest: string;
+  file: string;
+}
 
-        await mkdir(ctx.layout.installedPlugins, { recursive: true });
-        const target = join(ctx.layout.installedPlugins, `${name}.wasm`);
-        const tmp = tempSibling(target);
-        try {
-          await copyFile(path!, tmp);
-          await rename(tmp, target);
-        } catch (err) {
-          await rm(tmp, { force: true });
-          throw err;
-        }
-        ctx.print({ name, version, digest, file: target, source }, () => `installed ${esc(name)} ${esc(version)} (${shortDigest(digest)})`);
-      } finally {
-        if (downloaded) await rm(downloaded, { force: true });
-      }
+/**
+ * Validate a component as a wash plugin, check for a name collision, move it
+ * into the install dir atomically and record where it came from. Nothing in
+ * the install dir changes unless every check passed.
+ */
+export async function installComponent(ctx: CliContext, request: InstallRequest): Promise<Installed> {
+  const component = await ensureCompiled(ctx.layout, request.path, request.digest, () => ctx.note('checking plugin...'), request.label);
+  const { name, version } = component.metadata;
+
+  if (request.replacing !== undefined) {
+    if (name !== request.replacing) {
+      throw new WashError(`${request.label} is a plugin named '${esc(name)}', not '${request.replacing}'; nothing was installed`);
+    }
+  } else {
+    const existing = (await ctx.catalog()).plugins.get(name);
+    if (existing && !request.force) {
+      const how = existing.source === 'embedded' ? 'a core plugin' : existing.source === 'path' ? 'on WASH_PLUGIN_PATH' : 'installed';
+      throw new WashError(`a plugin named '${name}' already exists (${how}, ${existing.file})`, 1, 'use --force to replace it');
+    }
+  }
+
+  await mkdir(ctx.layout.installedPlugins, { recursive: true });
+  const target = join(ctx.layout.installedPlugins, `${name}.wasm`);
+  const tmp = tempSibling(target);
+  try {
+    await copyFile(request.path, tmp);
+    await rename(tmp, target);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  try {
+    const { writeProvenance } = await import('../plugin-host/oci/provenance.js');
+    await writeProvenance(ctx.layout, name, {
+      source: request.provenance.source,
+      digest: request.digest,
+      version,
+      installed_at: new Date().toISOString(),
+      ...(request.provenance.tag ? { tag: request.provenance.tag } : {}),
+      ...(request.provenance.manifest_digest ? { manifest_digest: request.provenance.manifest_digest } : {}),
     });
+  } catch (err) {
+    ctx.note(`warning: installed ${name}, but could not record where it came from: ${messageOf(err)}`);
+  }
+  return { name, version, digest: request.digest, file: target };
+}
+
+/** Resolve a reference and get its component into the blob cache, with a progress line on a TTY. */
+export async function fetchArtifact(
+  ctx: CliContext,
+  client: RegistryClient,
+  ref: OciReference,
+): Promise<{ artifact: ResolvedArtifact; file: string }> {
+  const { resolveArtifact, pullLayer } = await import('../plugin-host/oci/pull.js');
+  const { progressLine } = await import('../output/progress.js');
+  const artifact = await resolveArtifact(client, ref);
+  const progress = progressLine(`pulling ${shortDigest(artifact.layer.digest)}`, artifact.layer.size, { enabled: !ctx.json });
+  try {
+    const { file } = await pullLayer(ctx.layout, client, artifact, (n) => progress.update(n));
+    return { artifact, file };
+  } finally {
+    progress.finish();
+  }
+}
+
+async function installFromRegistry(ctx: CliContext, source: string, opts: InstallOptions) {
+  const { parseReference, formatReference } = await import('../plugin-host/oci/reference.js');
+  const { openRegistry } = await import('../plugin-host/oci/session.js');
+  const ref = parseReference(source, { requireScheme: true });
+  const label = formatReference(ref);
+  const client = await openRegistry(ctx, ref.registry, opts);
+  try {
+    const { artifact, file } = await fetchArtifact(ctx, client, ref);
+    const installed = await installComponent(ctx, {
+      path: file,
+      digest: artifact.layer.digest,
+      label,
+      force: Boolean(opts.force),
+      provenance: { source: label, tag: ref.tag, manifest_digest: artifact.manifestDigest },
+    });
+    ctx.print({ ...installed, source: label, manifest_digest: artifact.manifestDigest }, () =>
+      `installed ${esc(installed.name)} ${esc(installed.version)} (${shortDigest(installed.digest)}) from ${label}`,
+    );
+  } finally {
+    await client.close();
+  }
+}
+
+interface InstallOptions extends RegistryCommandOptions {
+  force?: boolean;
+}
+
+export function registerPluginInstall(plugin: Command, ctxOf: (cmd: Command) => CliContext) {
+  const install = plugin
+    .command('install')
+    .description('Install a plugin from a file, an http(s) URL or an OCI registry')
+    .argument('<source>', 'a .wasm component, an http(s):// URL, or oci://<registry>/<repository>:<tag> (or @sha256:<digest>)')
+    .option('-f, --force', 'replace a plugin of the same name (or shadow a core plugin)');
+  addRegistryOptions(install).action(async (source: string, opts: InstallOptions, cmd: Command) => {
+    const ctx = ctxOf(cmd);
+    if (/^oci:\/\//i.test(source)) return installFromRegistry(ctx, source, opts);
+    const isUrl = /^https?:\/\//i.test(source);
+    let path = isUrl ? undefined : resolve(source);
+    let downloaded: string | undefined;
+    try {
+      if (isUrl) {
+        downloaded = path = await downloadToFile(source, join(ctx.layout.downloads, 'plugins'), { quiet: ctx.json });
+      }
+      const digest = await fileDigest(path!).catch((err: NodeJS.ErrnoException) => {
+        throw new WashError(`cannot read ${source}: ${err.code === 'ENOENT' ? 'no such file' : err.code ?? err.message}`);
+      });
+      const installed = await installComponent(ctx, {
+        path: path!,
+        digest,
+        label: source,
+        force: Boolean(opts.force),
+        provenance: { source: isUrl ? source : path! },
+      });
+      ctx.print({ ...installed, source }, () => `installed ${esc(installed.name)} ${esc(installed.version)} (${shortDigest(digest)})`);
+    } finally {
+      if (downloaded) await rm(downloaded, { force: true });
+    }
+  });
 }

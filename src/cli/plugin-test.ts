@@ -3,8 +3,7 @@ import type { CliContext } from './context.js';
 import { fileDigest } from '../plugin-host/digest.js';
 import { ensureCompiled } from '../plugin-host/transpile-cache.js';
 import { HOOK_TYPES, type HookType } from '../plugin-host/metadata.js';
-import { instantiateWithAccess, pluginFailure, flushJson } from '../plugin-host/run.js';
-import { GuestExit } from '../plugin-host/instantiate.js';
+import { callPlugin } from '../plugin-host/run.js';
 import { runEntry, sandboxFor } from './run-plugin.js';
 import { renderMetadata } from './plugin-inspect.js';
 import { UsageError, WashError } from '../util/errors.js';
@@ -58,18 +57,8 @@ export async function pluginTestCommand(ctx: CliContext, argv: string[]): Promis
   if (hook) {
     const { metadata } = component;
     if (!metadata.hooks.includes(hook)) throw new WashError(`plugin '${metadata.name}' does not handle the '${hook}' hook`);
-    const invocation = ctx.newInvocation();
-    try {
-      const instance = await instantiateWithAccess(component, invocation, await sandboxFor(ctx, component));
-      instance.plugin.hook(hook);
-    } catch (err) {
-      const failure = pluginFailure(metadata.name, err);
-      if (!(failure instanceof GuestExit)) throw failure;
-      return failure.code;
-    } finally {
-      flushJson(invocation);
-    }
-    return 0;
+    const { access, limits } = await sandboxFor(ctx, component);
+    return callPlugin(component, { kind: 'hook', hook }, ctx.newInvocation(), access, limits);
   }
   return runEntry(ctx, entry, argv.slice(i + 1));
 }

@@ -5,6 +5,8 @@ import { LOG_LEVELS } from '../plugin-host/invocation.js';
 import { registerHelp } from './help.js';
 import { registerPluginList } from './plugin-list.js';
 import { registerPluginInstall } from './plugin-install.js';
+import { registerPluginPush } from './plugin-push.js';
+import { registerPluginUpdate } from './plugin-update.js';
 import { registerPluginUninstall } from './plugin-uninstall.js';
 import { registerPluginInspect } from './plugin-inspect.js';
 import { registerPluginGrants } from './plugin-grant.js';
@@ -44,6 +46,8 @@ export function buildProgram(): Command {
   const plugin = program.command('plugin').description(HOST_COMMAND_HELP.plugin.description).helpCommand(false);
   registerPluginList(plugin, ctxOf);
   registerPluginInstall(plugin, ctxOf);
+  registerPluginPush(plugin, ctxOf);
+  registerPluginUpdate(plugin, ctxOf);
   registerPluginUninstall(plugin, ctxOf);
   plugin
     .command('test')

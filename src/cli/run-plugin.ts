@@ -1,16 +1,13 @@
 import type { CliContext } from './context.js';
 import type { PluginEntry } from '../plugin-host/catalog.js';
-import { runPlugin } from '../plugin-host/run.js';
+import { callPlugin, type Limits } from '../plugin-host/run.js';
 import { ensureCompiled } from '../plugin-host/transpile-cache.js';
 import { helpRequest, renderCommandHelp, renderPluginHelp } from '../output/plugin-help.js';
 import { decideAccess } from '../sandbox/decide.js';
 import { enforce } from '../sandbox/enforce.js';
-import { createHostExec } from '../sandbox/host-exec.js';
-import { readConfig } from '../sandbox/config.js';
 import { resolveRequestedPath } from '../sandbox/paths.js';
 import type { RunAccess } from '../plugin-host/run.js';
 import type { CachedComponent } from '../plugin-host/transpile-cache.js';
-import { escapeUntrusted } from '../util/untrusted.js';
 import { resolve } from 'node:path';
 import { UsageError } from '../util/errors.js';
 import { closest } from '../util/text.js';
@@ -40,11 +37,12 @@ export async function runEntry(
   }
   // Listings trust meta.json alone; a run first checks the transpiled files are whole (rebuilding if not).
   const component = await ensureCompiled(ctx.layout, entry.file, entry.digest, () => ctx.note('preparing plugin...'));
-  return runPlugin(component, argv, ctx.newInvocation(), await sandboxFor(ctx, component));
+  const { access, limits } = await sandboxFor(ctx, component);
+  return callPlugin(component, { kind: 'run', argv }, ctx.newInvocation(), access, limits);
 }
 
-/** Decide (grants, prompt or denial) and enforce what this run of the plugin may touch. */
-export async function sandboxFor(ctx: CliContext, component: CachedComponent): Promise<RunAccess> {
+/** Decide (grants, prompt or denial) and enforce what this run of the plugin may touch, and its limits. */
+export async function sandboxFor(ctx: CliContext, component: CachedComponent): Promise<{ access: RunAccess; limits: Limits }> {
   const { metadata, digest } = component;
   const flags = ctx.globals.allow;
   const resolvePath = (p: string) => resolveRequestedPath(p, ctx.layout) ?? resolve(p);
@@ -58,21 +56,23 @@ export async function sandboxFor(ctx: CliContext, component: CachedComponent): P
     interactive: ctx.interactive,
     note: (text) => ctx.note(text),
   });
-  const access = await enforce(decision.granted, {
+  const enforced = await enforce(decision.granted, {
     pluginId: metadata.id,
     scratchRoot: ctx.layout.scratchRoot,
     env: process.env,
     warn: (text) => ctx.note(`warning: ${text}`),
   });
-  const settings = (await readConfig(ctx.configFile)).settings;
+  const { settings } = decision.config;
+  const timeoutMs = (ctx.globals.timeoutSeconds ?? settings.timeoutSeconds) * 1000;
   return {
-    ...access,
-    sandbox: { ...access.sandbox, onHttpDenied: (dest) => ctx.note(`wash: denied outgoing HTTP from '${metadata.name}' to ${escapeUntrusted(dest)} (not granted)`) },
-    hostExec: createHostExec({
-      pluginName: metadata.name,
-      granted: decision.granted.flatMap((i) => (i.kind === 'exec' ? [i.binary] : [])),
-      interactive: ctx.interactive,
-      timeoutMs: settings.timeoutSeconds * 1000,
-    }),
+    access: {
+      ...enforced,
+      hostExec: {
+        granted: decision.granted.flatMap((i) => (i.kind === 'exec' ? [i.binary] : [])),
+        interactive: ctx.interactive,
+        timeoutMs,
+      },
+    },
+    limits: { timeoutMs, memoryMb: settings.memoryMb, maxOutputBytes: settings.maxOutputMb * 1048576 },
   };
 }

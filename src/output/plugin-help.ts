@@ -67,16 +67,23 @@ export function renderCommandHelp(m: Metadata, c: Command): string {
   return renderCommandBody(m, c).join('\n');
 }
 
+const MAX_REASON = 160;
+/** A reason as shown in a table: escaped, and cut short if the plugin rambles. */
+const reason = (text: string) => {
+  const safe = esc(text);
+  return safe.length > MAX_REASON ? `${safe.slice(0, MAX_REASON)}… (${text.length} characters)` : safe;
+};
+
 /** Rows describing what the plugin asks for, for help and inspect. */
 export function describeAccess(m: Metadata): [string, string][] {
   const a = m.access;
   return [
-    ...(a.scratchDir !== undefined ? [['scratch dir', esc(a.scratchDir)] as [string, string]] : []),
-    ...a.env.map((e): [string, string] => [`env ${esc(e.name)}`, esc(e.reason)]),
-    ...a.paths.map((p): [string, string] => [`${p.access === 'read-only' ? 'read' : 'read/write'} ${esc(p.path)}`, esc(p.reason)]),
-    ...a.outgoingHttp.map((h): [string, string] => [`http ${esc(h.host)}`, esc(h.reason)]),
-    ...a.hostExec.map((x): [string, string] => [`run ${esc(x.binary)}`, esc(x.reason)]),
-    ...(a.incomingHttp !== undefined ? [['listen on loopback', esc(a.incomingHttp)] as [string, string]] : []),
+    ...(a.scratchDir !== undefined ? [['scratch dir', reason(a.scratchDir)] as [string, string]] : []),
+    ...a.env.map((e): [string, string] => [`env ${esc(e.name)}`, reason(e.reason)]),
+    ...a.paths.map((p): [string, string] => [`${p.access === 'read-only' ? 'read' : 'read/write'} ${esc(p.path)}`, reason(p.reason)]),
+    ...a.outgoingHttp.map((h): [string, string] => [`http ${esc(h.host)}`, reason(h.reason)]),
+    ...a.hostExec.map((x): [string, string] => [`run ${esc(x.binary)}`, reason(x.reason)]),
+    ...(a.incomingHttp !== undefined ? [['listen on loopback', reason(a.incomingHttp)] as [string, string]] : []),
   ];
 }
 

@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable, Transform } from 'node:stream';
 import { WashError, messageOf } from '../util/errors.js';
 import { humanBytes } from '../util/text.js';
+import { progressLine } from '../output/progress.js';
 
 const MAX_PLUGIN_BYTES = 512 * 1024 * 1024;
 
@@ -24,13 +25,13 @@ export async function downloadToFile(url: string, dir: string, options: { quiet?
   if (!response.ok || !response.body) throw new WashError(`cannot download ${url}: HTTP ${response.status}`);
   const total = Number(response.headers.get('content-length') ?? 0);
   if (total > MAX_PLUGIN_BYTES) throw new WashError(`cannot download ${url}: ${humanBytes(total)} is larger than a plugin may be`);
-  const showProgress = !options.quiet && process.stderr.isTTY;
+  const progress = progressLine('downloading', total || undefined, { enabled: !options.quiet });
   let received = 0;
   const meter = new Transform({
     transform(chunk: Buffer, _enc, done) {
       received += chunk.length;
       if (received > MAX_PLUGIN_BYTES) return done(new Error('download is larger than a plugin may be'));
-      if (showProgress) process.stderr.write(`\rdownloading ${humanBytes(received)}${total ? ` / ${humanBytes(total)}` : ''}   `);
+      progress.update(received);
       done(null, chunk);
     },
   });
@@ -40,7 +41,7 @@ export async function downloadToFile(url: string, dir: string, options: { quiet?
     await rm(path, { force: true });
     throw new WashError(`cannot download ${url}: ${messageOf(err)}`);
   } finally {
-    if (showProgress) process.stderr.write('\n');
+    progress.finish();
   }
   return path;
 }

@@ -133,7 +133,7 @@ function access(value: unknown, field: string): AccessRequest {
   const a = record(value, field);
   const reasoned = <K extends string>(key: K) => (v: unknown, f: string) => {
     const r = record(v, f);
-    return { [key]: text(r[key], `${f}.${key}`, 1024), reason: text(r.reason, `${f}.reason`, 1024) } as Record<K | 'reason', string>;
+    return { [key]: text(r[key], `${f}.${key}`, 1024), reason: text(r.reason, `${f}.reason`) } as Record<K | 'reason', string>;
   };
   return {
     env: list(a.env, `${field}.env`, reasoned('name')),
@@ -141,7 +141,7 @@ function access(value: unknown, field: string): AccessRequest {
     paths: list(a.paths, `${field}.paths`, (v, f) => {
       const p = record(v, f);
       check(p.access === 'read-only' || p.access === 'read-write', `${f}.access is not read-only or read-write`);
-      return { path: text(p.path, `${f}.path`, 4096), access: p.access, reason: text(p.reason, `${f}.reason`, 1024) };
+      return { path: text(p.path, `${f}.path`, 4096), access: p.access, reason: text(p.reason, `${f}.reason`) };
     }),
     outgoingHttp: list(a.outgoingHttp, `${field}.outgoing-http`, reasoned('host')),
     hostExec: list(a.hostExec, `${field}.host-exec`, reasoned('binary')),

@@ -1,46 +1,26 @@
-import { GuestExit, instantiatePlugin, type InstanceSandbox, type PluginInstance } from './instantiate.js';
+import { Worker } from 'node:worker_threads';
+import { join } from 'node:path';
+import { GuestExit } from './instantiate.js';
 import type { Invocation } from './invocation.js';
 import type { CachedComponent } from './transpile-cache.js';
-import { PluginConfigStore } from './plugin-config-store.js';
-import type { ExecOutput } from './host-imports.js';
+import type { RunOutcome, RunSpec } from './run-spec.js';
+import { PACKAGE_ROOT } from './versions.js';
 import { finalJsonDocument } from '../output/render.js';
 import { ExitCode, UsageError, WashError, messageOf } from '../util/errors.js';
 import { escapeUntrusted } from '../util/untrusted.js';
+import { colorEnabled } from '../util/style.js';
 
-/** The access an instance was given, as the sandbox resolved it. */
+/** The access one run was given, as the sandbox resolved it: plain data. */
 export interface RunAccess {
-  sandbox: Omit<InstanceSandbox, 'stdoutToStderr' | 'args'>;
+  sandbox: Pick<RunSpec['sandbox'], 'preopens' | 'readOnly' | 'env' | 'allowedHosts'>;
   scratchGuestPath?: string;
-  hostExec?: (binary: string, args: string[]) => ExecOutput;
-  listen?: (port: number) => number;
+  hostExec: RunSpec['hostExec'];
 }
 
-export async function instantiateWithAccess(
-  component: CachedComponent,
-  invocation: Invocation,
-  access: RunAccess,
-): Promise<PluginInstance> {
-  const { metadata } = component;
-  return instantiatePlugin(
-    component.dir,
-    { ...access.sandbox, args: [metadata.name], stdoutToStderr: invocation.outputFormat === 'json' },
-    {
-      pluginName: metadata.name,
-      invocation,
-      config: new PluginConfigStore(invocation.layout.pluginConfig, metadata.id),
-      scratchGuestPath: access.scratchGuestPath,
-      hostExec:
-        access.hostExec ??
-        ((binary) => {
-          throw `host-exec of '${binary}' denied: not granted`;
-        }),
-      listen:
-        access.listen ??
-        (() => {
-          throw 'incoming HTTP is not granted';
-        }),
-    },
-  );
+export interface Limits {
+  timeoutMs: number;
+  memoryMb: number;
+  maxOutputBytes: number;
 }
 
 interface ComponentErrorLike {
@@ -67,8 +47,8 @@ export function pluginFailure(pluginName: string, err: unknown): WashError | Gue
   if (err instanceof RangeError && /call stack/.test(err.message)) {
     return new WashError(`plugin '${pluginName}' crashed: stack overflow`, ExitCode.failure);
   }
-  // A host import threw (e.g. the filesystem shim on EISDIR): the plugin's fault or ours, never a crash.
-  return new WashError(`plugin '${pluginName}' failed: ${escapeUntrusted(messageOf(err))}`, ExitCode.failure, undefined);
+  // A host import threw: the plugin's fault or ours, never a crash of wash.
+  return new WashError(`plugin '${pluginName}' failed: ${escapeUntrusted(messageOf(err))}`, ExitCode.failure);
 }
 
 /** Print what was emitted under `--output json`: exactly one document on stdout. */
@@ -79,27 +59,79 @@ export function flushJson(invocation: Invocation): void {
   if (doc !== undefined) process.stdout.write(`${doc}\n`);
 }
 
-/** Instantiate, call `run` with the raw argv, and map the outcome to an exit status. */
-export async function runPlugin(
+const WORKER = () => join(PACKAGE_ROOT, 'dist', 'run-worker.js');
+const MEMORY_POLL_MS = 50;
+
+/**
+ * Call a plugin in a worker thread, under a wall-clock timeout, a memory
+ * ceiling (the process's resident size, which includes wasm memory) and
+ * Ctrl-C; each ends the call with its own message and exit status.
+ */
+export async function callPlugin(
   component: CachedComponent,
-  argv: string[],
+  call: RunSpec['call'],
   invocation: Invocation,
   access: RunAccess,
+  limits: Limits,
 ): Promise<number> {
-  const name = component.metadata.name;
-  let status: number;
-  try {
-    const instance = await instantiateWithAccess(component, invocation, access);
-    status = instance.plugin.run(argv);
-  } catch (err) {
-    const failure = pluginFailure(name, err);
-    if (failure instanceof GuestExit) {
-      status = failure.code;
-    } else {
-      flushJson(invocation);
-      throw failure;
+  const { metadata } = component;
+  const spec: RunSpec = {
+    transpiledDir: component.dir,
+    pluginName: metadata.name,
+    pluginId: metadata.id,
+    call,
+    sandbox: { ...access.sandbox, args: [metadata.name], stdoutToStderr: invocation.outputFormat === 'json' },
+    scratchGuestPath: access.scratchGuestPath,
+    hostExec: access.hostExec,
+    layout: invocation.layout,
+    outputFormat: invocation.outputFormat,
+    logLevel: invocation.logLevel,
+    context: [...invocation.context.entries()],
+    maxOutputBytes: limits.maxOutputBytes,
+    colorStderr: colorEnabled(process.stderr),
+  };
+
+  const worker = new Worker(WORKER(), { workerData: spec });
+  let stopReason: WashError | undefined;
+  const stop = (reason: WashError) => {
+    stopReason ??= reason;
+    void worker.terminate();
+  };
+  const timer = setTimeout(
+    () => stop(new WashError(`plugin '${metadata.name}' timed out after ${Math.round(limits.timeoutMs / 1000)} s`, ExitCode.timeout)),
+    limits.timeoutMs,
+  );
+  const memoryWatch = setInterval(() => {
+    const rssMb = process.memoryUsage.rss() / 1048576;
+    if (rssMb > limits.memoryMb) {
+      stop(new WashError(`plugin '${metadata.name}' exceeded the memory limit of ${limits.memoryMb} MiB; stopped`, ExitCode.memory));
     }
+  }, MEMORY_POLL_MS);
+  const onSigint = () => stop(new WashError(`interrupted: plugin '${metadata.name}' stopped`, ExitCode.interrupted));
+  process.on('SIGINT', onSigint);
+
+  try {
+    const outcome = await new Promise<RunOutcome | undefined>((resolve, reject) => {
+      worker.once('message', (m: RunOutcome) => resolve(m));
+      worker.once('error', reject);
+      worker.once('exit', () => resolve(undefined));
+    });
+    if (stopReason) throw stopReason;
+    if (!outcome) throw new WashError(`plugin '${metadata.name}' stopped unexpectedly`);
+    invocation.emitted.push(...outcome.emitted);
+    invocation.context.clear();
+    for (const [k, v] of outcome.context) invocation.context.set(k, v);
+    flushJson(invocation);
+    if (outcome.kind === 'error') throw new WashError(outcome.message, outcome.exitCode, outcome.hint);
+    return outcome.status;
+  } catch (err) {
+    if (stopReason) throw stopReason;
+    if (err instanceof WashError) throw err;
+    throw pluginFailure(metadata.name, err);
+  } finally {
+    clearTimeout(timer);
+    clearInterval(memoryWatch);
+    process.off('SIGINT', onSigint);
+    await worker.terminate();
   }
-  flushJson(invocation);
-  return status;
 }

@@ -31,8 +31,15 @@ interface MetaFile {
 
 const hex = (digest: string) => digest.replace(/^sha256:/, '');
 
+/**
+ * Bump when what we store changes meaning: metadata validation, the meta.json
+ * shape, how `info` is called. With jco's version it keys every entry, so a
+ * new wash never trusts a verdict (or rejection) made under other rules.
+ */
+const CACHE_FORMAT = 2;
+
 function entryDir(layout: Layout, digest: string) {
-  return join(layout.transpiled, `${hex(digest)}-jco${getJcoVersion()}`);
+  return join(layout.transpiled, `${hex(digest)}-jco${getJcoVersion()}-f${CACHE_FORMAT}`);
 }
 
 function rejectionFile(layout: Layout, digest: string) {

@@ -4,7 +4,8 @@
  *
  *     [settings]
  *     timeout_seconds = 300        # wall-clock limit per plugin run
- *     memory_mb = 2048             # heap ceiling of the worker running a plugin
+ *     memory_mb = 2048             # ceiling on wash's resident memory while a plugin runs
+ *     max_output_mb = 64           # stdout + stderr a plugin may write per run
  *
  *     [registries."ghcr.io"]
  *     username = "me"
@@ -51,6 +52,7 @@ export interface RegistryAuth {
 export interface Settings {
   timeoutSeconds: number;
   memoryMb: number;
+  maxOutputMb: number;
 }
 
 export interface WashConfig {
@@ -59,7 +61,9 @@ export interface WashConfig {
   grants: Record<string, Grants>;
 }
 
-export const DEFAULT_SETTINGS: Settings = { timeoutSeconds: 300, memoryMb: 2048 };
+export const DEFAULT_SETTINGS: Settings = { timeoutSeconds: 300, memoryMb: 2048, maxOutputMb: 64 };
+
+const SETTING_KEYS: Record<string, keyof Settings> = { timeout_seconds: 'timeoutSeconds', memory_mb: 'memoryMb', max_output_mb: 'maxOutputMb' };
 
 export const emptyGrants = (): Grants => ({ scratch: false, env: [], read: [], write: [], net: [], exec: [], listen: false });
 
@@ -87,7 +91,7 @@ export function interpretConfig(doc: Table): { config: WashConfig; problems: Con
     if (!isTable(doc.settings)) problem('settings', 'must be a table');
     else {
       for (const [key, value] of Object.entries(doc.settings)) {
-        const field = key === 'timeout_seconds' ? 'timeoutSeconds' : key === 'memory_mb' ? 'memoryMb' : undefined;
+        const field = SETTING_KEYS[key];
         if (!field) problem(`settings.${key}`, 'unknown key');
         else if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) problem(`settings.${key}`, 'must be a positive integer');
         else config.settings[field] = value;

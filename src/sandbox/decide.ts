@@ -4,9 +4,9 @@
  * on a TTY, deny it otherwise, and record "always" answers.
  */
 import { accessItems, describeItem, type AccessItem } from './access-items.js';
-import { readConfig, updateConfig, grantTable, emptyGrants, type Grants } from './config.js';
+import { readConfig, updateConfig, grantTable, emptyGrants, type Grants, type WashConfig } from './config.js';
 import { grantCommand, grantsFor, mergeGrants, splitByGrant } from './policy.js';
-import { askForAccess, requestTooLong, type PromptSubject } from './prompt.js';
+import { askForAccess, itemText, MAX_ITEM_TEXT, requestTooLong, type PromptSubject } from './prompt.js';
 import type { Metadata } from '../plugin-host/metadata.js';
 import type { WashDirs } from '../plugin-host/dirs.js';
 import { escapeUntrusted as esc } from '../util/untrusted.js';
@@ -28,47 +28,55 @@ export interface DecideOptions {
 export interface Decision {
   granted: AccessItem[];
   denied: AccessItem[];
+  /** The config as read for this decision (settings apply to the run). */
+  config: WashConfig;
 }
 
 export async function decideAccess(options: DecideOptions): Promise<Decision> {
   const { metadata } = options;
+  const config = await readConfig(options.configFile);
   const { items, invalid } = accessItems(metadata, options.dirs);
   for (const why of invalid) options.note(`warning: ${esc(metadata.name)}: ignoring an access request: ${esc(why)}`);
-  if (items.length === 0) return { granted: [], denied: [] };
-  if (options.allowAll) return { granted: items, denied: [] };
+  if (items.length === 0) return { granted: [], denied: [], config };
+  if (options.allowAll) return { granted: items, denied: [], config };
 
-  const config = await readConfig(options.configFile);
   const recorded = config.grants[metadata.id] ?? emptyGrants();
   const { granted, missing } = splitByGrant(items, mergeGrants(recorded, options.flags));
-  if (missing.length === 0) return { granted, denied: [] };
+  if (missing.length === 0) return { granted, denied: [], config };
 
   const subject: PromptSubject = { name: metadata.name, id: metadata.id, version: metadata.version, digest: options.digest };
-  if (options.interactive && requestTooLong(subject, missing)) {
-    options.note(`wash: denied: plugin '${esc(metadata.name)}' made an access request too long to show safely`);
-    return { granted, denied: missing };
+  const absurd = missing.filter((i) => itemText(i).length > MAX_ITEM_TEXT);
+  if (absurd.length > 0) {
+    options.note(`wash: denied without asking: plugin '${esc(metadata.name)}' made ${absurd.length} access request(s) too long to show safely`);
+  }
+  const askable = missing.filter((i) => !absurd.includes(i));
+  if (askable.length === 0) return { granted, denied: missing, config };
+  if (options.interactive && requestTooLong(subject, askable)) {
+    options.note(`wash: denied without asking: plugin '${esc(metadata.name)}' made an access request too long to show safely`);
+    return { granted, denied: missing, config };
   }
   if (!options.interactive) {
     options.note(
       [
-        `wash: plugin '${esc(metadata.name)}' was denied (no terminal to ask): ${missing.map((i) => esc(describeItem(i))).join(', ')}`,
-        `  to grant it: ${esc(grantCommand(metadata.name, missing))}`,
-        `  or for one run: wash ${allowFlags(missing)} ${esc(metadata.name)} ...`,
+        `wash: plugin '${esc(metadata.name)}' was denied (no terminal to ask): ${askable.map((i) => esc(describeItem(i))).join(', ')}`,
+        `  to grant it: ${esc(grantCommand(metadata.name, askable))}`,
+        `  or for one run: wash ${esc(allowFlags(askable))} ${esc(metadata.name)} ...`,
       ].join('\n'),
     );
-    return { granted, denied: missing };
+    return { granted, denied: missing, config };
   }
 
-  const answer = await askForAccess(subject, missing, options.configFile);
-  if (answer === 'deny') return { granted, denied: missing };
+  const answer = await askForAccess(subject, askable, options.configFile);
+  if (answer === 'deny') return { granted, denied: missing, config };
   if (answer === 'always') {
-    const add = grantsFor(missing);
+    const add = grantsFor(askable);
     await updateConfig(options.configFile, (doc) => {
       const table = grantTable(doc, metadata.id);
       const merged = mergeGrants(recordedFrom(table), add);
       Object.assign(table, withoutEmpty(merged), { digest: options.digest });
     });
   }
-  return { granted: [...granted, ...missing], denied: [] };
+  return { granted: [...granted, ...askable], denied: absurd, config };
 }
 
 /** The grants recorded in one raw `[grants.<id>]` table. */

@@ -16,7 +16,7 @@ const isDirectory = (path: string) => stat(path).then((s) => s.isDirectory(), ()
  * Build what one instance may see from the items that were granted: only
  * these preopens (identity-mapped), only these env vars, only these hosts.
  */
-export async function enforce(granted: readonly AccessItem[], options: EnforceOptions): Promise<RunAccess> {
+export async function enforce(granted: readonly AccessItem[], options: EnforceOptions): Promise<Omit<RunAccess, 'hostExec'>> {
   const preopens: Record<string, string> = {};
   const readOnly: string[] = [];
   const env: Record<string, string> = {};

@@ -12,6 +12,12 @@ import { shortDigest } from '../util/text.js';
 export type PromptAnswer = 'once' | 'always' | 'deny';
 
 export const MAX_REQUEST_TEXT = 10 * 1024;
+/** One item longer than this is refused without being shown. */
+export const MAX_ITEM_TEXT = 1024;
+
+export function itemText(item: AccessItem): string {
+  return `${describeItem(item)}: ${item.reason}`;
+}
 
 export interface PromptSubject {
   name: string;

@@ -5,6 +5,7 @@ export const ExitCode = {
   usage: 2,
   denied: 3,
   timeout: 124,
+  memory: 125,
   interrupted: 130,
 } as const;
 

@@ -188,7 +188,13 @@ export class RegistryClient {
     if (params.service) realm.searchParams.set('service', params.service);
     const wanted = this.scopeKey(repo, action);
     realm.searchParams.append('scope', wanted);
-    if (params.scope && params.scope !== wanted) realm.searchParams.append('scope', params.scope);
+    // The challenge may name the scope the registry wants; ask for it too unless ours already covers it.
+    const ours = wanted.split(':')[2]!.split(',');
+    for (const scope of (params.scope ?? '').split(' ').filter(Boolean)) {
+      const [type, name, actions] = [scope.slice(0, scope.indexOf(':')), scope.slice(scope.indexOf(':') + 1, scope.lastIndexOf(':')), scope.slice(scope.lastIndexOf(':') + 1)];
+      const covered = type === 'repository' && name === repo && actions.split(',').every((a) => ours.includes(a));
+      if (!covered) realm.searchParams.append('scope', scope);
+    }
     const headers: Record<string, string> = { 'user-agent': `wash/${getWashVersion()}` };
     if (creds) headers.authorization = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
     let res: Response;

@@ -91,7 +91,7 @@ export async function registrySettings(
     const config = await readConfig(configFile);
     fromConfig = config.registries[registry] ?? config.registries[registryHostname(registry)];
   } catch (err) {
-    warn(`warning: not using registry settings from ${configFile}: ${messageOf(err)}`);
+    warn(`warning: ignoring registry settings: ${messageOf(err)}`);
   }
   const insecure = Boolean(flags.insecure || fromConfig?.insecure);
 
