@@ -80,6 +80,49 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
+describe('references, challenges and version picking', () => {
+  it('parses oci:// references and names what is wrong', async () => {
+    const { parseReference, formatReference, isLoopbackRegistry } = await import('../src/plugin-host/oci/reference.js');
+    const digest = `sha256:${'a'.repeat(64)}`;
+    expect(parseReference('oci://ghcr.io/acme/tools/keys:1.2.3')).toEqual({ registry: 'ghcr.io', repository: 'acme/tools/keys', tag: '1.2.3', digest: undefined });
+    expect(parseReference(`oci://localhost:5000/keys@${digest}`)).toEqual({ registry: 'localhost:5000', repository: 'keys', tag: undefined, digest });
+    expect(parseReference(`oci://127.0.0.1:5000/a/b:v1@${digest}`)).toMatchObject({ tag: 'v1', digest });
+    expect(formatReference(parseReference('oci://Example.COM:443/x/y:t'))).toBe('oci://example.com:443/x/y:t');
+    for (const [bad, why] of [
+      ['oci://ghcr.io', 'no repository'],
+      ['oci://ghcr.io/Upper/case:1', "'Upper' is not a valid repository path component"],
+      ['oci://ghcr.io/x:bad tag', "'bad tag' is not a valid tag"],
+      ['oci://ghcr.io/x@md5:abc', 'only sha256 is supported'],
+      ['ghcr.io/x:1', 'it must start with oci://'],
+    ] as const) {
+      expect(() => parseReference(bad, { requireScheme: true }), bad).toThrow(why);
+    }
+    expect(isLoopbackRegistry('localhost:5000')).toBe(true);
+    expect(isLoopbackRegistry('127.0.0.2:80')).toBe(true);
+    expect(isLoopbackRegistry('[::1]:5000')).toBe(true);
+    expect(isLoopbackRegistry('registry.local:5000')).toBe(false);
+  });
+
+  it('parses WWW-Authenticate challenges with quoted commas', async () => {
+    const { parseChallenges } = await import('../src/plugin-host/oci/client.js');
+    expect(parseChallenges('Bearer realm="https://auth.example/token",service="registry.example",scope="repository:a/b:pull,push"')).toEqual([
+      { scheme: 'bearer', params: { realm: 'https://auth.example/token', service: 'registry.example', scope: 'repository:a/b:pull,push' } },
+    ]);
+    expect(parseChallenges('Basic realm="wash-test"')).toEqual([{ scheme: 'basic', params: { realm: 'wash-test' } }]);
+  });
+
+  it('picks the highest compatible version: caret ranges, --major, prereleases and non-semver tags ignored', async () => {
+    const semver = (await import('semver')).default;
+    const { pickUpdate } = await import('../src/cli/plugin-update.js');
+    const tags = ['latest', '1.2.0', 'v1.3.0', '1.4.0', '1.5.0-rc.1', '2.0.0', 'sha-abc', '0.9.0'];
+    expect(pickUpdate(semver, tags, '1.2.0', false)).toEqual({ best: { tag: '1.4.0', version: '1.4.0' }, newerMajor: '2.0.0' });
+    expect(pickUpdate(semver, tags, '1.2.0', true)).toEqual({ best: { tag: '2.0.0', version: '2.0.0' }, newerMajor: undefined });
+    expect(pickUpdate(semver, tags, '2.0.0', false)).toEqual({ best: undefined, newerMajor: undefined });
+    expect(pickUpdate(semver, ['0.2.5', '0.3.0'], '0.2.1', false)).toEqual({ best: { tag: '0.2.5', version: '0.2.5' }, newerMajor: '0.3.0' });
+    expect(pickUpdate(semver, ['1.5.0-rc.2', '1.5.0'], '1.5.0-rc.1', false).best?.tag).toBe('1.5.0');
+  });
+});
+
 describe.skipIf(!BINARY)('OCI registry (anonymous)', () => {
   let registry: Registry;
   const ref = (repo: string, suffix = '') => `oci://${registry.host}/${repo}${suffix}`;

@@ -8,6 +8,7 @@ import { describeItem, type AccessItem } from './access-items.js';
 import { escapeUntrusted as esc } from '../util/untrusted.js';
 import { bold, yellow } from '../util/style.js';
 import { shortDigest } from '../util/text.js';
+import { ExitCode, WashError } from '../util/errors.js';
 
 export type PromptAnswer = 'once' | 'always' | 'deny';
 
@@ -26,7 +27,11 @@ export interface PromptSubject {
   digest: string;
 }
 
-export class PromptCancelled extends Error {}
+export class PromptCancelled extends WashError {
+  constructor(message: string) {
+    super(message, ExitCode.interrupted);
+  }
+}
 
 /** The text of the request, as the user will see it. */
 export function renderRequest(subject: PromptSubject, items: readonly AccessItem[]): string {

@@ -191,8 +191,8 @@ export class RegistryClient {
     // The challenge may name the scope the registry wants; ask for it too unless ours already covers it.
     const ours = wanted.split(':')[2]!.split(',');
     for (const scope of (params.scope ?? '').split(' ').filter(Boolean)) {
-      const [type, name, actions] = [scope.slice(0, scope.indexOf(':')), scope.slice(scope.indexOf(':') + 1, scope.lastIndexOf(':')), scope.slice(scope.lastIndexOf(':') + 1)];
-      const covered = type === 'repository' && name === repo && actions.split(',').every((a) => ours.includes(a));
+      const m = /^repository:(.+):([a-z,*]+)$/.exec(scope);
+      const covered = m !== null && m[1] === repo && m[2]!.split(',').every((a) => ours.includes(a));
       if (!covered) realm.searchParams.append('scope', scope);
     }
     const headers: Record<string, string> = { 'user-agent': `wash/${getWashVersion()}` };
