@@ -101,6 +101,17 @@ describe.skipIf(!hasTmux)('access prompt in a terminal', () => {
     expect(done).toContain('EXIT=130');
   });
 
+  it('Ctrl-C while a plugin runs stops it promptly with status 130', async () => {
+    const t = await inTerminal(['--no-prompt', 'hostile', 'loop']);
+    await sleep(1500); // let it start spinning
+    const before = Date.now();
+    t.keys('C-c');
+    const done = await t.waitFor(/EXIT=\d+/);
+    expect(Date.now() - before).toBeLessThan(3000);
+    expect(done).toContain("interrupted: plugin 'hostile' stopped");
+    expect(done).toContain('EXIT=130');
+  });
+
   it('"always" records the grant in the config file; later runs need no prompt', async () => {
     const t = await inTerminal(args, env);
     await t.waitFor(/Allow\?/);
