@@ -158,6 +158,25 @@ describe('running plugins', () => {
   });
 });
 
+describe('hooks', () => {
+  it('the error hook runs when a plugin run fails, sharing the invocation context', async () => {
+    const r = await runWash(['example', 'fail', 'disk on fire'], onPath());
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("example: warning: error hook saw 'example' fail: disk on fire");
+    const ok = await runWash(['example', 'greet'], onPath());
+    expect(ok.stderr).not.toContain('error hook');
+  });
+
+  it('wash plugin test --hook calls one hook; an unhandled hook is refused', async () => {
+    const r = await runWash(['plugin', 'test', '--hook', 'after-install', EXAMPLE_WASM], { xdg });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('example: after-install hook saw undefined undefined');
+    const bad = await runWash(['plugin', 'test', '--hook', 'before-login', EXAMPLE_WASM], { xdg });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("plugin 'example' does not handle the 'before-login' hook");
+  });
+});
+
 describe('loading components', () => {
   it('refuses files that are not wash plugins with one clear line', async () => {
     const dir = join(xdg.root, 'bad');

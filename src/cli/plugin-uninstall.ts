@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { lstat, unlink } from 'node:fs/promises';
 import type { CliContext } from './context.js';
 import { WashError } from '../util/errors.js';
+import { removeProvenance } from '../plugin-host/oci/provenance.js';
 
 export function registerPluginUninstall(plugin: Command, ctxOf: (cmd: Command) => CliContext) {
   plugin
@@ -24,6 +25,7 @@ export function registerPluginUninstall(plugin: Command, ctxOf: (cmd: Command) =
       const info = await lstat(entry.file);
       if (!info.isFile() && !info.isSymbolicLink()) throw new WashError(`refusing to remove ${entry.file}: not a regular file`);
       await unlink(entry.file);
+      await removeProvenance(ctx.layout, name);
       const uncovered = entry.shadows[0];
       ctx.print({ uninstalled: name, file: entry.file, now_using: uncovered?.source ?? null }, () =>
         [`uninstalled ${name}`, uncovered ? `the ${uncovered.source} '${name}' is used again` : ''].filter(Boolean).join('\n'),

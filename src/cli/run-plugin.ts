@@ -9,7 +9,7 @@ import { resolveRequestedPath } from '../sandbox/paths.js';
 import type { RunAccess } from '../plugin-host/run.js';
 import type { CachedComponent } from '../plugin-host/transpile-cache.js';
 import { resolve } from 'node:path';
-import { UsageError } from '../util/errors.js';
+import { ExitCode, UsageError, WashError } from '../util/errors.js';
 import { closest } from '../util/text.js';
 import { HOST_COMMANDS } from './host-commands.js';
 
@@ -38,7 +38,19 @@ export async function runEntry(
   // Listings trust meta.json alone; a run first checks the transpiled files are whole (rebuilding if not).
   const component = await ensureCompiled(ctx.layout, entry.file, entry.digest, () => ctx.note('preparing plugin...'));
   const { access, limits } = await sandboxFor(ctx, component);
-  return callPlugin(component, { kind: 'run', argv }, ctx.newInvocation(), access, limits);
+  const invocation = ctx.newInvocation();
+  try {
+    return await callPlugin(component, { kind: 'run', argv }, invocation, access, limits);
+  } catch (err) {
+    if (err instanceof WashError && err.exitCode !== ExitCode.usage) {
+      invocation.context.set('error.plugin', metadata.name);
+      invocation.context.set('error.message', err.message);
+      invocation.context.set('error.exit_code', String(err.exitCode));
+      const { runHooks } = await import('./hooks.js');
+      await runHooks(ctx, 'error', invocation);
+    }
+    throw err;
+  }
 }
 
 /** Decide (grants, prompt or denial) and enforce what this run of the plugin may touch, and its limits. */

@@ -23,7 +23,7 @@ export function renderPluginHelp(m: Metadata): string {
   const root = m.commands.find((c) => c.path.length === 0);
   const subcommands = m.commands.filter((c) => c.path.length > 0);
   const lines = [`${bold(esc(m.name))} ${esc(m.version)}  ${esc(m.description)}`];
-  if (root) lines.push('', ...renderCommandBody(m, root).slice(1));
+  if (root) lines.push('', ...renderCommandBody(m, root));
   if (subcommands.length > 0) {
     if (!root) lines.push('', `${bold('Usage:')} wash ${esc(m.name)} <command> [options]`);
     lines.push(
@@ -46,6 +46,7 @@ function renderCommandBody(m: Metadata, c: Command): string[] {
   const usage = [words, c.flags.length ? '[options]' : '', ...c.arguments.map(usageOfArgument)].filter(Boolean).join(' ');
   return [
     esc(c.description),
+    '',
     `${bold('Usage:')} ${usage}`,
     ...section(
       'Arguments',
@@ -95,7 +96,8 @@ export function describeAccess(m: Metadata): [string, string][] {
 export function helpRequest(m: Metadata, argv: readonly string[]): Command | null | undefined {
   const end = argv.indexOf('--');
   const head = end === -1 ? argv : argv.slice(0, end);
-  if (argv.length === 0) return null;
+  // A plugin with a top-level command runs it; one made of subcommands shows its overview.
+  if (argv.length === 0) return m.commands.some((c) => c.path.length === 0) ? undefined : null;
   const index = head.findIndex((t) => t === '--help' || t === '-h');
   if (index === -1) return undefined;
   const words: string[] = [];
