@@ -167,6 +167,18 @@ describe('hooks', () => {
     expect(ok.stderr).not.toContain('error hook');
   });
 
+  it('after-install hooks of other plugins see what was installed', async () => {
+    const own = await makeXdg();
+    try {
+      // Install the example while another copy of it (on WASH_PLUGIN_PATH) handles after-install.
+      const r = await runWash(['plugin', 'install', '--force', EXAMPLE_WASM], { xdg: own, env: { WASH_PLUGIN_PATH: EXAMPLE_DIR } });
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain('example: after-install hook saw example 1.0.0');
+    } finally {
+      await own.cleanup();
+    }
+  });
+
   it('wash plugin test --hook calls one hook; an unhandled hook is refused', async () => {
     const r = await runWash(['plugin', 'test', '--hook', 'after-install', EXAMPLE_WASM], { xdg });
     expect(r.code).toBe(0);

@@ -78,6 +78,12 @@ export async function installComponent(ctx: CliContext, request: InstallRequest)
   } catch (err) {
     ctx.note(`warning: installed ${name}, but could not record where it came from: ${messageOf(err)}`);
   }
+  const invocation = ctx.newInvocation();
+  for (const [key, value] of Object.entries({ name, version, digest: request.digest, source: request.provenance.source })) {
+    invocation.context.set(`plugin.${key}`, value);
+  }
+  const { runHooks } = await import('./hooks.js');
+  await runHooks(ctx, 'after-install', invocation);
   return { name, version, digest: request.digest, file: target };
 }
 
