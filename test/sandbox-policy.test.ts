@@ -1,7 +1,7 @@
 // Unit tests of the pure policy: no components, no processes.
 import { describe, expect, it } from 'vitest';
 import { destinationOf, hostMatches, parseHostPattern } from '../src/sandbox/host-pattern.js';
-import { covers, grantCommand, isWithin, mergeGrants, patternSubsumes, splitByGrant, subtractGrants } from '../src/sandbox/policy.js';
+import { covers, grantCommand, isWithin, mergeGrants, patternSubsumes, splitByGrant, subtractGrants, usableHosts } from '../src/sandbox/policy.js';
 import { emptyGrants, interpretConfig, parseConfigText } from '../src/sandbox/config.js';
 import { resolveRequestedPath } from '../src/sandbox/paths.js';
 import { splitGlobals } from '../src/cli/globals.js';
@@ -99,6 +99,14 @@ describe('grants', () => {
     expect(granted).toHaveLength(5);
     expect(covers(grants({ env: ['TOKEN2'] }), items[1]!)).toBe(false);
     expect(covers(grants({ exec: ['git2'] }), items[5]!)).toBe(false);
+  });
+
+  it('a broad declared host is narrowed to the granted hosts inside it', () => {
+    expect(usableHosts(['*://*:*'], ['http://127.0.0.1:4444'])).toEqual(['http://127.0.0.1:4444']);
+    expect(usableHosts(['https://*'], ['http://127.0.0.1:4444'])).toEqual([]);
+    expect(usableHosts(['https://api.x.com'], ['https://*.x.com'])).toEqual(['https://api.x.com']);
+    expect(usableHosts(['https://api.x.com'], ['https://other.x.com'])).toEqual([]);
+    expect(covers(grants({ net: ['http://127.0.0.1:4444'] }), { kind: 'net', host: '*://*:*', reason: '' })).toBe(true);
   });
 
   it('merge and subtract are exact', () => {

@@ -12,6 +12,8 @@ import { resolve } from 'node:path';
 import { ExitCode, UsageError, WashError } from '../util/errors.js';
 import { closest } from '../util/text.js';
 import { HOST_COMMANDS } from './host-commands.js';
+import { NATIVE_CONTRACT } from '../plugin-host/component.js';
+import { PLUGIN_DATA_MOUNT } from '../plugin-host/adapters/wasmcloud-wash.js';
 
 /** `wash <plugin> [argv...]`: help from cached metadata, or run with the raw argv. */
 export async function runPluginCommand(ctx: CliContext, name: string, argv: string[]): Promise<number> {
@@ -69,10 +71,12 @@ export async function sandboxFor(ctx: CliContext, component: CachedComponent): P
     note: (text) => ctx.note(text),
   });
   const enforced = await enforce(decision.granted, {
+    grants: decision.grants,
     pluginId: metadata.id,
     scratchRoot: ctx.layout.scratchRoot,
     env: process.env,
     warn: (text) => ctx.note(`warning: ${text}`),
+    scratchMount: component.contract === NATIVE_CONTRACT ? undefined : PLUGIN_DATA_MOUNT,
   });
   const { settings } = decision.config;
   const timeoutMs = (ctx.globals.timeoutSeconds ?? settings.timeoutSeconds) * 1000;
@@ -80,7 +84,9 @@ export async function sandboxFor(ctx: CliContext, component: CachedComponent): P
     access: {
       ...enforced,
       hostExec: {
-        granted: decision.granted.flatMap((i) => (i.kind === 'exec' ? [i.binary] : [])),
+        // A foreign contract cannot declare binaries: what the user granted the plugin is allowed.
+        granted:
+          component.contract === NATIVE_CONTRACT ? decision.granted.flatMap((i) => (i.kind === 'exec' ? [i.binary] : [])) : decision.grants.exec,
         interactive: ctx.interactive,
         timeoutMs,
       },

@@ -30,6 +30,8 @@ export interface Decision {
   denied: AccessItem[];
   /** The config as read for this decision (settings apply to the run). */
   config: WashConfig;
+  /** Everything granted for this run (recorded, flags, answers): narrows broad declarations. */
+  grants: Grants;
 }
 
 export async function decideAccess(options: DecideOptions): Promise<Decision> {
@@ -37,12 +39,13 @@ export async function decideAccess(options: DecideOptions): Promise<Decision> {
   const config = await readConfig(options.configFile);
   const { items, invalid } = accessItems(metadata, options.dirs);
   for (const why of invalid) options.note(`warning: ${esc(metadata.name)}: ignoring an access request: ${esc(why)}`);
-  if (items.length === 0) return { granted: [], denied: [], config };
-  if (options.allowAll) return { granted: items, denied: [], config };
+  if (items.length === 0) return { granted: [], denied: [], config, grants: emptyGrants() };
+  if (options.allowAll) return { granted: items, denied: [], config, grants: grantsFor(items) };
 
   const recorded = config.grants[metadata.id] ?? emptyGrants();
-  const { granted, missing } = splitByGrant(items, mergeGrants(recorded, options.flags));
-  if (missing.length === 0) return { granted, denied: [], config };
+  const grants = mergeGrants(recorded, options.flags);
+  const { granted, missing } = splitByGrant(items, grants);
+  if (missing.length === 0) return { granted, denied: [], config, grants };
 
   const subject: PromptSubject = { name: metadata.name, id: metadata.id, version: metadata.version, digest: options.digest };
   const absurd = missing.filter((i) => itemText(i).length > MAX_ITEM_TEXT);
@@ -50,10 +53,10 @@ export async function decideAccess(options: DecideOptions): Promise<Decision> {
     options.note(`wash: denied without asking: plugin '${esc(metadata.name)}' made ${absurd.length} access request(s) too long to show safely`);
   }
   const askable = missing.filter((i) => !absurd.includes(i));
-  if (askable.length === 0) return { granted, denied: missing, config };
+  if (askable.length === 0) return { granted, denied: missing, config, grants };
   if (options.interactive && requestTooLong(subject, askable)) {
     options.note(`wash: denied without asking: plugin '${esc(metadata.name)}' made an access request too long to show safely`);
-    return { granted, denied: missing, config };
+    return { granted, denied: missing, config, grants };
   }
   if (!options.interactive) {
     options.note(
@@ -63,11 +66,11 @@ export async function decideAccess(options: DecideOptions): Promise<Decision> {
         `  or for one run: wash ${esc(allowFlags(askable))} ${esc(metadata.name)} ...`,
       ].join('\n'),
     );
-    return { granted, denied: missing, config };
+    return { granted, denied: missing, config, grants };
   }
 
   const answer = await askForAccess(subject, askable, options.configFile);
-  if (answer === 'deny') return { granted, denied: missing, config };
+  if (answer === 'deny') return { granted, denied: missing, config, grants };
   if (answer === 'always') {
     const add = grantsFor(askable);
     await updateConfig(options.configFile, (doc) => {
@@ -76,7 +79,7 @@ export async function decideAccess(options: DecideOptions): Promise<Decision> {
       Object.assign(table, withoutEmpty(merged), { digest: options.digest });
     });
   }
-  return { granted: [...granted, ...askable], denied: absurd, config };
+  return { granted: [...granted, ...askable], denied: absurd, config, grants: mergeGrants(grants, grantsFor(askable)) };
 }
 
 /** The grants recorded in one raw `[grants.<id>]` table. */

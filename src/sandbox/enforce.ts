@@ -2,12 +2,21 @@ import { mkdir, stat } from 'node:fs/promises';
 import type { AccessItem } from './access-items.js';
 import type { RunAccess } from '../plugin-host/run.js';
 import { scratchDirOf } from './paths.js';
+import { usableHosts } from './policy.js';
+import type { Grants } from './config.js';
 
 export interface EnforceOptions {
+  /** All grants of this run: a broad declared host pattern is narrowed to the granted hosts within it. */
+  grants: Grants;
   pluginId: string;
   scratchRoot: string;
   env: NodeJS.ProcessEnv;
   warn: (text: string) => void;
+  /**
+   * Where the guest sees the scratch dir. Default: at its host path, like
+   * every preopen; plugins of the Rust wash's contract expect `/plugin_data`.
+   */
+  scratchMount?: string;
 }
 
 const isDirectory = (path: string) => stat(path).then((s) => s.isDirectory(), () => false);
@@ -28,8 +37,8 @@ export async function enforce(granted: readonly AccessItem[], options: EnforceOp
       case 'scratch': {
         const dir = scratchDirOf(options.scratchRoot, options.pluginId);
         await mkdir(dir, { recursive: true, mode: 0o700 });
-        preopens[dir] = dir;
-        scratchGuestPath = dir;
+        scratchGuestPath = options.scratchMount ?? dir;
+        preopens[scratchGuestPath] = dir;
         break;
       }
       case 'read':
@@ -47,7 +56,7 @@ export async function enforce(granted: readonly AccessItem[], options: EnforceOp
         break;
       }
       case 'net':
-        allowedHosts.push(item.host);
+        allowedHosts.push(...usableHosts([item.host], options.grants.net));
         break;
       case 'exec':
       case 'listen':
@@ -57,7 +66,7 @@ export async function enforce(granted: readonly AccessItem[], options: EnforceOp
   // A directory granted both read and write is writable.
   const writable = granted.filter((i) => i.kind === 'write').map((i) => (i as { path: string }).path);
   return {
-    sandbox: { preopens, readOnly: readOnly.filter((p) => !writable.includes(p)), env, allowedHosts },
+    sandbox: { preopens, readOnly: readOnly.filter((p) => !writable.includes(p)), env, allowedHosts: [...new Set(allowedHosts)] },
     scratchGuestPath,
   };
 }

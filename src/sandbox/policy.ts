@@ -53,17 +53,27 @@ export function covers(grants: Grants, item: AccessItem): boolean {
       return [...grants.read, ...grants.write].some((p) => isWithin(item.path, p));
     case 'write':
       return grants.write.some((p) => isWithin(item.path, p));
-    case 'net': {
-      const requested = safePattern(item.host);
-      return (
-        requested !== undefined &&
-        grants.net.some((g) => {
-          const granted = safePattern(g);
-          return granted !== undefined && patternSubsumes(granted, requested);
-        })
-      );
-    }
+    case 'net':
+      return usableHosts([item.host], grants.net).length > 0;
   }
+}
+
+/**
+ * The host patterns a plugin may reach at run time: each declared pattern that
+ * a grant covers whole, and each grant that falls inside a declared pattern. A
+ * plugin may declare `https://*` (say, for an issuer named on its command
+ * line) while the user grants only `https://login.example.com`.
+ */
+export function usableHosts(declared: readonly string[], granted: readonly string[]): string[] {
+  const grants = granted.map((g) => [g, safePattern(g)] as const).filter((x): x is readonly [string, HostPattern] => x[1] !== undefined);
+  const usable = new Set<string>();
+  for (const text of declared) {
+    const d = safePattern(text);
+    if (!d) continue;
+    if (grants.some(([, g]) => patternSubsumes(g, d))) usable.add(text);
+    else for (const [gText, g] of grants) if (patternSubsumes(d, g)) usable.add(gText);
+  }
+  return [...usable];
 }
 
 export function splitByGrant(items: readonly AccessItem[], grants: Grants): { granted: AccessItem[]; missing: AccessItem[] } {
