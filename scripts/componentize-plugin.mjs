@@ -1,11 +1,12 @@
 // Builds one plugin folder (src/index.ts + package.json) into a component:
 // esbuild bundles the TS, componentize-js turns the bundle into a component
-// targeting the world named in package.json ("wash": {"world": ...}) from wit/.
+// targeting the world named in package.json ("wash": {"world": ...}) from wit/
+// (or from "wash": {"wit": ...}, a WIT folder relative to the plugin folder).
 // A build whose inputs hash the same as the last one is skipped.
 import { _setPreopens } from '@bytecodealliance/preview2-shim/filesystem';
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,7 +18,9 @@ async function filesUnder(dir) {
   const out = [];
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await filesUnder(path)));
+    // A WIT folder may link to shared deps (test/fixtures/wasmcloud-wash/wit-*/deps).
+    const isDir = entry.isDirectory() || (entry.isSymbolicLink() && (await stat(path)).isDirectory());
+    if (isDir) out.push(...(await filesUnder(path)));
     else out.push(path);
   }
   return out.sort();
@@ -39,6 +42,7 @@ export async function buildPlugin(pluginDir, options = {}) {
   const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
   const name = pkg.wash?.name ?? basename(dir);
   const world = pkg.wash?.world ?? 'plugin-guest';
+  const witDir = pkg.wash?.wit ? resolve(dir, pkg.wash.wit) : WIT_DIR;
   const outDir = resolve(options.outDir ?? join(dir, 'dist'));
   const wasmFile = join(outDir, `${name}.wasm`);
   const manifestFile = join(outDir, 'manifest.json');
@@ -50,7 +54,7 @@ export async function buildPlugin(pluginDir, options = {}) {
     format: 'esm',
     platform: 'neutral',
     target: 'es2022',
-    external: ['wash:*', 'wasi:*'],
+    external: ['wash:*', 'wasi:*', 'wasmcloud:*'],
     mainFields: ['module', 'main'],
     conditions: ['import', 'default'],
     logLevel: 'silent',
@@ -60,7 +64,7 @@ export async function buildPlugin(pluginDir, options = {}) {
   const hash = createHash('sha256');
   hash.update(`format:${BUILD_FORMAT}\nworld:${world}\ncomponentize:${await componentizeVersion()}\n`);
   hash.update(code);
-  for (const file of await filesUnder(WIT_DIR)) hash.update(file.slice(WIT_DIR.length)).update(await readFile(file));
+  for (const file of await filesUnder(witDir)) hash.update(file.slice(witDir.length)).update(await readFile(file));
   const inputHash = hash.digest('hex');
 
   try {
@@ -80,11 +84,11 @@ export async function buildPlugin(pluginDir, options = {}) {
   _setPreopens({ '/': '/' }); // componentize-js runs on the WASI shim, which starts with no preopens
   const { componentize } = await import('@bytecodealliance/componentize-js');
   await mkdir(outDir, { recursive: true });
-  const sourcePath = join(outDir, `.${name}.bundle.js`);
+  const sourcePath = join(outDir, `.${name}.${process.pid}-${Date.now()}.bundle.js`); // unique: builds may run side by side
   await writeFile(sourcePath, code);
   let component;
   try {
-    ({ component } = await componentize({ sourcePath, witPath: WIT_DIR, worldName: world }));
+    ({ component } = await componentize({ sourcePath, witPath: witDir, worldName: world }));
   } finally {
     await rm(sourcePath, { force: true });
   }

@@ -5,6 +5,9 @@ import { ROOT } from './helpers.js';
 export const EXAMPLE_DIR = join(ROOT, 'test', 'fixtures', 'example', 'dist');
 export const EXAMPLE_WASM = join(EXAMPLE_DIR, 'example.wasm');
 export const HOSTILE_DIR = join(ROOT, 'test', 'hostile', 'plugin', 'dist');
+/** Plugins built for the Rust wash's contract (wasmcloud:wash@0.0.2 and @0.0.1). */
+export const WCW2_WASM = join(ROOT, 'test', 'fixtures', 'wasmcloud-wash', 'plugin-0.0.2', 'dist', 'wcw2.wasm');
+export const WCW1_WASM = join(ROOT, 'test', 'fixtures', 'wasmcloud-wash', 'plugin-0.0.1', 'dist', 'wcw1.wasm');
 
 /** Assemble WebAssembly text into a binary with jco's wasm-tools (components included). */
 export async function watToFile(dir: string, name: string, wat: string): Promise<string> {

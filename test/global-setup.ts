@@ -9,7 +9,13 @@ export default async function setup() {
   await access(join(ROOT, 'dist', 'wash.js')).catch(() => {
     throw new Error('wash is not built: run `npm install` (or `npm run build`) first');
   });
-  for (const dir of [join(ROOT, 'test', 'fixtures', 'example'), join(ROOT, 'test', 'hostile', 'plugin')]) {
+  const fixtures = [
+    join(ROOT, 'test', 'fixtures', 'example'),
+    join(ROOT, 'test', 'hostile', 'plugin'),
+    join(ROOT, 'test', 'fixtures', 'wasmcloud-wash', 'plugin-0.0.2'),
+    join(ROOT, 'test', 'fixtures', 'wasmcloud-wash', 'plugin-0.0.1'),
+  ];
+  for (const dir of fixtures) {
     await buildPlugin(dir, { log: (line: string) => console.log(`[setup] ${line}`) });
   }
 }

@@ -24,3 +24,14 @@ declare class URLSearchParams {
 interface SymbolConstructor {
   readonly dispose: unique symbol;
 }
+declare function btoa(data: string): string;
+declare function atob(data: string): string;
+declare function escape(data: string): string;
+declare function addEventListener(type: 'fetch', handler: (event: FetchEvent) => void): void;
+interface FetchEvent {
+  request: { url: string; method: string; headers: { get(name: string): string | null } };
+  respondWith(response: Response | Promise<Response>): void;
+}
+declare class Response {
+  constructor(body?: string | Uint8Array | null, init?: { status?: number; headers?: Record<string, string> });
+}

@@ -14,8 +14,12 @@ export { host };
 export class Failure extends Error {}
 
 export type CommandSpec = Omit<Command, 'flags' | 'arguments' | 'examples'> & Partial<Pick<Command, 'flags' | 'arguments' | 'examples'>> & {
-  /** Returns the exit status (default 0), or throws UsageError / Failure. */
-  run(parsed: Parsed): number | void;
+  /**
+   * Returns the exit status (default 0), or throws UsageError / Failure.
+   * May be async, e.g. to `await fetch()`: componentize-js lets an export
+   * return a promise and runs the component's event loop until it settles.
+   */
+  run(parsed: Parsed): number | void | Promise<number | void>;
 };
 
 export interface PluginSpec {
@@ -23,14 +27,38 @@ export interface PluginSpec {
     access?: Partial<Metadata['access']>;
   };
   commands: CommandSpec[];
-  hooks?: Partial<Record<HookType, () => void>>;
-  authenticate?: () => Credentials;
+  hooks?: Partial<Record<HookType, () => void | Promise<void>>>;
+  authenticate?: () => Credentials | Promise<Credentials>;
 }
 
-const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+/**
+ * The message of anything thrown. An `err` result of a host import (e.g.
+ * `host.listen`, `host.hostExec`) arrives as a ComponentError, which is not an
+ * `instanceof Error`, carrying the WIT error value as `payload`.
+ */
+export function messageOf(err: unknown): string {
+  const payload = (err as { payload?: unknown } | null | undefined)?.payload;
+  if (typeof payload === 'string') return payload;
+  return err instanceof Error ? err.message : String(err);
+}
 
 function toRunError(err: unknown): { tag: 'usage' | 'failure'; val: string } {
   return err instanceof UsageError ? { tag: 'usage', val: err.message } : { tag: 'failure', val: messageOf(err) };
+}
+
+/**
+ * Map what a handler returned: a value now, or a promise. The export then
+ * returns the promise, and componentize-js waits for it, so the host still
+ * receives a plain value (which is why the exports below are typed as such).
+ * A rejection becomes the same WIT error a throw would; an Error keeps its
+ * class, so code that wraps these exports can still tell what it was.
+ */
+function settle<T, R>(value: T | Promise<T>, ok: (value: T) => R, fail: (err: unknown) => unknown): R {
+  if (!(value instanceof Promise)) return ok(value);
+  return value.then(ok, (err) => {
+    const wit = fail(err);
+    throw err instanceof Error && typeof wit === 'object' ? Object.assign(err, wit) : wit;
+  }) as unknown as R;
 }
 
 /** Build the `plugin` (and `authenticate`) exports from a spec. */
@@ -50,14 +78,14 @@ export function definePlugin(spec: PluginSpec) {
       try {
         const parsed = parseArgv(commands, argv);
         const handler = spec.commands.find((c) => c.path.join(' ') === parsed.command.path.join(' '))!;
-        return handler.run(parsed) ?? 0;
+        return settle(handler.run(parsed), (status) => status ?? 0, toRunError);
       } catch (err) {
         throw toRunError(err);
       }
     },
     hook(event: HookType): void {
       try {
-        spec.hooks?.[event]?.();
+        return settle(spec.hooks?.[event]?.(), () => undefined, messageOf);
       } catch (err) {
         throw messageOf(err);
       }
@@ -66,7 +94,7 @@ export function definePlugin(spec: PluginSpec) {
   const authenticate = spec.authenticate && {
     authenticate(): Credentials {
       try {
-        return spec.authenticate!();
+        return settle(spec.authenticate!(), (credentials) => credentials, messageOf);
       } catch (err) {
         throw messageOf(err);
       }

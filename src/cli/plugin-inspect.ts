@@ -27,6 +27,14 @@ export function renderMetadata(component: CachedComponent, file: string, size?: 
     ...(size !== undefined ? [['size', humanBytes(size)] as [string, string]] : []),
     ['commands', m.commands.map((c) => c.path.join(' ') || '(top level)').map((w) => esc(w)).join(', ') || '-'],
     ['hooks', m.hooks.join(', ') || '-'],
+    ...(component.foreign
+      ? [
+          ['contract', component.contract] as [string, string],
+          ...(component.foreign.ignoredHooks.length
+            ? [['ignored', `hooks wash has no events for: ${component.foreign.ignoredHooks.map((h) => esc(h)).join(', ')}`] as [string, string]]
+            : []),
+        ]
+      : []),
     ['credentials', m.providesCredentials ? 'provides (authenticate)' : 'no'],
   ];
   const access = describeAccess(m);

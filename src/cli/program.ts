@@ -9,6 +9,7 @@ import { registerPluginPush } from './plugin-push.js';
 import { registerPluginUpdate } from './plugin-update.js';
 import { registerPluginUninstall } from './plugin-uninstall.js';
 import { registerPluginInspect } from './plugin-inspect.js';
+import { registerPluginNew } from './plugin-new.js';
 import { registerPluginGrants } from './plugin-grant.js';
 import { registerConfig } from './config.js';
 import { PLUGIN_TEST_HELP } from './plugin-test.js';
@@ -57,6 +58,7 @@ export function buildProgram(): Command {
     .helpOption(false)
     .addHelpText('beforeAll', PLUGIN_TEST_HELP);
   registerPluginInspect(plugin, ctxOf);
+  registerPluginNew(plugin, ctxOf);
   registerPluginGrants(plugin, ctxOf);
   registerConfig(program, ctxOf);
   for (const cmd of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) cmd.exitOverride();

@@ -1,8 +1,16 @@
 import { WashError } from '../util/errors.js';
+import { detectWasmcloudWash, type WasmcloudWashContract } from './adapters/wasmcloud-wash.js';
 
 /** The contract we implement natively, and the versions we accept. */
 export const CONTRACT = { package: 'wash:plugin', interface: 'plugin', major: 0, minor: 1 } as const;
 export const CONTRACT_LABEL = `${CONTRACT.package}/${CONTRACT.interface}@${CONTRACT.major}.${CONTRACT.minor}`;
+
+/**
+ * Which contract a component implements: ours (the native path), or a
+ * foreign one run through an adapter in ./adapters/.
+ */
+export type ContractId = 'wash:plugin@0.1' | WasmcloudWashContract;
+export const NATIVE_CONTRACT: ContractId = 'wash:plugin@0.1';
 
 export class NotAPlugin extends WashError {}
 
@@ -23,15 +31,17 @@ function parseInterfaceName(name: string) {
   return { pkg: m[1]!, iface: m[2]!, major: Number(m[3] ?? -1), minor: Number(m[4] ?? -1) };
 }
 
-/** Whether the component's exports include a compatible plugin interface. */
-export function checkContract(exportNames: readonly string[], file: string): void {
+/** Which plugin contract the component's exports implement; NotAPlugin if none we run. */
+export function checkContract(exportNames: readonly string[], file: string): ContractId {
   const compatible = exportNames.some((name) => {
     const p = parseInterfaceName(name);
     return (
       p && p.pkg === CONTRACT.package && p.iface === CONTRACT.interface && p.major === CONTRACT.major && p.minor === CONTRACT.minor
     );
   });
-  if (compatible) return;
+  if (compatible) return NATIVE_CONTRACT;
+  const foreign = detectWasmcloudWash(exportNames);
+  if (foreign) return foreign;
   const interfaces = exportNames.filter((n) => n.includes(':'));
   const shown = interfaces.length ? `exports ${interfaces.join(', ')}` : 'exports no interface';
   throw new NotAPlugin(`not a wash plugin: ${file} (${shown}; expected ${CONTRACT_LABEL})`);

@@ -46,6 +46,17 @@ type Instantiate = (
 ) => Promise<Record<string, unknown>>;
 
 const loaded = new Map<string, Promise<Instantiate>>();
+const compiled = new Map<string, Promise<WebAssembly.Module>>();
+
+/** Compile each core module once per thread: a server instantiates one instance per request. */
+function compiledModule(path: string): Promise<WebAssembly.Module> {
+  let module = compiled.get(path);
+  if (!module) {
+    module = readFile(path).then((bytes) => WebAssembly.compile(bytes));
+    compiled.set(path, module);
+  }
+  return module;
+}
 
 async function loadInstantiate(dir: string): Promise<Instantiate> {
   let promise = loaded.get(dir);
@@ -94,15 +105,27 @@ async function wasiImports(sandbox: InstanceSandbox): Promise<Record<string, unk
   return imports;
 }
 
-/** Instantiate a transpiled component with its own import object. */
+/**
+ * Instantiate a transpiled component with the sandboxed WASI imports plus
+ * `contractImports` (the host side of its plugin contract); returns its exports.
+ */
+export async function instantiateRaw(
+  transpiledDir: string,
+  sandbox: InstanceSandbox,
+  contractImports: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  const [instantiate, wasi] = await Promise.all([loadInstantiate(transpiledDir), wasiImports(sandbox)]);
+  const imports = { ...wasi, ...contractImports };
+  return instantiate((name) => compiledModule(join(transpiledDir, name)), imports);
+}
+
+/** Instantiate a transpiled component of our own contract with its own import object. */
 export async function instantiatePlugin(
   transpiledDir: string,
   sandbox: InstanceSandbox,
   host: HostImportOptions,
 ): Promise<PluginInstance> {
-  const [instantiate, wasi] = await Promise.all([loadInstantiate(transpiledDir), wasiImports(sandbox)]);
-  const imports = { ...wasi, 'wash:plugin/host': createHostImports(host) };
-  const raw = await instantiate(async (name) => WebAssembly.compile(await readFile(join(transpiledDir, name))), imports);
+  const raw = await instantiateRaw(transpiledDir, sandbox, { 'wash:plugin/host': createHostImports(host) });
   const plugin = Object.entries(raw).find(([k]) => k.startsWith('wash:plugin/plugin@'))?.[1] ?? raw.plugin;
   const authenticate = Object.entries(raw).find(([k]) => k.startsWith('wash:plugin/authenticate@'))?.[1] ?? raw.authenticate;
   return {

@@ -58,6 +58,13 @@ export interface Metadata {
 export const RESERVED_NAMES = new Set(['plugin', 'help', 'config', 'login', 'completion', 'version']);
 
 const NAME = /^[a-z][a-z0-9-]{0,63}$/;
+
+/** Why `name` cannot be a plugin's name (the rule `validateMetadata` applies), or undefined if it can. */
+export function invalidPluginName(name: string): string | undefined {
+  if (!NAME.test(name)) return `name '${name}' must match [a-z][a-z0-9-]* (at most 64 characters)`;
+  if (RESERVED_NAMES.has(name)) return `name '${name}' is reserved for a wash command`;
+  return undefined;
+}
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const MAX_TEXT = 10 * 1024;
 

@@ -5,15 +5,21 @@
  */
 import { writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { instantiatePlugin } from './instantiate.js';
+import { instantiatePlugin, instantiateRaw } from './instantiate.js';
+import { NATIVE_CONTRACT } from './component.js';
+import { callWasmcloudWash, wasmcloudWashImports, type WasmcloudWashContract } from './adapters/wasmcloud-wash.js';
+import type { HostImportOptions } from './host-imports.js';
+import type { InstanceSandbox } from './instantiate.js';
+import type { Invocation } from './invocation.js';
 import { newInvocation } from './invocation.js';
 import { PluginConfigStore } from './plugin-config-store.js';
 import { pluginFailure } from './run.js';
 import { GuestExit } from './instantiate.js';
 import type { RunOutcome, RunSpec } from './run-spec.js';
-import { createHostExec } from '../sandbox/host-exec.js';
+import { createHostExec, createHostExecBackground } from '../sandbox/host-exec.js';
 import { escapeUntrusted } from '../util/untrusted.js';
-import { WashError, ExitCode } from '../util/errors.js';
+import { WashError, ExitCode, messageOf } from '../util/errors.js';
+import { channelClient, remoteContext } from './channel.js';
 
 const spec = workerData as RunSpec;
 // A worker's stderr is a pipe to the main thread: carry over whether colour is wanted there.
@@ -60,28 +66,41 @@ function directOutput(max: number): void {
 
 async function main(): Promise<RunOutcome> {
   const invocation = newInvocation(spec.layout, spec.outputFormat, spec.logLevel);
-  for (const [k, v] of spec.context) invocation.context.set(k, v);
+  // The context store lives in the main thread, shared with every instance of this invocation.
+  const callMain = channelClient(spec.channel, parentPort!);
+  (invocation as { context: Map<string, string> }).context = remoteContext(callMain);
   const state = () => ({ emitted: invocation.emitted, context: [...invocation.context.entries()] });
   try {
     directOutput(spec.maxOutputBytes);
-    const instance = await instantiatePlugin(
-      spec.transpiledDir,
-      {
-        ...spec.sandbox,
-        onHttpDenied: (dest) =>
-          process.stderr.write(`wash: denied outgoing HTTP from '${spec.pluginName}' to ${escapeUntrusted(dest)} (not granted)\n`),
+    const sandbox = {
+      ...spec.sandbox,
+      onHttpDenied: (dest: string) =>
+        process.stderr.write(`wash: denied outgoing HTTP from '${spec.pluginName}' to ${escapeUntrusted(dest)} (not granted)\n`),
+    };
+    const host = {
+      pluginName: spec.pluginName,
+      invocation,
+      config: new PluginConfigStore(spec.layout.pluginConfig, spec.pluginId),
+      scratchGuestPath: spec.scratchGuestPath,
+      hostExec: createHostExec({ pluginName: spec.pluginName, ...spec.hostExec }),
+      listen: (port: number) => {
+        if (!spec.incomingHttp) throw `incoming HTTP is not granted (grant it with 'wash plugin grant ${spec.pluginName} --listen' or --allow-listen)`;
+        return callMain('listen', port) as number;
       },
-      {
-        pluginName: spec.pluginName,
-        invocation,
-        config: new PluginConfigStore(spec.layout.pluginConfig, spec.pluginId),
-        scratchGuestPath: spec.scratchGuestPath,
-        hostExec: createHostExec({ pluginName: spec.pluginName, ...spec.hostExec }),
-        listen: () => {
-          throw 'incoming HTTP is not available yet';
-        },
-      },
-    );
+    };
+    if (spec.contract !== NATIVE_CONTRACT) {
+      await callForeign(sandbox, host, invocation);
+      return { kind: 'ok', status: 0, ...state() };
+    }
+    const instance = await instantiatePlugin(spec.transpiledDir, sandbox, host);
+    if (spec.call.kind === 'serve') {
+      const fresh = async () => (await instantiatePlugin(spec.transpiledDir, sandbox, host)).raw;
+      return await serve(instance.raw, fresh, spec.call.port);
+    }
+    if (spec.call.kind === 'authenticate') {
+      if (!instance.authenticate) throw new WashError(`plugin '${spec.pluginName}' does not export authenticate`);
+      return { kind: 'ok', status: 0, value: instance.authenticate.authenticate(), ...state() };
+    }
     if (spec.call.kind === 'run') return { kind: 'ok', status: instance.plugin.run(spec.call.argv), ...state() };
     instance.plugin.hook(spec.call.hook);
     return { kind: 'ok', status: 0, ...state() };
@@ -90,6 +109,100 @@ async function main(): Promise<RunOutcome> {
     if (failure instanceof GuestExit) return { kind: 'ok', status: failure.code, ...state() };
     return { kind: 'error', message: failure.message, exitCode: failure.exitCode, hint: failure.hint, ...state() };
   }
+}
+
+/** What the server uses of the shim's node build (the package's types describe the browser build). */
+interface ServerShim {
+  HTTPServer: new (handler: unknown) => { listen(port: number, host: string): void; address(): unknown };
+  types: {
+    Fields: new () => unknown;
+    OutgoingResponse: new (headers: unknown) => { setStatusCode(code: number): void; body(): unknown };
+    OutgoingBody: { finish(body: unknown, trailers: undefined): void };
+    ResponseOutparam: { set(param: unknown, response: { tag: 'ok'; val: unknown }): void };
+  };
+}
+
+/** A 503 made by the host, without a guest instance. */
+function busy(types: ServerShim['types'], responseOut: unknown): void {
+  const response = new types.OutgoingResponse(new types.Fields());
+  response.setStatusCode(503);
+  const body = response.body();
+  types.ResponseOutparam.set(responseOut, { tag: 'ok', val: response });
+  types.OutgoingBody.finish(body, undefined);
+}
+
+/**
+ * The second instance: serve the component's incoming handler on loopback
+ * until the main thread ends the invocation. The socket itself lives in the
+ * shim's I/O thread; this worker turns requests into handler calls.
+ */
+async function serve(first: Record<string, unknown>, fresh: () => Promise<Record<string, unknown>>, port: number): Promise<never> {
+  type Handler = { handle(request: unknown, responseOut: unknown): void };
+  const handlerOf = (raw: Record<string, unknown>) =>
+    Object.entries(raw).find(([name]) => name.startsWith('wasi:http/incoming-handler@'))?.[1] as Handler | undefined;
+  const report = (message: { port?: number; error?: string }) => parentPort!.postMessage({ type: 'serving', ...message });
+  // The JS engine serves one request per instance (as wasi:http hosts instantiate per request):
+  // keep a few fresh instances ready and replace each one used.
+  const ready: Handler[] = [];
+  const replenish = () =>
+    fresh().then(
+      (raw) => void ready.push(handlerOf(raw)!),
+      (err: unknown) => process.stderr.write(`wash: cannot prepare a server instance of '${spec.pluginName}': ${messageOf(err)}\n`),
+    );
+  const shim = (await import('@bytecodealliance/preview2-shim/http')) as unknown as ServerShim;
+  const handler: Handler = {
+    handle(request, responseOut) {
+      const next = ready.shift();
+      void replenish();
+      if (next) next.handle(request, responseOut);
+      else busy(shim.types, responseOut); // a burst emptied the pool: ask the client to retry
+    },
+  };
+  if (!handlerOf(first)) report({ error: `plugin '${spec.pluginName}' does not export wasi:http/incoming-handler` });
+  else {
+    ready.push(handlerOf(first)!);
+    await Promise.all([replenish(), replenish()]);
+    try {
+      const server = new shim.HTTPServer(handler);
+      server.listen(port, '127.0.0.1');
+      report({ port: (server.address() as { port: number }).port });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException)?.code;
+      report({ error: code === 'EADDRINUSE' ? `port ${port} on 127.0.0.1 is in use` : messageOf(err) });
+    }
+  }
+  return new Promise<never>(() => undefined);
+}
+
+/** A plugin of a foreign contract, through its adapter: the grant rules are the same, the hints differ. */
+async function callForeign(
+  sandbox: InstanceSandbox,
+  host: HostImportOptions,
+  invocation: Invocation,
+): Promise<void> {
+  if (!spec.foreignCall) throw new WashError(`plugin '${spec.pluginName}' (${spec.contract}): nothing to call`);
+  const execOptions = {
+    pluginName: spec.pluginName,
+    ...spec.hostExec,
+    grantHint: (binary: string) => `grant it with 'wash plugin grant ${spec.pluginName} --exec ${binary}' or --allow-run=${binary}`,
+  };
+  const pids = new Int32Array(spec.backgroundPids);
+  const startBackground = createHostExecBackground(execOptions);
+  const imports = wasmcloudWashImports({
+    ...host,
+    hostExec: createHostExec(execOptions),
+    hostExecBackground(binary, args) {
+      const slot = pids.indexOf(0);
+      if (slot === -1) throw `host-exec-background of '${binary}' refused: at most ${pids.length} background programs per call`;
+      const pid = startBackground(binary, args);
+      Atomics.store(pids, slot, pid);
+      return pid;
+    },
+  });
+  const raw = await instantiateRaw(spec.transpiledDir, sandbox, imports);
+  callWasmcloudWash(raw, spec.contract as WasmcloudWashContract, spec.foreignCall, imports, invocation, (level, message) =>
+    (imports['wasi:logging/logging'] as { log(l: string, c: string, m: string): void }).log(level, '', message),
+  );
 }
 
 parentPort!.postMessage(await main());

@@ -5,6 +5,10 @@ import type { Invocation } from './invocation.js';
 import type { CachedComponent } from './transpile-cache.js';
 import type { RunOutcome, RunSpec } from './run-spec.js';
 import { PACKAGE_ROOT } from './versions.js';
+import { ChannelServer, contextHandlers } from './channel.js';
+import { NATIVE_CONTRACT } from './component.js';
+import { logEnabled } from './invocation.js';
+import { prepareWasmcloudWashCall } from './adapters/wasmcloud-wash.js';
 import { finalJsonDocument } from '../output/render.js';
 import { ExitCode, UsageError, WashError, messageOf } from '../util/errors.js';
 import { escapeUntrusted } from '../util/untrusted.js';
@@ -12,6 +16,8 @@ import { colorEnabled } from '../util/style.js';
 
 /** The access one run was given, as the sandbox resolved it: plain data. */
 export interface RunAccess {
+  /** Whether host.listen may serve HTTP on loopback. */
+  incomingHttp?: boolean;
   sandbox: Pick<RunSpec['sandbox'], 'preopens' | 'readOnly' | 'env' | 'allowedHosts'>;
   scratchGuestPath?: string;
   hostExec: RunSpec['hostExec'];
@@ -60,6 +66,20 @@ export function flushJson(invocation: Invocation): void {
 }
 
 const WORKER = () => join(PACKAGE_ROOT, 'dist', 'run-worker.js');
+/** How many background host programs one call may start. */
+export const MAX_BACKGROUND = 16;
+
+/** Stop the background host programs a call started: their lifetime is the call's. */
+function stopBackground(buffer: SharedArrayBuffer): void {
+  for (const pid of new Int32Array(buffer)) {
+    if (pid <= 0) continue;
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+}
 const MEMORY_POLL_MS = 50;
 
 /**
@@ -73,13 +93,34 @@ export async function callPlugin(
   invocation: Invocation,
   access: RunAccess,
   limits: Limits,
+  /** Receives what the call returned, for calls that return data (authenticate). */
+  onValue?: (value: unknown) => void,
 ): Promise<number> {
   const { metadata } = component;
+  let foreignCall: RunSpec['foreignCall'];
+  if (component.contract !== NATIVE_CONTRACT && component.foreign && (call.kind === 'run' || call.kind === 'hook')) {
+    // A foreign contract takes parsed arguments: parse here, so usage errors need no worker.
+    foreignCall = prepareWasmcloudWashCall(component.foreign, metadata.name, call, access.sandbox.env);
+    if (component.foreign.ignoredHooks.length > 0 && logEnabled(invocation, 'debug')) {
+      const hooks = component.foreign.ignoredHooks.map((h) => escapeUntrusted(h)).join(', ');
+      process.stderr.write(`wash: plugin '${metadata.name}' (${component.contract}) declares hooks wash has no events for, ignored: ${hooks}\n`);
+    }
+  }
+  const backgroundPids = new SharedArrayBuffer(4 * MAX_BACKGROUND);
+  const servers: Worker[] = [];
+  let finished = false;
+  const channels = new ChannelServer({
+    ...contextHandlers(invocation.context),
+    listen: (port: number) => startServer(port),
+  });
   const spec: RunSpec = {
     transpiledDir: component.dir,
     pluginName: metadata.name,
     pluginId: metadata.id,
     call,
+    contract: component.contract,
+    foreignCall,
+    backgroundPids,
     sandbox: { ...access.sandbox, args: [metadata.name], stdoutToStderr: invocation.outputFormat === 'json' },
     scratchGuestPath: access.scratchGuestPath,
     hostExec: access.hostExec,
@@ -89,9 +130,38 @@ export async function callPlugin(
     context: [...invocation.context.entries()],
     maxOutputBytes: limits.maxOutputBytes,
     colorStderr: colorEnabled(process.stderr),
+    channel: channels.newBuffer(),
+    incomingHttp: access.incomingHttp ?? false,
   };
 
+  /** host.listen: a second instance of the component serves its incoming handler, sharing the context store. */
+  const startServer = (port: number) =>
+    new Promise<number>((resolve, reject) => {
+      const channel = channels.newBuffer();
+      const server = new Worker(WORKER(), { workerData: { ...spec, call: { kind: 'serve', port }, channel } satisfies RunSpec });
+      servers.push(server);
+      channels.bind(server, channel);
+      let serving = false;
+      server.on('message', (m: { type?: string; port?: number; error?: string }) => {
+        if (m?.type !== 'serving') return;
+        if (m.error) reject(m.error);
+        else {
+          serving = true;
+          resolve(m.port!);
+        }
+      });
+      server.once('error', (err) => {
+        if (serving) process.stderr.write(`wash: the HTTP server of plugin '${metadata.name}' failed: ${escapeUntrusted(messageOf(err))}\n`);
+        reject(messageOf(err));
+      });
+      server.once('exit', () => {
+        if (serving && !finished) process.stderr.write(`wash: the HTTP server of plugin '${metadata.name}' stopped\n`);
+        reject(`the HTTP server of plugin '${metadata.name}' did not start`);
+      });
+    });
+
   const worker = new Worker(WORKER(), { workerData: spec });
+  channels.bind(worker, spec.channel);
   let stopReason: WashError | undefined;
   const stop = (reason: WashError) => {
     stopReason ??= reason;
@@ -112,17 +182,18 @@ export async function callPlugin(
 
   try {
     const outcome = await new Promise<RunOutcome | undefined>((resolve, reject) => {
-      worker.once('message', (m: RunOutcome) => resolve(m));
+      worker.on('message', (m: RunOutcome) => {
+        if (m && typeof m === 'object' && 'kind' in m) resolve(m);
+      });
       worker.once('error', reject);
       worker.once('exit', () => resolve(undefined));
     });
     if (stopReason) throw stopReason;
     if (!outcome) throw new WashError(`plugin '${metadata.name}' stopped unexpectedly`);
     invocation.emitted.push(...outcome.emitted);
-    invocation.context.clear();
-    for (const [k, v] of outcome.context) invocation.context.set(k, v);
     flushJson(invocation);
     if (outcome.kind === 'error') throw new WashError(outcome.message, outcome.exitCode, outcome.hint);
+    if (outcome.value !== undefined) onValue?.(outcome.value);
     return outcome.status;
   } catch (err) {
     if (stopReason) throw stopReason;
@@ -132,6 +203,8 @@ export async function callPlugin(
     clearTimeout(timer);
     clearInterval(memoryWatch);
     process.off('SIGINT', onSigint);
-    await worker.terminate();
+    finished = true;
+    await Promise.all([worker, ...servers].map((w) => w.terminate()));
+    stopBackground(backgroundPids);
   }
 }

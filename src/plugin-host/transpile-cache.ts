@@ -2,8 +2,16 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Layout } from './dirs.js';
-import { checkComponentHeader, checkContract, NotAPlugin } from './component.js';
-import { instantiatePlugin } from './instantiate.js';
+import { checkComponentHeader, checkContract, NATIVE_CONTRACT, NotAPlugin, type ContractId } from './component.js';
+import { instantiatePlugin, instantiateRaw } from './instantiate.js';
+import {
+  checkWasmcloudWashInfo,
+  describeWasmcloudWash,
+  wasmcloudWashExports,
+  wasmcloudWashImports,
+  type WasmcloudWashContract,
+  type WasmcloudWashInfo,
+} from './adapters/wasmcloud-wash.js';
 import { newInvocation } from './invocation.js';
 import { PluginConfigStore } from './plugin-config-store.js';
 import { InvalidMetadata, validateMetadata, type Metadata } from './metadata.js';
@@ -18,6 +26,10 @@ export interface CachedComponent {
   metadata: Metadata;
   exports: string[];
   imports: string[];
+  /** The contract it implements; a foreign one runs through its adapter. */
+  contract: ContractId;
+  /** A foreign plugin's own description of its commands and hooks, which the adapter runs it by. */
+  foreign?: WasmcloudWashInfo;
 }
 
 interface MetaFile {
@@ -26,6 +38,8 @@ interface MetaFile {
   metadata: Metadata;
   exports: string[];
   imports: string[];
+  contract: ContractId;
+  foreign?: WasmcloudWashInfo;
   files: Record<string, number>;
 }
 
@@ -36,7 +50,7 @@ const hex = (digest: string) => digest.replace(/^sha256:/, '');
  * shape, how `info` is called. With jco's version it keys every entry, so a
  * new wash never trusts a verdict (or rejection) made under other rules.
  */
-const CACHE_FORMAT = 2;
+const CACHE_FORMAT = 3;
 
 function entryDir(layout: Layout, digest: string) {
   return join(layout.transpiled, `${hex(digest)}-jco${getJcoVersion()}-f${CACHE_FORMAT}`);
@@ -59,7 +73,10 @@ async function readEntry(dir: string, digest: string, checkFiles: boolean): Prom
       const sizes = await Promise.all(Object.keys(meta.files).map((f) => stat(join(dir, f)).then((s) => s.size)));
       if (Object.values(meta.files).some((size, i) => size !== sizes[i])) return undefined;
     }
-    return { dir, digest, metadata: validateMetadata(meta.metadata), exports: meta.exports, imports: meta.imports };
+    const contract = meta.contract ?? NATIVE_CONTRACT;
+    const foreign = contract === NATIVE_CONTRACT ? undefined : checkWasmcloudWashInfo(meta.foreign);
+    if (foreign && foreign.contract !== contract) return undefined;
+    return { dir, digest, metadata: validateMetadata(meta.metadata), exports: meta.exports, imports: meta.imports, contract, foreign };
   } catch {
     return undefined;
   }
@@ -135,7 +152,7 @@ async function build(
   }
   const exports = out.exports.map(([name]) => name);
   const imports = out.imports;
-  checkContract(exports, file);
+  const contract = checkContract(exports, file);
 
   await rm(dir, { recursive: true, force: true });
   const tmp = `${dir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -150,8 +167,8 @@ async function build(
     await writeFile(join(tmp, 'package.json'), '{"type":"module"}\n');
     files['package.json'] = 18;
 
-    const metadata = await callInfo(layout, tmp, file);
-    const meta: MetaFile = { digest, jco: getJcoVersion(), metadata, exports, imports, files };
+    const { metadata, foreign } = await callInfo(layout, tmp, file, contract);
+    const meta: MetaFile = { digest, jco: getJcoVersion(), metadata, exports, imports, contract, foreign, files };
     await writeFile(join(tmp, 'meta.json'), JSON.stringify(meta));
     try {
       await rename(tmp, dir);
@@ -159,30 +176,39 @@ async function build(
       // Another wash process built the same entry first; theirs is as good.
       await rm(tmp, { recursive: true, force: true });
     }
-    return (await readEntry(dir, digest, true)) ?? { dir, digest, metadata, exports, imports };
+    return (await readEntry(dir, digest, true)) ?? { dir, digest, metadata, exports, imports, contract, foreign };
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
     throw err;
   }
 }
 
-async function callInfo(layout: Layout, dir: string, file: string): Promise<Metadata> {
+async function callInfo(
+  layout: Layout,
+  dir: string,
+  file: string,
+  contract: ContractId,
+): Promise<{ metadata: Metadata; foreign?: WasmcloudWashInfo }> {
   const denied = () => {
     throw 'not available while describing the plugin';
   };
+  const sandbox = { preopens: {}, readOnly: [], env: {}, allowedHosts: [], args: [], stdoutToStderr: true };
+  const host = {
+    pluginName: file,
+    invocation: newInvocation(layout, 'text', 'error'),
+    config: new PluginConfigStore(join(layout.pluginConfig, '.none'), 'info'),
+    hostExec: denied,
+    listen: denied,
+  };
   try {
-    const instance = await instantiatePlugin(
-      dir,
-      { preopens: {}, readOnly: [], env: {}, allowedHosts: [], args: [], stdoutToStderr: true },
-      {
-        pluginName: file,
-        invocation: newInvocation(layout, 'text', 'error'),
-        config: new PluginConfigStore(join(layout.pluginConfig, '.none'), 'info'),
-        hostExec: denied,
-        listen: denied,
-      },
-    );
-    return validateMetadata(instance.plugin.info());
+    if (contract !== NATIVE_CONTRACT) {
+      const foreign = contract as WasmcloudWashContract;
+      const raw = await instantiateRaw(dir, sandbox, wasmcloudWashImports({ ...host, hostExecBackground: denied }));
+      const { metadata, info } = describeWasmcloudWash(wasmcloudWashExports(raw, foreign).info(), foreign);
+      return { metadata, foreign: info };
+    }
+    const instance = await instantiatePlugin(dir, sandbox, host);
+    return { metadata: validateMetadata(instance.plugin.info()) };
   } catch (err) {
     const why = err instanceof InvalidMetadata ? `invalid metadata: ${err.message}` : `its info export failed: ${messageOf(err)}`;
     throw new NotAPlugin(`not a wash plugin: ${file} (${why})`);

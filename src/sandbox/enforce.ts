@@ -31,6 +31,7 @@ export async function enforce(granted: readonly AccessItem[], options: EnforceOp
   const env: Record<string, string> = {};
   const allowedHosts: string[] = [];
   let scratchGuestPath: string | undefined;
+  let incomingHttp = false;
 
   for (const item of granted) {
     switch (item.kind) {
@@ -58,9 +59,11 @@ export async function enforce(granted: readonly AccessItem[], options: EnforceOp
       case 'net':
         allowedHosts.push(...usableHosts([item.host], options.grants.net));
         break;
-      case 'exec':
       case 'listen':
-        break; // handled by the host-exec and listen imports
+        incomingHttp = true;
+        break;
+      case 'exec':
+        break; // handled by the host-exec import
     }
   }
   // A directory granted both read and write is writable.
@@ -68,5 +71,6 @@ export async function enforce(granted: readonly AccessItem[], options: EnforceOp
   return {
     sandbox: { preopens, readOnly: readOnly.filter((p) => !writable.includes(p)), env, allowedHosts: [...new Set(allowedHosts)] },
     scratchGuestPath,
+    incomingHttp,
   };
 }

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { ExecOutput } from '../plugin-host/host-imports.js';
 import { escapeUntrusted as esc } from '../util/untrusted.js';
@@ -42,22 +42,47 @@ export interface HostExecOptions {
   /** Whether each call is confirmed on the terminal (else: granted means allowed). */
   interactive: boolean;
   timeoutMs: number;
+  /** How a binary gets granted, for the denial message (default: declare it, then --allow-run). */
+  grantHint?: (binary: string) => string;
+}
+
+const defaultHint = (binary: string) => `declare it in access.host-exec; grant with --allow-run=${binary}`;
+
+/** Refuse (throw a string) unless `binary` is granted and, on a terminal, the user allows this call. */
+function gate(options: HostExecOptions, binary: string, args: string[], how = ''): void {
+  if (!options.granted.includes(binary)) {
+    throw `host-exec of '${binary}' denied: not granted (${(options.grantHint ?? defaultHint)(binary)})`;
+  }
+  const shown = [binary, ...args].map((a) => esc(shellQuote(a))).join(' ');
+  if (options.interactive && !confirmOnTerminal(`${yellow('wash:', process.stderr)} plugin '${esc(options.pluginName)}' wants to run${how}: ${shown}\nAllow?`)) {
+    throw `host-exec of '${binary}' denied by the user`;
+  }
 }
 
 export function createHostExec(options: HostExecOptions): (binary: string, args: string[]) => ExecOutput {
   return (binary, args) => {
-    if (!options.granted.includes(binary)) {
-      throw `host-exec of '${binary}' denied: not granted (declare it in access.host-exec; grant with --allow-run=${binary})`;
-    }
-    const shown = [binary, ...args].map((a) => esc(shellQuote(a))).join(' ');
-    if (options.interactive && !confirmOnTerminal(`${yellow('wash:', process.stderr)} plugin '${esc(options.pluginName)}' wants to run: ${shown}\nAllow?`)) {
-      throw `host-exec of '${binary}' denied by the user`;
-    }
+    gate(options, binary, args);
     const r = spawnSync(binary, args, { shell: false, maxBuffer: MAX_OUTPUT, timeout: options.timeoutMs, stdio: ['ignore', 'pipe', 'pipe'] });
     if (r.error) {
       const code = (r.error as NodeJS.ErrnoException).code;
       throw `host-exec of '${binary}' failed: ${code === 'ENOENT' ? 'not found on PATH' : (code ?? r.error.message)}`;
     }
     return { status: r.status ?? -1, stdout: new Uint8Array(r.stdout), stderr: new Uint8Array(r.stderr) };
+  };
+}
+
+/**
+ * Start a host program in the background, under the same grant and
+ * confirmation as host-exec, with no stdio. Returns its pid; the caller
+ * stops it when the plugin call ends.
+ */
+export function createHostExecBackground(options: HostExecOptions): (binary: string, args: string[]) => number {
+  return (binary, args) => {
+    gate(options, binary, args, ' in the background');
+    const child = spawn(binary, args, { shell: false, stdio: 'ignore' });
+    child.on('error', () => undefined);
+    child.unref();
+    if (child.pid === undefined) throw `host-exec of '${binary}' failed: not found on PATH`;
+    return child.pid;
   };
 }

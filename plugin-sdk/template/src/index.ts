@@ -1,0 +1,98 @@
+/**
+ * __NAME__: a wash plugin.
+ *
+ * `info` (built by definePlugin from the metadata and commands below) is all
+ * wash knows about the plugin: it renders `wash __NAME__ --help` from it
+ * without running the plugin, and asks the user for the access it declares.
+ * `run` gets the raw argv after `wash __NAME__`; definePlugin parses it
+ * against the same declarations, so help and parsing cannot disagree.
+ */
+import { definePlugin, output, UsageError, type Parsed } from './sdk/index.js';
+// #if http
+import { serve } from './http.js'; // the incoming HTTP handler and the command that serves it
+// #endif
+
+/** `wash __NAME__ hello [name] [--shout] [--times <n>]` */
+function hello({ args, flags }: Parsed): number {
+  const times = Number(flags.times);
+  if (!Number.isInteger(times) || times < 1 || times > 100) {
+    // A usage error: wash prints it with a hint to --help and exits 2.
+    throw new UsageError(`--times must be a whole number from 1 to 100, not '${flags.times}'`);
+  }
+  const greeting = `Hello, ${args.name ?? 'world'}!`;
+  const text = flags.shout === true ? greeting.toUpperCase() : greeting;
+  if (output.isJson()) {
+    // `wash --output json __NAME__ hello`: stdout holds exactly this document.
+    output.json({ greeting: text, times });
+  } else {
+    for (let i = 0; i < times; i++) output.print(text);
+  }
+  return 0; // the exit status
+}
+
+/** `wash __NAME__ letters <words...>`: a table under text, an array of objects under --output json. */
+function letters({ args }: Parsed): void {
+  const words = args.words as string[];
+  output.table(
+    ['word', 'letters'],
+    words.map((word) => [word, String([...word].length)]),
+  );
+}
+
+const sdk = definePlugin({
+  metadata: {
+    // Grants and the scratch dir are bound to the id: use a domain you control.
+    id: 'com.example.__NAME__',
+    name: '__NAME__',
+    version: '0.1.0',
+    description: 'A wash plugin',
+    contact: '',
+    url: '',
+    license: 'Apache-2.0',
+    // What the plugin may touch; it starts with nothing. Everything here is
+    // shown to the user, who grants or denies it before `run`, e.g.
+    //   env: [{ name: 'API_TOKEN', reason: 'authenticate to the API' }],
+    //   outgoingHttp: [{ host: 'https://api.example.com', reason: 'fetch the data' }],
+    //   scratchDir: 'remember settings between runs',
+// #if !http
+    access: {},
+// #endif
+// #if http
+    access: {
+      incomingHttp: 'serve a page on a loopback port (`__NAME__ serve`)',
+    },
+// #endif
+  },
+  commands: [
+    {
+      path: ['hello'],
+      description: 'Print a greeting',
+      flags: [
+        { long: 'shout', short: 's', description: 'Upper-case the greeting', required: false },
+        { long: 'times', short: 'n', description: 'How many times to greet', valueName: 'n', default: '1', required: false },
+      ],
+      arguments: [{ name: 'name', description: 'Who to greet (default: world)', required: false, variadic: false }],
+      examples: ['wash __NAME__ hello', 'wash __NAME__ hello Ada --shout', 'wash --output json __NAME__ hello Ada'],
+      run: hello,
+    },
+    {
+      path: ['letters'],
+      description: 'Count the letters of each word',
+      arguments: [{ name: 'words', description: 'Words to count', required: true, variadic: true }],
+      examples: ['wash __NAME__ letters wasm components'],
+      run: letters,
+    },
+// #if http
+    {
+      path: ['serve'],
+      description: 'Serve src/http.ts on 127.0.0.1 until it has answered one request',
+      flags: [{ long: 'port', short: 'p', description: 'Port to listen on (0 picks a free one)', valueName: 'port', default: '0', required: false }],
+      examples: ['wash --allow-listen __NAME__ serve --port 8080'],
+      run: serve,
+    },
+// #endif
+  ],
+});
+
+// The component's export: `info`, `run` and `hook` (see wit/plugin.wit).
+export const plugin = sdk.plugin;

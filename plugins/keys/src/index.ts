@@ -1,0 +1,171 @@
+/**
+ * `wash keys`: generate, store and use NATS nkeys.
+ *
+ *   wash keys gen user --save alice      new key pair, kept in the key store
+ *   echo hi | wash keys sign alice       base64 ed25519 signature of stdin
+ *   echo hi | wash keys verify UA... SIG exit 0 when the signature matches
+ *
+ * The nkey encoding lives in nkeys.ts, signatures in ed25519.ts, the key
+ * store in store.ts, stdin and base64 in io.ts. sign and verify are async
+ * (native hashing, see ed25519.ts), which async-run.ts adapts to the SDK.
+ */
+import { getRandomBytes } from 'wasi:random/random@0.2.12';
+import { definePlugin, Failure, UsageError, log, output } from '../../../plugin-sdk/src/index.js';
+import { asyncRun, withAsyncRun } from './async-run.js';
+import { base64Decode, base64Encode, readStdin } from './io.js';
+import { sign, verify } from './ed25519.js';
+import { KEY_TYPE_NAMES, KEY_TYPES, KeyError, decodeSeed, generate, publicFromSeed, signingSeed, verifyingKey, type KeyType } from './nkeys.js';
+import { KeyStore, checkName, nameProblem } from './store.js';
+
+/** Run `fn`, turning a malformed key into a one-line Failure that says which argument was wrong. */
+function withKey<T>(what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof KeyError) throw new Failure(`invalid ${what}: ${err.message}`);
+    throw err;
+  }
+}
+
+/** Encoded nkeys are 56 or 58 upper-case letters and digits; key names are usually shorter or lower-case. */
+const looksLikeKey = (text: string) => /^[A-Z0-9]{16,}$/.test(text) || /^[A-Za-z0-9]{40,}$/.test(text);
+
+/**
+ * Resolve a `<seed|name>` argument to an encoded key. A stored key of that
+ * name wins; otherwise anything that looks like a key (or cannot be a name)
+ * is taken literally, and decoding it later says what is wrong with it.
+ */
+function resolveKey(ref: string): string {
+  if (nameProblem(ref) !== undefined) return ref;
+  let store: KeyStore | undefined;
+  let unavailable = '';
+  try {
+    store = KeyStore.open();
+  } catch (err) {
+    unavailable = (err as Error).message;
+  }
+  const stored = store?.read(ref);
+  if (stored !== undefined) return stored;
+  if (looksLikeKey(ref)) return ref;
+  throw new Failure(store ? `no stored key named '${ref}' (see 'wash keys list')` : `no stored key named '${ref}': ${unavailable}`);
+}
+
+const sdk = definePlugin({
+  metadata: {
+    id: 'dev.wash.keys',
+    name: 'keys',
+    version: '0.1.0',
+    description: 'Generate, store and use NATS nkeys (ed25519 and x25519)',
+    contact: 'wash-ts maintainers',
+    url: '',
+    license: 'Apache-2.0',
+    access: { scratchDir: 'store named keys' },
+  },
+  commands: [
+    {
+      path: ['gen'],
+      description: 'Generate a key pair and print its public key and seed',
+      flags: [{ long: 'save', short: 's', description: 'Also store the key under this name', valueName: 'name', required: false }],
+      arguments: [{ name: 'type', description: `Key type: ${KEY_TYPE_NAMES.join(', ')} (curve is an x25519 xkey)`, required: true, variadic: false }],
+      examples: ['wash keys gen user', 'wash keys gen account --save my-account', 'wash --output json keys gen curve'],
+      run({ args, flags }) {
+        const type = args.type as string;
+        if (!(type in KEY_TYPES)) throw new UsageError(`unknown key type '${type}' (one of: ${KEY_TYPE_NAMES.join(', ')})`);
+        const save = flags.save as string | undefined;
+        if (save !== undefined) {
+          checkName(save);
+          KeyStore.open(); // fail before generating when there is nowhere to save
+        }
+        const { publicKey, seed } = generate(type as KeyType, getRandomBytes(32n));
+        if (save !== undefined) KeyStore.open().write(save, seed);
+        output.json({ public_key: publicKey, seed });
+      },
+    },
+    {
+      path: ['list'],
+      description: 'List stored keys',
+      examples: ['wash keys list', 'wash --output json keys list'],
+      run() {
+        const store = KeyStore.open();
+        const rows = store.names().map((name) => {
+          const seed = store.read(name) ?? '';
+          try {
+            return [name, decodeSeed(seed).type, publicFromSeed(seed)];
+          } catch (err) {
+            log.warn(`stored key '${name}' is not a valid seed: ${(err as Error).message}`);
+            return [name, 'invalid', '-'];
+          }
+        });
+        if (rows.length === 0 && !output.isJson()) output.print("no stored keys (create one with 'wash keys gen user --save <name>')");
+        else output.table(['name', 'type', 'public_key'], rows);
+      },
+    },
+    {
+      path: ['get'],
+      description: 'Show a stored key: its type, public key and seed',
+      arguments: [{ name: 'name', description: 'Name of the stored key', required: true, variadic: false }],
+      examples: ['wash keys get alice', 'wash --output json keys get alice'],
+      run({ args }) {
+        const name = args.name as string;
+        checkName(name);
+        const seed = KeyStore.open().read(name);
+        if (seed === undefined) throw new Failure(`no stored key named '${name}'`);
+        const { type } = withKey(`stored key '${name}'`, () => decodeSeed(seed));
+        output.json({ name, type, public_key: publicFromSeed(seed), seed });
+      },
+    },
+    {
+      path: ['rm'],
+      description: 'Delete a stored key',
+      arguments: [{ name: 'name', description: 'Name of the stored key', required: true, variadic: false }],
+      examples: ['wash keys rm alice'],
+      run({ args }) {
+        const name = args.name as string;
+        checkName(name);
+        if (!KeyStore.open().remove(name)) throw new Failure(`no stored key named '${name}'`);
+        output.json({ removed: name });
+      },
+    },
+    {
+      path: ['public'],
+      description: 'Print the public key of a seed or stored key',
+      arguments: [{ name: 'key', description: 'A seed (S...) or the name of a stored key', required: true, variadic: false }],
+      examples: ['wash keys public alice', 'wash keys public SUAM...'],
+      run({ args }) {
+        const seed = resolveKey(args.key as string);
+        output.json({ public_key: withKey('seed', () => publicFromSeed(seed)) });
+      },
+    },
+    {
+      path: ['sign'],
+      description: 'Sign stdin with an ed25519 seed; prints the signature in base64',
+      arguments: [{ name: 'key', description: 'A seed (S...) or the name of a stored key', required: true, variadic: false }],
+      examples: ['echo -n hello | wash keys sign alice', 'wash --output json keys sign alice < file.bin'],
+      run: asyncRun(async ({ args }) => {
+        const seed = withKey('seed', () => signingSeed(resolveKey(args.key as string))); // before waiting for stdin
+        const data = readStdin();
+        // Signing empty input is valid ed25519, but here it nearly always means the data never arrived.
+        if (data.length === 0) throw new UsageError("nothing to sign: stdin is empty (pipe the data in, e.g. 'wash keys sign alice < file')");
+        output.json({ signature: base64Encode(await sign(data, seed)) });
+      }),
+    },
+    {
+      path: ['verify'],
+      description: 'Check a base64 signature of stdin; exit status 1 when it does not match',
+      arguments: [
+        { name: 'key', description: 'A public key, a seed, or the name of a stored key', required: true, variadic: false },
+        { name: 'signature', description: 'The signature, base64 (standard or URL-safe)', required: true, variadic: false },
+      ],
+      examples: ['echo -n hello | wash keys verify UDXU4RCSJNZOIQHZNWXHXORDPRTGNJAHAHFRGZNEEJCPQTT2M7NLCNF4 <signature>'],
+      run: asyncRun(async ({ args }) => {
+        const publicKey = withKey('key', () => verifyingKey(resolveKey(args.key as string)));
+        const signature = base64Decode(args.signature as string);
+        if (!signature) throw new UsageError('the signature is not valid base64');
+        if (!(await verify(signature, readStdin(), publicKey))) throw new Failure('signature does not match');
+        output.json({ valid: true });
+      }),
+    },
+  ],
+});
+
+export const plugin = withAsyncRun(sdk.plugin);

@@ -1,0 +1,178 @@
+// oauth: log in to an OpenID Connect provider (authorization code + PKCE),
+// keep the token set in the plugin's scratch dir, hand out fresh access
+// tokens, and provide them to `wash login` through `authenticate`.
+import { getEnvironment } from 'wasi:cli/environment@0.2.12';
+import { subscribeDuration } from 'wasi:clocks/monotonic-clock@0.2.12';
+import { definePlugin, Failure, UsageError, host, log, output } from '../../../plugin-sdk/src/index.js';
+import { handle, authorizationUrl, PENDING_KEY, RESULT_KEY, type LoginResult, type Pending } from './callback.js';
+import { pkceChallenge, randomToken } from './encoding.js';
+import { discover, tokenRequest } from './provider.js';
+import { loadTokens, removeTokens, saveTokens, type StoredTokens } from './store.js';
+
+const ENV_CLIENT_ID = 'WASH_OAUTH_CLIENT_ID';
+const ENV_CLIENT_SECRET = 'WASH_OAUTH_CLIENT_SECRET';
+const REFRESH_MARGIN_S = 30;
+
+const env = (name: string) => getEnvironment().find(([k]) => k === name)?.[1];
+const now = () => Math.floor(Date.now() / 1000);
+const sleep = (ms: number) => subscribeDuration(BigInt(ms) * 1_000_000n).block();
+
+function login(flags: Record<string, string | boolean | undefined>): number {
+  const issuer = String(flags.issuer);
+  const clientId = (flags['client-id'] as string | undefined) ?? env(ENV_CLIENT_ID);
+  if (!clientId) throw new UsageError(`a client id is needed: --client-id or $${ENV_CLIENT_ID} (granted with --allow-env=${ENV_CLIENT_ID})`);
+  const clientSecret = (flags['client-secret'] as string | undefined) ?? env(ENV_CLIENT_SECRET);
+  const port = Number(flags.port);
+  const timeoutS = Number(flags.timeout);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535, got '${flags.port}'`);
+  if (!(timeoutS > 0)) throw new UsageError(`--timeout must be a positive number of seconds`);
+
+  const endpoints = discover(issuer);
+  let bound: number;
+  try {
+    bound = host.listen(port);
+  } catch (err) {
+    throw new Failure(`cannot serve the login callback: ${(err as { payload?: string }).payload ?? String(err)}`);
+  }
+  const verifier = randomToken(32);
+  const pending: Pending = {
+    issuer,
+    clientId,
+    clientSecret,
+    authorizationEndpoint: endpoints.authorization_endpoint,
+    tokenEndpoint: endpoints.token_endpoint,
+    userinfoEndpoint: endpoints.userinfo_endpoint,
+    redirectUri: `http://127.0.0.1:${bound}/callback`,
+    scope: String(flags.scope),
+    state: randomToken(16),
+    verifier,
+    challenge: pkceChallenge(verifier),
+  };
+  host.contextSet(PENDING_KEY, JSON.stringify(pending));
+  output.print(`Open this URL in your browser to log in:\n  http://127.0.0.1:${bound}/login`);
+  log.debug(`authorization URL: ${authorizationUrl(pending)}`);
+  log.info('waiting for authentication...');
+
+  const deadline = Date.now() + timeoutS * 1000;
+  for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
+    const raw = host.contextGet(RESULT_KEY);
+    if (raw) {
+      const result = JSON.parse(raw) as LoginResult;
+      if (!result.ok) throw new Failure(result.error);
+      host.configSet('issuer', issuer);
+      output.json({ status: 'logged in', issuer, subject: result.subject ?? null, expires_at: result.expires_at || null });
+      return 0;
+    }
+    if (Date.now() >= deadline) throw new Failure(`timed out after ${timeoutS} s waiting for the login callback`);
+    sleep(Math.min(delay, Math.max(1, deadline - Date.now())));
+  }
+}
+
+/** A valid access token: the stored one, or a refreshed one when it is (about to be) expired. */
+function freshTokens(): StoredTokens {
+  const tokens = loadTokens();
+  if (!tokens) throw new Failure("not logged in: run 'wash oauth login --issuer <url>'");
+  const expired = tokens.expires_at !== 0 && tokens.expires_at - REFRESH_MARGIN_S <= now();
+  if (!expired) return tokens;
+  if (!tokens.refresh_token) throw new Failure("the access token expired and there is no refresh token: run 'wash oauth login' again");
+  log.debug('access token expired; refreshing');
+  const refreshed = tokenRequest(
+    tokens.token_endpoint,
+    { clientId: tokens.client_id, clientSecret: tokens.client_secret },
+    { grant_type: 'refresh_token', refresh_token: tokens.refresh_token },
+  );
+  const next: StoredTokens = {
+    ...tokens,
+    access_token: refreshed.access_token,
+    refresh_token: refreshed.refresh_token ?? tokens.refresh_token,
+    id_token: refreshed.id_token ?? tokens.id_token,
+    expires_at: refreshed.expires_in ? now() + refreshed.expires_in : 0,
+  };
+  saveTokens(next);
+  return next;
+}
+
+const { plugin, authenticate } = definePlugin({
+  metadata: {
+    id: 'dev.wash.oauth',
+    name: 'oauth',
+    version: '0.1.0',
+    description: 'Log in with OAuth2 / OpenID Connect and provide the token to wash login',
+    contact: 'wash-ts maintainers',
+    url: 'https://github.com/wash-ts/wash-ts/tree/main/plugins/oauth',
+    license: 'Apache-2.0',
+    access: {
+      scratchDir: 'keep the token set (access, refresh and id tokens)',
+      env: [
+        { name: ENV_CLIENT_ID, reason: 'the OAuth client id, if not given with --client-id' },
+        { name: ENV_CLIENT_SECRET, reason: 'the OAuth client secret, if not given with --client-secret' },
+      ],
+      outgoingHttp: [{ host: '*://*:*', reason: 'the OpenID provider named with --issuer (grant just that host)' }],
+      incomingHttp: 'receive the login callback on 127.0.0.1',
+    },
+  },
+  commands: [
+    {
+      path: ['login'],
+      description: 'Log in through the browser (authorization code flow with PKCE)',
+      flags: [
+        { long: 'issuer', description: 'the OpenID provider, e.g. https://accounts.example.com', valueName: 'url', required: true },
+        { long: 'client-id', description: `OAuth client id (or $${ENV_CLIENT_ID})`, valueName: 'id', required: false },
+        { long: 'client-secret', description: `OAuth client secret (or $${ENV_CLIENT_SECRET}); never echoed`, valueName: 'secret', required: false },
+        { long: 'scope', description: 'scopes to ask for', valueName: 'scopes', default: 'openid offline_access', required: false },
+        { long: 'port', description: 'loopback port for the callback (0: any free port)', valueName: 'port', default: '8888', required: false },
+        { long: 'timeout', description: 'seconds to wait for the callback', valueName: 'seconds', default: '300', required: false },
+      ],
+      examples: ['wash --allow-net=https://accounts.example.com oauth login --issuer https://accounts.example.com --client-id wash'],
+      run: ({ flags }) => login(flags),
+    },
+    {
+      path: ['status'],
+      description: 'Show who is logged in and until when (never the token)',
+      run() {
+        const t = loadTokens();
+        if (!t) {
+          output.json({ logged_in: false });
+          return 1;
+        }
+        output.json({
+          logged_in: true,
+          issuer: t.issuer,
+          subject: t.subject ?? null,
+          expires_at: t.expires_at ? new Date(t.expires_at * 1000).toISOString() : null,
+          expired: t.expires_at !== 0 && t.expires_at <= now(),
+          refreshable: Boolean(t.refresh_token),
+        });
+      },
+    },
+    {
+      path: ['token'],
+      description: 'Print a valid access token, refreshing it if it expired',
+      run() {
+        const token = freshTokens().access_token;
+        if (output.isJson()) output.json({ access_token: token });
+        else output.print(token);
+      },
+    },
+    {
+      path: ['logout'],
+      description: 'Forget the stored tokens',
+      run() {
+        output.json({ logged_out: removeTokens() });
+      },
+    },
+  ],
+  authenticate: () => ({ bearerToken: freshTokens().access_token, natsJwt: undefined, natsSeed: undefined }),
+});
+
+export { plugin, authenticate };
+
+addEventListener('fetch', (event) =>
+  event.respondWith(
+    handle(event.request).catch((err: unknown) => {
+      // One uncaught error here would take the whole callback server down.
+      log.error(`callback handler failed: ${(err as Error)?.message ?? String(err)}`);
+      return new Response('internal error in the wash oauth plugin', { status: 500, headers: { 'content-type': 'text/plain' } });
+    }),
+  ),
+);

@@ -1,0 +1,214 @@
+/**
+ * `wash plugin new <name> [--http] [--dir <path>]`: a standalone TypeScript
+ * plugin project that builds and runs as generated. Made from
+ * plugin-sdk/template/ (with `// #if http` blocks), a copy of the SDK
+ * sources, a copy of wit/ and types generated from it by jco; assembled in a
+ * temporary directory next to the target, then renamed into place.
+ */
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { CliContext } from './context.js';
+import { invalidPluginName } from '../plugin-host/metadata.js';
+import { PACKAGE_ROOT, getWashVersion } from '../plugin-host/versions.js';
+import { UsageError, WashError, messageOf } from '../util/errors.js';
+
+export interface NewPluginOptions {
+  name: string;
+  http: boolean;
+  /** The project directory; default ./<name>. */
+  dir?: string;
+}
+
+export interface NewPluginResult {
+  dir: string;
+  name: string;
+  world: string;
+  files: string[];
+}
+
+const TEMPLATE = join(PACKAGE_ROOT, 'plugin-sdk', 'template');
+/** Tools the generated project builds with, pinned to what this wash uses. */
+const DEV_DEPENDENCIES = [
+  '@bytecodealliance/componentize-js',
+  '@bytecodealliance/jco',
+  '@bytecodealliance/preview2-shim',
+  'esbuild',
+  'typescript',
+];
+
+export function registerPluginNew(plugin: Command, ctxOf: (cmd: Command) => CliContext) {
+  plugin
+    .command('new')
+    .description('Create a TypeScript plugin project that builds and runs as generated')
+    .argument('<name>', 'the plugin (and command) name: wash <name>')
+    .option('--http', 'also export wasi:http/incoming-handler (world http-plugin-guest)')
+    .option('--dir <path>', 'where to create the project (default: ./<name>)')
+    .action(async (name: string, opts: { http?: boolean; dir?: string }, cmd: Command) => {
+      const ctx = ctxOf(cmd);
+      const result = await newPlugin({ name, http: Boolean(opts.http), dir: opts.dir });
+      const shown = relative(process.cwd(), result.dir);
+      const cdTo = shown && !shown.startsWith('..') && !isAbsolute(shown) ? shown : result.dir;
+      ctx.print(result, () =>
+        [
+          `created ${cdTo}${sep} (plugin '${name}', world ${result.world})`,
+          '',
+          `  cd ${shellWord(cdTo)}`,
+          '  npm install',
+          '  npm run build',
+          `  wash plugin test ${name}.wasm --help`,
+        ].join('\n'),
+      );
+    });
+}
+
+const shellWord = (s: string) => (/^[\w./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+export async function newPlugin(options: NewPluginOptions): Promise<NewPluginResult> {
+  const { name, http } = options;
+  const invalid = invalidPluginName(name);
+  if (invalid) throw new UsageError(invalid);
+  const target = resolve(options.dir ?? name);
+  await checkTarget(target);
+
+  const witSource = join(PACKAGE_ROOT, 'wit');
+  const contract = await readFile(join(witSource, 'plugin.wit'), 'utf8');
+  const world = http ? 'http-plugin-guest' : 'plugin-guest';
+  if (!new RegExp(`^\\s*world\\s+${world}\\s*\\{`, 'm').test(contract)) {
+    throw new WashError(`--http is not supported yet: this wash's contract (${witSource}) has no '${world}' world`);
+  }
+  const witVersion = /^\s*package\s+wash:plugin@([^;\s]+)\s*;/m.exec(contract)?.[1] ?? 'unknown';
+  const washBin = join(PACKAGE_ROOT, 'bin', 'wash.js');
+  const guide = join(PACKAGE_ROOT, 'docs', 'plugin-authoring.md');
+  const vars: Record<string, string> = {
+    __NAME__: name,
+    __WORLD__: world,
+    __WASH_BIN__: JSON.stringify(washBin),
+    __WASH_BIN_TEXT__: washBin,
+    __WASH_VERSION__: getWashVersion(),
+    __WIT_VERSION__: witVersion,
+    __GUIDE__: existsSync(guide) ? guide : 'docs/plugin-authoring.md in the wash repository',
+  };
+
+  await mkdir(dirname(target), { recursive: true });
+  const tmp = join(dirname(target), `.${basename(target)}.wash-new-${process.pid}`);
+  await rm(tmp, { recursive: true, force: true });
+  await mkdir(tmp);
+  try {
+    for (const file of await filesUnder(TEMPLATE)) {
+      if (!http && file === join('src', 'http.ts')) continue;
+      const text = fillTemplate(await readFile(join(TEMPLATE, file), 'utf8'), vars, { http });
+      const out = file === 'gitignore' ? '.gitignore' : file; // npm drops .gitignore from packages
+      await mkdir(dirname(join(tmp, out)), { recursive: true });
+      await writeFile(join(tmp, out), text);
+    }
+    await writeFile(join(tmp, 'package.json'), `${JSON.stringify(await packageJson(name, world), null, 2)}\n`);
+    // The SDK, verbatim: the project owns its copy (it is small) and builds without wash's sources.
+    const sdk = join(PACKAGE_ROOT, 'plugin-sdk', 'src');
+    await cp(sdk, join(tmp, 'src', 'sdk'), { recursive: true, dereference: true });
+    await cp(witSource, join(tmp, 'wit'), { recursive: true, dereference: true });
+    await generateTypes(tmp, world);
+
+    // Into place: over an empty directory, or as a new one.
+    if (existsSync(target)) await rmdir(target);
+    try {
+      await rename(tmp, target);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOTEMPTY' || code === 'EEXIST') throw new WashError(`${target} appeared while the project was being made; nothing written`);
+      throw err;
+    }
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    throw err instanceof WashError ? err : new WashError(`cannot create the project: ${messageOf(err)}`);
+  }
+  return { dir: target, name, world, files: await filesUnder(target) };
+}
+
+/** Refuse anything but a missing or empty directory. */
+async function checkTarget(target: string): Promise<void> {
+  let info;
+  try {
+    info = await stat(target);
+  } catch {
+    return; // does not exist
+  }
+  if (!info.isDirectory()) throw new WashError(`${target} exists and is not a directory`);
+  if ((await readdir(target)).length > 0) throw new WashError(`${target} already exists and is not empty`, 1, 'pick another name or --dir');
+}
+
+/** Replace `__VARS__` and keep or drop `#if http` / `#if !http` ... `#endif` blocks (marker lines are removed). */
+export function fillTemplate(text: string, vars: Record<string, string>, flags: { http: boolean }): string {
+  const out: string[] = [];
+  let keep = true;
+  for (const line of text.split('\n')) {
+    const marker = /^\s*(?:\/\/|<!--)\s*#(if\s+(!?)(\w+)|endif)\b/.exec(line);
+    if (marker) {
+      if (marker[1] === 'endif') keep = true;
+      else keep = (marker[3] === 'http' ? flags.http : false) !== (marker[2] === '!');
+      continue;
+    }
+    if (keep) out.push(line);
+  }
+  return out.join('\n').replace(/__[A-Z_]+__/g, (v) => vars[v] ?? v);
+}
+
+async function filesUnder(root: string, dir = ''): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(join(root, dir), { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await filesUnder(root, path)));
+    else out.push(path);
+  }
+  return out.sort();
+}
+
+async function packageJson(name: string, world: string) {
+  const ours = JSON.parse(await readFile(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+    devDependencies?: Record<string, string>;
+  };
+  const devDependencies: Record<string, string> = {};
+  for (const dep of DEV_DEPENDENCIES) {
+    const version = (await installedVersion(dep)) ?? ours.devDependencies?.[dep] ?? ours.dependencies?.[dep];
+    if (!version) throw new WashError(`cannot tell which version of ${dep} to use: it is not installed next to wash`);
+    devDependencies[dep] = version;
+  }
+  return {
+    name,
+    private: true,
+    description: 'A wash plugin',
+    type: 'module',
+    // Read by build.mjs, types.mjs and test.mjs.
+    wash: { name, world },
+    scripts: {
+      build: 'tsc && node build.mjs',
+      typecheck: 'tsc',
+      test: 'node --test test.mjs',
+      types: 'node types.mjs',
+    },
+    devDependencies,
+  };
+}
+
+/** The exact version in the node_modules wash resolves from (walking up, as Node does). */
+async function installedVersion(pkg: string): Promise<string | undefined> {
+  for (let dir = PACKAGE_ROOT; ; dir = dirname(dir)) {
+    try {
+      return (JSON.parse(await readFile(join(dir, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+    } catch {
+      // not here
+    }
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/** types/ for the project, by the project's own types.mjs (run here with wash's jco). */
+async function generateTypes(project: string, world: string): Promise<void> {
+  const script = (await import(pathToFileURL(join(TEMPLATE, 'types.mjs')).href)) as {
+    generateTypes(project: string, world: string): Promise<string[]>;
+  };
+  await script.generateTypes(project, world);
+}

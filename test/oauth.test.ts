@@ -1,0 +1,143 @@
+// oauth against a real OpenID provider: the user's side is driven over real
+// HTTP while `wash oauth login` runs as a child process.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { freePort, makeXdg, runWash, WASH, type Xdg } from './helpers.js';
+import { driveUser, startProvider, type TestProvider } from './oidc.js';
+
+let xdg: Xdg;
+let provider: TestProvider;
+let callbackPort: number;
+const tokenFile = () => join(xdg.data, 'plugins', 'fs', 'dev.wash.oauth', 'tokens.json');
+const grants = () => [`--allow-net=http://127.0.0.1:${provider.port}`, '--allow-scratch', '--allow-listen'];
+
+/** Start `wash oauth login` and return once it prints the URL to open. */
+async function startLogin(extra: string[] = [], options: { issuer?: string; secret?: string } = {}) {
+  const args = [
+    WASH, ...grants(), '-o', 'json', 'oauth', 'login',
+    '--issuer', options.issuer ?? provider.issuer,
+    '--client-id', provider.clientId,
+    '--client-secret', options.secret ?? provider.clientSecret,
+    '--port', String(callbackPort),
+    ...extra,
+  ];
+  const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH!, HOME: xdg.root, NO_COLOR: '1', ...xdg.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
+  const deadline = Date.now() + 30_000;
+  while (!stderr.includes('waiting for authentication') && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  return { exited, output: () => ({ stdout, stderr }) };
+}
+
+async function userinfo(token: string) {
+  const r = await fetch(`${provider.issuer}/me`, { headers: { authorization: `Bearer ${token}` } });
+  return { status: r.status, body: (await r.json().catch(() => ({}))) as Record<string, unknown> };
+}
+
+beforeAll(async () => {
+  xdg = await makeXdg();
+  callbackPort = await freePort();
+  provider = await startProvider({ port: await freePort(), callbackPort, accessTokenTtl: 2 });
+});
+afterAll(async () => {
+  await provider?.close();
+  await xdg?.cleanup();
+});
+
+describe('wash oauth', () => {
+  it('logs in with the authorization code flow and PKCE; the token works at userinfo', async () => {
+    const login = await startLogin();
+    expect(login.output().stderr).toContain(`http://127.0.0.1:${callbackPort}/login`);
+    expect(login.output().stderr).toContain('waiting for authentication');
+    expect(login.output().stderr).not.toContain(provider.clientSecret);
+    const page = await driveUser(`http://127.0.0.1:${callbackPort}/login`, `http://127.0.0.1:${callbackPort}/callback`, 'alice');
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('You are logged in');
+    expect(await login.exited).toBe(0);
+    expect(JSON.parse(login.output().stdout)).toMatchObject({ status: 'logged in', issuer: provider.issuer, subject: 'alice' });
+
+    const stored = JSON.parse(await readFile(tokenFile(), 'utf8')) as { access_token: string; refresh_token: string };
+    expect(stored.refresh_token).toBeTruthy();
+    expect((await stat(join(xdg.data, 'plugins', 'fs', 'dev.wash.oauth'))).mode & 0o777).toBe(0o700);
+    expect(await userinfo(stored.access_token)).toMatchObject({ status: 200, body: { sub: 'alice' } });
+
+    const status = await runWash([...grants(), '-o', 'json', 'oauth', 'status'], { xdg });
+    expect(JSON.parse(status.stdout)).toMatchObject({ logged_in: true, subject: 'alice', issuer: provider.issuer });
+    expect(status.stdout).not.toContain(stored.access_token);
+  });
+
+  it('refreshes an expired access token', async () => {
+    const before = JSON.parse(await readFile(tokenFile(), 'utf8')) as { access_token: string; expires_at: number };
+    await new Promise((r) => setTimeout(r, 2500)); // the provider issues 2 s access tokens here
+    expect(before.expires_at).toBeLessThan(Date.now() / 1000);
+    const r = await runWash([...grants(), 'oauth', 'token'], { xdg });
+    expect(r.code).toBe(0);
+    const fresh = r.stdout.trim();
+    expect(fresh).not.toBe(before.access_token);
+    expect(await userinfo(fresh)).toMatchObject({ status: 200, body: { sub: 'alice' } });
+    const after = JSON.parse(await readFile(tokenFile(), 'utf8')) as { access_token: string; expires_at: number };
+    expect(after.access_token).toBe(fresh);
+    expect(after.expires_at).toBeGreaterThan(Date.now() / 1000);
+  });
+
+  it('wrong state and a second callback: clear page, error, nothing stored', async () => {
+    const before = await readFile(tokenFile(), 'utf8');
+    const login = await startLogin();
+    const forged = await fetch(`http://127.0.0.1:${callbackPort}/callback?code=abc&state=forged`);
+    expect(forged.status).toBe(400);
+    expect(await forged.text()).toContain('wrong state');
+    const again = await fetch(`http://127.0.0.1:${callbackPort}/callback?code=abc&state=forged`);
+    expect(again.status).toBe(409);
+    expect(await login.exited).toBe(1);
+    expect(login.output().stderr).toContain('error: the callback carried the wrong state');
+    expect(await readFile(tokenFile(), 'utf8')).toBe(before);
+  });
+
+  it('a wrong client secret fails with the provider\'s error', async () => {
+    const login = await startLogin([], { secret: 'wrong-secret' });
+    const page = await driveUser(`http://127.0.0.1:${callbackPort}/login`, `http://127.0.0.1:${callbackPort}/callback`);
+    expect(page.status).toBe(502);
+    expect(await login.exited).toBe(1);
+    expect(login.output().stderr).toContain('error: the token endpoint refused: invalid_client');
+  });
+
+  it('provider down and timeout give clear errors', async () => {
+    const down = await runWash(
+      [`--allow-net=http://127.0.0.1:*`, '--allow-scratch', '--allow-listen', 'oauth', 'login', '--issuer', `http://127.0.0.1:${await freePort()}`, '--client-id', 'x'],
+      { xdg },
+    );
+    expect(down.code).toBe(1);
+    expect(down.stderr).toMatch(/error: cannot reach the issuer http:\/\/127\.0\.0\.1:\d+: GET .* connection refused/);
+    const login = await startLogin(['--timeout', '1']);
+    expect(await login.exited).toBe(1);
+    expect(login.output().stderr).toContain('error: timed out after 1 s waiting for the login callback');
+  });
+
+  it('the sandbox holds: no other host, callback on 127.0.0.1 only', async () => {
+    const elsewhere = await runWash([...grants(), 'oauth', 'login', '--issuer', 'http://localhost:9', '--client-id', 'x'], { xdg });
+    expect(elsewhere.code).toBe(1);
+    expect(elsewhere.stderr).toContain('denied by wash');
+    const login = await startLogin(['--timeout', '5']);
+    const { networkInterfaces } = await import('node:os');
+    const external = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal);
+    if (external) {
+      await expect(fetch(`http://${external.address}:${callbackPort}/`)).rejects.toThrow();
+    }
+    expect((await fetch(`http://127.0.0.1:${callbackPort}/`)).status).toBe(200);
+    await login.exited;
+  });
+
+  it('logout removes the stored tokens', async () => {
+    const r = await runWash([...grants(), '-o', 'json', 'oauth', 'logout'], { xdg });
+    expect(JSON.parse(r.stdout)).toEqual({ logged_out: true });
+    await expect(stat(tokenFile())).rejects.toThrow();
+    const token = await runWash([...grants(), 'oauth', 'token'], { xdg });
+    expect(token.code).toBe(1);
+    expect(token.stderr).toContain("not logged in: run 'wash oauth login --issuer <url>'");
+  });
+});

@@ -1,0 +1,93 @@
+// A real OpenID provider (oidc-provider from npm) on 127.0.0.1, and a scripted
+// "user" that follows redirects and submits its login and consent forms.
+import Provider from 'oidc-provider';
+import type { Server } from 'node:http';
+
+export interface TestProvider {
+  issuer: string;
+  port: number;
+  clientId: string;
+  clientSecret: string;
+  close(): Promise<void>;
+}
+
+export async function startProvider(options: { port: number; callbackPort: number; accessTokenTtl?: number }): Promise<TestProvider> {
+  const issuer = `http://127.0.0.1:${options.port}`;
+  const clientId = 'wash-cli';
+  const clientSecret = 'a-test-secret-that-is-long-enough-for-hs256';
+  const provider = new Provider(issuer, {
+    clients: [
+      {
+        client_id: clientId,
+        client_secret: clientSecret,
+        redirect_uris: [`http://127.0.0.1:${options.callbackPort}/callback`],
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
+    ],
+    pkce: { required: () => true },
+    scopes: ['openid', 'offline_access', 'profile'],
+    claims: { openid: ['sub'], profile: ['name'] },
+    features: { devInteractions: { enabled: true } },
+    ttl: { AccessToken: options.accessTokenTtl ?? 3600 },
+    issueRefreshToken: async () => true,
+    findAccount: async (_ctx: unknown, id: string) => ({ accountId: id, claims: async () => ({ sub: id, name: `User ${id}` }) }),
+    cookies: { keys: ['test-cookie-key'] },
+  });
+  const server: Server = await new Promise((resolve) => {
+    const s = provider.listen(options.port, '127.0.0.1', () => resolve(s));
+  });
+  return {
+    issuer,
+    port: options.port,
+    clientId,
+    clientSecret,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
+
+/** Follow the browser's part of the flow from `start` until a request to `stopAt` is answered. */
+export async function driveUser(start: string, stopAt: string, login = 'alice'): Promise<{ status: number; body: string; url: string }> {
+  const cookies = new Map<string, string>();
+  let url = start;
+  let method = 'GET';
+  let body: string | undefined;
+  for (let step = 0; step < 20; step++) {
+    const response = await fetch(url, {
+      method,
+      redirect: 'manual',
+      headers: {
+        cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+        ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+      },
+      body,
+    });
+    for (const c of response.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      const [k, ...v] = pair!.split('=');
+      cookies.set(k!.trim(), v.join('='));
+    }
+    const text = await response.text();
+    if (url.startsWith(stopAt)) return { status: response.status, body: text, url };
+    const location = response.headers.get('location');
+    if (location) {
+      url = new URL(location, url).toString();
+      method = 'GET';
+      body = undefined;
+      continue;
+    }
+    const form = /<form[^>]*action="([^"]+)"/.exec(text);
+    if (!form) throw new Error(`no redirect and no form at ${url} (${response.status}): ${text.slice(0, 300)}`);
+    const fields = new URLSearchParams();
+    for (const m of text.matchAll(/<input[^>]*name="([^"]+)"[^>]*>/g)) {
+      const name = m[1]!;
+      const value = /value="([^"]*)"/.exec(m[0])?.[1];
+      fields.set(name, name === 'login' ? login : name === 'password' ? 'any-password' : (value ?? ''));
+    }
+    url = new URL(form[1]!, url).toString();
+    method = 'POST';
+    body = fields.toString();
+  }
+  throw new Error('the login flow did not finish in 20 steps');
+}

@@ -1,0 +1,148 @@
+// `wash plugin new`: the generated project installs, builds with
+// componentize-js and runs through `wash plugin test` exactly as generated.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { mkdtemp, mkdir, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT, makeXdg, runWash, type Xdg } from './helpers.js';
+
+let work: string;
+let xdg: Xdg;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'wash-plugin-new-'));
+  xdg = await makeXdg();
+});
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+  await xdg?.cleanup();
+});
+
+/** Run a command in a directory with the caller's environment (npm needs its cache and PATH). */
+function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}) {
+  return new Promise<{ code: number; stdout: string; stderr: string; ms: number }>((resolve, reject) => {
+    const started = Date.now();
+    const child = spawn(command, args, { cwd, env: { ...process.env, ...xdg.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, ms: Date.now() - started }));
+  });
+}
+
+const wash = (args: string[], cwd = work) => runWash(args, { xdg, cwd });
+
+async function listFiles(dir: string, prefix = ''): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(join(dir, prefix), { withFileTypes: true })) {
+    if (e.name === 'node_modules') continue;
+    const path = join(prefix, e.name);
+    out.push(...(e.isDirectory() ? await listFiles(dir, path) : [path]));
+  }
+  return out.sort();
+}
+
+describe('wash plugin new', () => {
+  it('refuses bad names, reserved names and a non-empty directory, and leaves nothing behind', async () => {
+    const bad = await wash(['plugin', 'new', 'Bad_Name']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/must match \[a-z\]\[a-z0-9-\]\*/);
+    const reserved = await wash(['plugin', 'new', 'config']);
+    expect(reserved.code).toBe(2);
+    expect(reserved.stderr).toMatch(/reserved/);
+
+    await mkdir(join(work, 'taken'));
+    await writeFile(join(work, 'taken', 'keep.txt'), 'mine');
+    const taken = await wash(['plugin', 'new', 'taken']);
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toMatch(/already exists and is not empty/);
+    expect(await readdir(join(work, 'taken'))).toEqual(['keep.txt']);
+    expect((await readdir(work)).filter((f) => f.includes('wash-new'))).toEqual([]);
+  });
+
+  it('fills an empty directory given with --dir, pinning the tools wash uses', async () => {
+    await mkdir(join(work, 'empty'));
+    const r = await wash(['--output', 'json', 'plugin', 'new', 'pinned', '--dir', 'empty']);
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout) as { dir: string; world: string; files: string[] };
+    expect(result).toMatchObject({ dir: join(work, 'empty'), world: 'plugin-guest' });
+    expect(result.files).toEqual(expect.arrayContaining(['package.json', 'src/index.ts', 'src/sdk/index.ts', 'wit/plugin.wit', 'types/plugin.d.ts', 'test.mjs', '.gitignore']));
+    expect(result.files).not.toContain('src/http.ts');
+
+    const pkg = JSON.parse(await readFile(join(work, 'empty', 'package.json'), 'utf8')) as { devDependencies: Record<string, string>; wash: unknown };
+    expect(pkg.wash).toEqual({ name: 'pinned', world: 'plugin-guest' });
+    for (const dep of ['@bytecodealliance/componentize-js', '@bytecodealliance/jco', '@bytecodealliance/preview2-shim', 'esbuild', 'typescript']) {
+      const installed = JSON.parse(await readFile(join(ROOT, 'node_modules', dep, 'package.json'), 'utf8')) as { version: string };
+      expect(pkg.devDependencies[dep], dep).toBe(installed.version);
+    }
+    // The contract is copied as it is now, deps included; no template markers or placeholders survive.
+    expect(await readFile(join(work, 'empty', 'wit', 'plugin.wit'), 'utf8')).toBe(await readFile(join(ROOT, 'wit', 'plugin.wit'), 'utf8'));
+    for (const file of ['src/index.ts', 'README.md', 'test.mjs']) {
+      const text = await readFile(join(work, 'empty', file), 'utf8');
+      expect(text, file).not.toMatch(/#if|#endif|__[A-Z_]+__/);
+    }
+  });
+
+  // The real thing: npm install, npm run build (tsc + esbuild + componentize-js), wash plugin test, npm test.
+  it(
+    'builds and runs as generated',
+    async () => {
+      const made = await wash(['plugin', 'new', 'greeter']);
+      expect(made.code, made.stderr).toBe(0);
+      expect(made.stdout).toContain('npm run build');
+      const dir = join(work, 'greeter');
+
+      const install = await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], dir);
+      expect(install.code, install.stderr).toBe(0);
+      const build = await run('npm', ['run', 'build'], dir);
+      expect(build.code, build.stdout + build.stderr).toBe(0);
+      console.log(`[plugin-new] npm install ${(install.ms / 1000).toFixed(1)} s, npm run build ${(build.ms / 1000).toFixed(1)} s`);
+
+      const help = await wash(['plugin', 'test', 'greeter.wasm', '--help'], dir);
+      expect(help.code, help.stderr).toBe(0);
+      expect(help.stdout).toMatch(/Usage: wash greeter <command>/);
+      expect(help.stdout).toMatch(/hello \[name\]\s+Print a greeting/);
+      expect(help.stdout).toMatch(/letters <words\.\.\.>/);
+
+      const hello = await wash(['plugin', 'test', 'greeter.wasm', 'hello', 'Ada Lovelace', '-n', '2', '--shout'], dir);
+      expect(hello.code, hello.stderr).toBe(0);
+      expect(hello.stdout).toBe('HELLO, ADA LOVELACE!\nHELLO, ADA LOVELACE!\n');
+
+      const json = await wash(['--output', 'json', 'plugin', 'test', 'greeter.wasm', 'hello', 'Ada'], dir);
+      expect(json.code, json.stderr).toBe(0);
+      expect(JSON.parse(json.stdout)).toEqual({ greeting: 'Hello, Ada!', times: 1 });
+      const table = await wash(['--output', 'json', 'plugin', 'test', 'greeter.wasm', 'letters', 'wasm', 'héllo'], dir);
+      expect(JSON.parse(table.stdout)).toEqual([
+        { word: 'wasm', letters: '4' },
+        { word: 'héllo', letters: '5' },
+      ]);
+
+      const usage = await wash(['plugin', 'test', 'greeter.wasm', 'hello', '--times', '0'], dir);
+      expect(usage.code).toBe(2);
+      expect(usage.stderr).toMatch(/--times must be a whole number/);
+
+      // The project's own test (node --test test.mjs) finds the wash that generated it.
+      const test = await run('npm', ['test'], dir);
+      expect(test.code, test.stdout + test.stderr).toBe(0);
+      expect(test.stdout).toMatch(/# pass 6/);
+
+      // --http: same tools (node_modules shared), the http-plugin-guest world and a served page.
+      const web = await wash(['plugin', 'new', 'web', '--http']);
+      expect(web.code, web.stderr).toBe(0);
+      const webDir = join(work, 'web');
+      expect(JSON.parse(await readFile(join(webDir, 'package.json'), 'utf8')).wash).toEqual({ name: 'web', world: 'http-plugin-guest' });
+      expect(await listFiles(webDir)).toContain('src/http.ts');
+      await symlink(join(dir, 'node_modules'), join(webDir, 'node_modules'));
+      const webBuild = await run('npm', ['run', 'build'], webDir);
+      expect(webBuild.code, webBuild.stdout + webBuild.stderr).toBe(0);
+      const webTest = await run('npm', ['test'], webDir);
+      expect(webTest.code, webTest.stdout + webTest.stderr).toBe(0);
+      expect(webTest.stdout).toMatch(/ok \d+ - serve answers one request, then exits/);
+      expect(webTest.stdout).toMatch(/# pass 7/);
+    },
+    600_000,
+  );
+});
