@@ -132,6 +132,21 @@ describe('wash oauth', () => {
     await login.exited;
   });
 
+  it('wash login asks the provider and stores its bearer token (0600)', async () => {
+    const r = await runWash([...grants(), '-o', 'json', 'login'], { xdg });
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { provider: string; token_file: string; creds_file?: string };
+    expect(out.provider).toBe('oauth');
+    expect(out.creds_file).toBeUndefined();
+    expect(out.token_file).toBe(join(xdg.data, 'credentials', 'oauth.token'));
+    expect((await stat(out.token_file)).mode & 0o777).toBe(0o600);
+    const token = (await readFile(out.token_file, 'utf8')).trim();
+    expect(await userinfo(token)).toMatchObject({ status: 200, body: { sub: 'alice' } });
+    const unknown = await runWash(['login', '--provider', 'keys'], { xdg });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("plugin 'keys' does not provide credentials");
+  });
+
   it('logout removes the stored tokens', async () => {
     const r = await runWash([...grants(), '-o', 'json', 'oauth', 'logout'], { xdg });
     expect(JSON.parse(r.stdout)).toEqual({ logged_out: true });

@@ -38,9 +38,9 @@ export async function main(argv: string[]): Promise<number> {
     // `wash --help <plugin|command...>` is `wash help <plugin|command...>`.
     const words = globals.help && rest[0] !== 'help' ? ['help', ...rest] : rest;
     const { buildProgram } = await import('./program.js');
-    const program = buildProgram();
+    const program = buildProgram(globals);
     try {
-      await program.parseAsync(globals.help ? words : argv, { from: 'user' });
+      await program.parseAsync(words, { from: 'user' });
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return ExitCode.ok;

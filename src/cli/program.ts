@@ -12,18 +12,30 @@ import { registerPluginInspect } from './plugin-inspect.js';
 import { registerPluginNew } from './plugin-new.js';
 import { registerPluginGrants } from './plugin-grant.js';
 import { registerConfig } from './config.js';
+import { registerLogin } from './login.js';
 import { PLUGIN_TEST_HELP } from './plugin-test.js';
 import { getWashVersion } from '../plugin-host/versions.js';
 import { HOST_COMMAND_HELP } from './host-commands.js';
 
 /** commander wiring for wash's own commands; plugins are dispatched before this. */
-export function buildProgram(): Command {
+/**
+ * `globals` are the options already read before the command word (including
+ * the --allow-* run flags, which apply to plugins that host commands run);
+ * options given after it override them.
+ */
+export function buildProgram(globals: GlobalOptions = DEFAULT_GLOBALS): Command {
   const contexts = new WeakMap<Command, CliContext>();
   const ctxOf = (cmd: Command): CliContext => {
     let ctx = contexts.get(cmd);
     if (!ctx) {
-      const o = cmd.optsWithGlobals<{ output: GlobalOptions['output']; logLevel: GlobalOptions['logLevel']; config?: string; prompt: boolean }>();
-      ctx = new CliContext({ ...DEFAULT_GLOBALS, output: o.output, logLevel: o.logLevel, config: o.config, prompt: o.prompt });
+      const o = cmd.optsWithGlobals<{ output?: GlobalOptions['output']; logLevel?: GlobalOptions['logLevel']; config?: string; prompt?: boolean }>();
+      ctx = new CliContext({
+        ...globals,
+        output: o.output ?? globals.output,
+        logLevel: o.logLevel ?? globals.logLevel,
+        config: o.config ?? globals.config,
+        prompt: o.prompt === false ? false : globals.prompt,
+      });
       contexts.set(cmd, ctx);
     }
     return ctx;
@@ -34,8 +46,8 @@ export function buildProgram(): Command {
     .usage('[options] <plugin|command> [args...]')
     .version(getWashVersion(), '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('text'))
-    .addOption(new Option('--log-level <level>', 'show logs at or above this level').choices(LOG_LEVELS).default('info'))
+    .addOption(new Option('-o, --output <format>', 'output format (default: text)').choices(OUTPUT_FORMATS))
+    .addOption(new Option('--log-level <level>', 'show logs at or above this level (default: info)').choices(LOG_LEVELS))
     .option('--config <path>', 'use this config file instead of the default')
     .option('--no-prompt', 'never ask for access; deny what is not granted')
     .helpCommand(false)
@@ -61,6 +73,7 @@ export function buildProgram(): Command {
   registerPluginNew(plugin, ctxOf);
   registerPluginGrants(plugin, ctxOf);
   registerConfig(program, ctxOf);
+  registerLogin(program, ctxOf);
   for (const cmd of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) cmd.exitOverride();
   return program;
 }

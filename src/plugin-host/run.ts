@@ -81,6 +81,8 @@ function stopBackground(buffer: SharedArrayBuffer): void {
   }
 }
 const MEMORY_POLL_MS = 50;
+/** How long a plugin's HTTP server keeps answering after its run ended. */
+const SERVER_GRACE_MS = 500;
 
 /**
  * Call a plugin in a worker thread, under a wall-clock timeout, a memory
@@ -204,6 +206,8 @@ export async function callPlugin(
     clearInterval(memoryWatch);
     process.off('SIGINT', onSigint);
     finished = true;
+    // The handler that ended the wait (say, a login callback) may still be sending its page.
+    if (servers.length > 0 && !stopReason) await new Promise((r) => setTimeout(r, SERVER_GRACE_MS));
     await Promise.all([worker, ...servers].map((w) => w.terminate()));
     stopBackground(backgroundPids);
   }
