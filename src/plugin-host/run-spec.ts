@@ -33,7 +33,6 @@ export interface RunSpec {
   layout: Layout;
   outputFormat: OutputFormat;
   logLevel: LogLevel;
-  context: [string, string][];
   maxOutputBytes: number;
   colorStderr: boolean;
 }
@@ -42,4 +41,4 @@ export interface RunSpec {
 export type RunOutcome = (
   | { kind: 'ok'; status: number; value?: unknown }
   | { kind: 'error'; message: string; exitCode: number; hint?: string }
-) & { emitted: unknown[]; context: [string, string][] };
+) & { emitted: unknown[] };

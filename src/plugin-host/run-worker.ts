@@ -69,7 +69,7 @@ async function main(): Promise<RunOutcome> {
   // The context store lives in the main thread, shared with every instance of this invocation.
   const callMain = channelClient(spec.channel, parentPort!);
   (invocation as { context: Map<string, string> }).context = remoteContext(callMain);
-  const state = () => ({ emitted: invocation.emitted, context: [...invocation.context.entries()] });
+  const state = () => ({ emitted: invocation.emitted }); // the context store already lives in the main thread
   try {
     directOutput(spec.maxOutputBytes);
     const sandbox = {

@@ -129,7 +129,6 @@ export async function callPlugin(
     layout: invocation.layout,
     outputFormat: invocation.outputFormat,
     logLevel: invocation.logLevel,
-    context: [...invocation.context.entries()],
     maxOutputBytes: limits.maxOutputBytes,
     colorStderr: colorEnabled(process.stderr),
     channel: channels.newBuffer(),

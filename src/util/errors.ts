@@ -3,7 +3,6 @@ export const ExitCode = {
   ok: 0,
   failure: 1,
   usage: 2,
-  denied: 3,
   timeout: 124,
   memory: 125,
   interrupted: 130,
