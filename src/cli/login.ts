@@ -69,8 +69,10 @@ export function registerLogin(program: Command, ctxOf: (cmd: Command) => CliCont
       const component = await ensureCompiled(ctx.layout, entry.file, entry.digest);
       const { access, limits } = await sandboxFor(ctx, component);
       let credentials: Credentials | undefined;
-      await callPlugin(component, { kind: 'authenticate' }, invocation, access, limits, (value) => {
-        credentials = value as Credentials;
+      await callPlugin(component, { kind: 'authenticate' }, invocation, access, limits, {
+        onValue: (value) => {
+          credentials = value as Credentials;
+        },
       });
       if (!credentials || (!credentials.natsJwt && !credentials.natsSeed && !credentials.bearerToken)) {
         throw new WashError(`plugin '${name}' returned no credentials`);

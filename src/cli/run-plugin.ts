@@ -1,6 +1,6 @@
 import type { CliContext } from './context.js';
 import type { PluginEntry } from '../plugin-host/catalog.js';
-import { callPlugin, type Limits } from '../plugin-host/run.js';
+import { callPlugin, prewarmWorker, type Limits, type Prewarmed } from '../plugin-host/run.js';
 import { ensureCompiled } from '../plugin-host/transpile-cache.js';
 import { helpRequest, renderCommandHelp, renderPluginHelp } from '../output/plugin-help.js';
 import { decideAccess } from '../sandbox/decide.js';
@@ -17,19 +17,26 @@ import { PLUGIN_DATA_MOUNT } from '../plugin-host/adapters/wasmcloud-wash.js';
 
 /** `wash <plugin> [argv...]`: help from cached metadata, or run with the raw argv. */
 export async function runPluginCommand(ctx: CliContext, name: string, argv: string[]): Promise<number> {
-  const catalog = await ctx.catalog();
-  const entry = catalog.plugins.get(name);
-  if (!entry) {
-    const suggestion = closest(name, [...catalog.plugins.keys(), ...HOST_COMMANDS]);
-    throw new UsageError(`unknown command '${name}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`, "see 'wash --help'");
+  // Start the plugin's worker now: it loads while we read the catalog and decide access.
+  const prewarmed = prewarmWorker();
+  try {
+    const catalog = await ctx.catalog();
+    const entry = catalog.plugins.get(name);
+    if (!entry) {
+      const suggestion = closest(name, [...catalog.plugins.keys(), ...HOST_COMMANDS]);
+      throw new UsageError(`unknown command '${name}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`, "see 'wash --help'");
+    }
+    return await runEntry(ctx, entry, argv, prewarmed);
+  } finally {
+    prewarmed.dispose();
   }
-  return runEntry(ctx, entry, argv);
 }
 
 export async function runEntry(
   ctx: CliContext,
   entry: Pick<PluginEntry, 'component' | 'source' | 'file' | 'digest'>,
   argv: string[],
+  prewarmed?: Prewarmed,
 ): Promise<number> {
   const { metadata } = entry.component;
   const help = helpRequest(metadata, argv);
@@ -39,10 +46,11 @@ export async function runEntry(
   }
   // Listings trust meta.json alone; a run first checks the transpiled files are whole (rebuilding if not).
   const component = await ensureCompiled(ctx.layout, entry.file, entry.digest, () => ctx.note('preparing plugin...'));
+  prewarmed?.compile(component.dir);
   const { access, limits } = await sandboxFor(ctx, component);
   const invocation = ctx.newInvocation();
   try {
-    return await callPlugin(component, { kind: 'run', argv }, invocation, access, limits);
+    return await callPlugin(component, { kind: 'run', argv }, invocation, access, limits, { prewarmed });
   } catch (err) {
     if (err instanceof WashError && err.exitCode !== ExitCode.usage) {
       invocation.context.set('error.plugin', metadata.name);

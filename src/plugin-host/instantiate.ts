@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createHostImports, type HostImportOptions } from './host-imports.js';
@@ -47,6 +47,15 @@ type Instantiate = (
 
 const loaded = new Map<string, Promise<Instantiate>>();
 const compiled = new Map<string, Promise<WebAssembly.Module>>();
+
+/**
+ * Start loading a transpiled component (its JS and compiled core modules)
+ * before the call is known, so a prewarmed worker is ready sooner.
+ */
+export async function precompile(transpiledDir: string): Promise<void> {
+  void loadInstantiate(transpiledDir);
+  for (const name of await readdir(transpiledDir)) if (name.endsWith('.wasm')) void compiledModule(join(transpiledDir, name));
+}
 
 /** Compile each core module once per thread: a server instantiates one instance per request. */
 function compiledModule(path: string): Promise<WebAssembly.Module> {

@@ -5,7 +5,7 @@
  */
 import { writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { instantiatePlugin, instantiateRaw } from './instantiate.js';
+import { instantiatePlugin, instantiateRaw, precompile } from './instantiate.js';
 import { NATIVE_CONTRACT } from './component.js';
 import { callWasmcloudWash, wasmcloudWashImports, type WasmcloudWashContract } from './adapters/wasmcloud-wash.js';
 import type { HostImportOptions } from './host-imports.js';
@@ -21,7 +21,27 @@ import { escapeUntrusted } from '../util/untrusted.js';
 import { WashError, ExitCode, messageOf } from '../util/errors.js';
 import { channelClient, remoteContext } from './channel.js';
 
-const spec = workerData as RunSpec;
+/**
+ * A worker is either started with its spec, or prewarmed: started before the
+ * call is known, it loads the WASI shim and compiles the component while the
+ * main thread still decides access, then receives the spec.
+ */
+function receiveSpec(): Promise<RunSpec> {
+  void import('@bytecodealliance/preview2-shim/instantiation');
+  void import('@bytecodealliance/preview2-shim');
+  return new Promise((resolve) => {
+    const onMessage = (message: { type?: string; dir?: string; spec?: RunSpec }) => {
+      if (message?.type === 'compile') void precompile(message.dir!).catch(() => undefined);
+      else if (message?.type === 'start') {
+        parentPort!.off('message', onMessage);
+        resolve(message.spec!);
+      }
+    };
+    parentPort!.on('message', onMessage);
+  });
+}
+
+const spec: RunSpec = (workerData as { spec?: RunSpec }).spec ?? (await receiveSpec());
 // A worker's stderr is a pipe to the main thread: carry over whether colour is wanted there.
 if (spec.colorStderr) process.env.FORCE_COLOR = '1';
 else process.env.NO_COLOR = '1';

@@ -66,6 +66,36 @@ export function flushJson(invocation: Invocation): void {
 }
 
 const WORKER = () => join(PACKAGE_ROOT, 'dist', 'run-worker.js');
+
+/**
+ * A worker started before the plugin call is known: it loads the WASI shim,
+ * then compiles the component once told which, while the main thread reads
+ * the catalog and decides access. Unused, it must be disposed.
+ */
+export interface Prewarmed {
+  compile(transpiledDir: string): void;
+  /** Hand the worker over to callPlugin (once). */
+  take(): Worker;
+  dispose(): void;
+}
+
+export function prewarmWorker(): Prewarmed {
+  let worker: Worker | undefined = new Worker(WORKER(), { workerData: {} });
+  worker.unref();
+  return {
+    compile: (dir) => worker?.postMessage({ type: 'compile', dir }),
+    take() {
+      const taken = worker!;
+      worker = undefined;
+      taken.ref();
+      return taken;
+    },
+    dispose() {
+      void worker?.terminate();
+      worker = undefined;
+    },
+  };
+}
 /** How many background host programs one call may start. */
 export const MAX_BACKGROUND = 16;
 
@@ -95,9 +125,14 @@ export async function callPlugin(
   invocation: Invocation,
   access: RunAccess,
   limits: Limits,
-  /** Receives what the call returned, for calls that return data (authenticate). */
-  onValue?: (value: unknown) => void,
+  options: {
+    /** Receives what the call returned, for calls that return data (authenticate). */
+    onValue?: (value: unknown) => void;
+    /** A worker started early with prewarmWorker(), to use instead of a new one. */
+    prewarmed?: Prewarmed;
+  } = {},
 ): Promise<number> {
+  const { onValue, prewarmed } = options;
   const { metadata } = component;
   let foreignCall: RunSpec['foreignCall'];
   if (component.contract !== NATIVE_CONTRACT && component.foreign && (call.kind === 'run' || call.kind === 'hook')) {
@@ -139,7 +174,7 @@ export async function callPlugin(
   const startServer = (port: number) =>
     new Promise<number>((resolve, reject) => {
       const channel = channels.newBuffer();
-      const server = new Worker(WORKER(), { workerData: { ...spec, call: { kind: 'serve', port }, channel } satisfies RunSpec });
+      const server = new Worker(WORKER(), { workerData: { spec: { ...spec, call: { kind: 'serve', port }, channel } satisfies RunSpec } });
       servers.push(server);
       channels.bind(server, channel);
       let serving = false;
@@ -161,7 +196,8 @@ export async function callPlugin(
       });
     });
 
-  const worker = new Worker(WORKER(), { workerData: spec });
+  const worker = prewarmed?.take() ?? new Worker(WORKER(), { workerData: { spec } });
+  if (prewarmed) worker.postMessage({ type: 'start', spec });
   channels.bind(worker, spec.channel);
   let stopReason: WashError | undefined;
   const stop = (reason: WashError) => {
