@@ -1,7 +1,7 @@
 // Builds every core plugin: each folder under plugins/ with a package.json.
 // Run by `npm install` (prepare). Unchanged plugins are skipped by content hash.
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { ROOT } from './componentize-plugin.mjs';
 
@@ -25,6 +25,14 @@ const workers = Array.from({ length: 2 }, async () => {
 });
 try {
   await Promise.all(workers);
+  // Ship each core plugin transpiled, with its metadata: no transpiling on a user's first run.
+  const { prepareComponent } = await import(join(ROOT, 'dist', 'prepare-component.js'));
+  for (const dir of dirs) {
+    const { wash } = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
+    const wasm = join(dir, 'dist', `${wash?.name ?? basename(dir)}.wasm`);
+    const { name } = await prepareComponent(wasm, join(dir, 'dist', 'transpiled'));
+    console.error(`${name}: transpiled for the package`);
+  }
 } catch (err) {
   console.error(`error: ${err.message}`);
   process.exit(1);

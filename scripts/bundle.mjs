@@ -9,7 +9,11 @@ import { ROOT } from './componentize-plugin.mjs';
 const jco = JSON.parse(await readFile(join(ROOT, 'node_modules', '@bytecodealliance', 'jco', 'package.json'), 'utf8'));
 await rm(join(ROOT, 'dist'), { recursive: true, force: true });
 await build({
-  entryPoints: { wash: join(ROOT, 'src', 'cli', 'main.ts'), 'run-worker': join(ROOT, 'src', 'plugin-host', 'run-worker.ts') },
+  entryPoints: {
+    wash: join(ROOT, 'src', 'cli', 'main.ts'),
+    'run-worker': join(ROOT, 'src', 'plugin-host', 'run-worker.ts'),
+    'prepare-component': join(ROOT, 'src', 'plugin-host', 'prepare-component.ts'),
+  },
   outdir: join(ROOT, 'dist'),
   bundle: true,
   splitting: true,

@@ -1,5 +1,6 @@
 // `wash drain`: the real component, run by the real CLI against temp XDG dirs.
 // Every test gets its own cache (isolatedCache): draining deletes it.
+import { EXAMPLE_DIR } from './fixtures.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { chmod, cp, lstat, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
@@ -17,14 +18,17 @@ interface Report {
   not_visible: string[];
 }
 
-/** A cache in which wash already transpiled the core plugins (drain among them), copied into each test's cache. */
+/**
+ * A cache in which wash already transpiled a plugin, copied into each test's cache. Core plugins
+ * ship transpiled (plugins/<name>/dist/transpiled), so the example fixture on WASH_PLUGIN_PATH fills it.
+ */
 let template: Xdg;
 
 beforeAll(async () => {
   // Skipped when plugins/drain is unchanged since the last build (npm install builds it too).
   await buildPlugin(join(ROOT, 'plugins', 'drain'), { log: () => undefined });
   template = await makeXdg({ isolatedCache: true });
-  const warm = await runWash(['--help'], { xdg: template });
+  const warm = await runWash(['--help'], { xdg: template, env: { WASH_PLUGIN_PATH: EXAMPLE_DIR } });
   expect(warm.stdout).toMatch(/drain\s+Clear wash's caches/);
 });
 afterAll(async () => {
@@ -117,7 +121,7 @@ describe('wash drain', () => {
     const xdg = await freshXdg();
     const p = await populate(xdg);
     const transpiled = await measure(p.transpiled);
-    expect(transpiled.files).toBeGreaterThan(1); // wash's own transpiled component plus the fake one
+    expect(transpiled.files).toBeGreaterThan(1); // the example's transpiled component plus the fake one
     const before = await snapshot(xdg.root);
 
     const { code, report } = await drainJson(xdg, ['all', '--dry-run']);
@@ -293,13 +297,15 @@ describe('wash drain', () => {
     expect(drained.code, drained.stderr).toBe(0);
     expect(await readdir(p.transpiled)).toEqual([]);
 
-    const help = await runWash(['--help'], { xdg });
+    const help = await runWash(['--help'], { xdg, env: { WASH_PLUGIN_PATH: EXAMPLE_DIR } });
     expect(help.code, help.stderr).toBe(0);
     expect(help.stdout).toMatch(/drain\s+Clear wash's caches/);
+    expect(help.stdout).toMatch(/example\s+Example plugin/);
     const { code, report } = await drainJson(xdg, ['--dry-run']);
     expect(code).toBe(0);
     expect(report.scope).toBe('all');
-    expect(report.removed.map((r) => r.path)).toEqual([p.transpiled]); // transpiled again, nothing else
+    // Transpiled and hashed again (the example on WASH_PLUGIN_PATH), nothing else.
+    expect(report.removed.map((r) => r.path).sort()).toEqual([p.digests, p.transpiled].sort());
     expect(report.total.files).toBeGreaterThan(0);
   });
 });

@@ -22,7 +22,7 @@ export async function runHooks(ctx: CliContext, event: HookType, invocation: Inv
   for (const entry of handlers) {
     const name = entry.component.metadata.name;
     try {
-      const component = await ensureCompiled(ctx.layout, entry.file, entry.digest);
+      const component = await ensureCompiled(ctx.layout, entry.file, entry.digest, undefined, entry.file, entry.prebuiltRoot);
       const { access, limits } = await sandboxFor(ctx, component);
       await callPlugin(component, { kind: 'hook', hook: event }, invocation, access, limits);
     } catch (err) {

@@ -66,7 +66,7 @@ export function registerLogin(program: Command, ctxOf: (cmd: Command) => CliCont
       invocation.context.set('login.provider', name);
       await runHooks(ctx, 'before-login', invocation);
 
-      const component = await ensureCompiled(ctx.layout, entry.file, entry.digest);
+      const component = await ensureCompiled(ctx.layout, entry.file, entry.digest, undefined, entry.file, entry.prebuiltRoot);
       const { access, limits } = await sandboxFor(ctx, component);
       let credentials: Credentials | undefined;
       await callPlugin(component, { kind: 'authenticate' }, invocation, access, limits, {

@@ -34,7 +34,7 @@ export async function runPluginCommand(ctx: CliContext, name: string, argv: stri
 
 export async function runEntry(
   ctx: CliContext,
-  entry: Pick<PluginEntry, 'component' | 'source' | 'file' | 'digest'>,
+  entry: Pick<PluginEntry, 'component' | 'source' | 'file' | 'digest' | 'prebuiltRoot'>,
   argv: string[],
   prewarmed?: Prewarmed,
 ): Promise<number> {
@@ -45,7 +45,7 @@ export async function runEntry(
     return 0;
   }
   // Listings trust meta.json alone; a run first checks the transpiled files are whole (rebuilding if not).
-  const component = await ensureCompiled(ctx.layout, entry.file, entry.digest, () => ctx.note('preparing plugin...'));
+  const component = await ensureCompiled(ctx.layout, entry.file, entry.digest, () => ctx.note('preparing plugin...'), entry.file, entry.prebuiltRoot);
   prewarmed?.compile(component.dir);
   const { access, limits } = await sandboxFor(ctx, component);
   const invocation = ctx.newInvocation();

@@ -31,14 +31,14 @@ export async function loadCatalog(layout: Layout, options: CatalogOptions = {}):
   await index.save();
 
   const rejected: Catalog['rejected'] = [];
-  const cached = await Promise.all(candidates.map((c) => cachedMetadata(layout, c.digest)));
+  const cached = await Promise.all(candidates.map((c) => cachedMetadata(layout, c.digest, c.prebuiltRoot)));
   const described: { candidate: Candidate; component: CachedComponent }[] = [];
   // Uncached ones are transpiled one at a time: each takes a second or two and much memory.
   for (const [i, candidate] of candidates.entries()) {
     let component = cached[i];
     if (!component) {
       try {
-        component = await ensureCompiled(layout, candidate.file, candidate.digest, () => options.onTranspile?.(candidate.file));
+        component = await ensureCompiled(layout, candidate.file, candidate.digest, () => options.onTranspile?.(candidate.file), candidate.file, candidate.prebuiltRoot);
       } catch (err) {
         rejected.push({ file: candidate.file, reason: messageOf(err) });
         continue;

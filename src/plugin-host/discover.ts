@@ -12,6 +12,8 @@ export interface Candidate {
   digest: string;
   size: number;
   source: PluginSource;
+  /** For core plugins: where the build put their transpiled entry. */
+  prebuiltRoot?: string;
 }
 
 /** Written by scripts/build-plugins.mjs next to each core plugin. */
@@ -43,7 +45,15 @@ async function embedded(): Promise<Candidate[]> {
       const dist = join(root, name, 'dist');
       try {
         const manifest = JSON.parse(await readFile(join(dist, 'manifest.json'), 'utf8')) as EmbeddedManifest;
-        return [{ file: join(dist, manifest.file), digest: manifest.digest, size: manifest.size, source: 'embedded' as const }];
+        return [
+          {
+            file: join(dist, manifest.file),
+            digest: manifest.digest,
+            size: manifest.size,
+            source: 'embedded' as const,
+            prebuiltRoot: join(dist, 'transpiled'),
+          },
+        ];
       } catch {
         return [];
       }

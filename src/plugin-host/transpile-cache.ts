@@ -52,8 +52,24 @@ const hex = (digest: string) => digest.replace(/^sha256:/, '');
  */
 const CACHE_FORMAT = 3;
 
+/** The name of a component's cache entry: digest, jco version and cache format. */
+export function entryName(digest: string): string {
+  return `${hex(digest)}-jco${getJcoVersion()}-f${CACHE_FORMAT}`;
+}
+
 function entryDir(layout: Layout, digest: string) {
-  return join(layout.transpiled, `${hex(digest)}-jco${getJcoVersion()}-f${CACHE_FORMAT}`);
+  return join(layout.transpiled, entryName(digest));
+}
+
+/**
+ * An entry in the user's cache, else one shipped with the package (core
+ * plugins are transpiled at build time into `plugins/<name>/dist/transpiled/`).
+ */
+async function findEntry(layout: Layout, digest: string, checkFiles: boolean, prebuiltRoot?: string) {
+  return (
+    (await readEntry(entryDir(layout, digest), digest, checkFiles)) ??
+    (prebuiltRoot ? await readEntry(join(prebuiltRoot, entryName(digest)), digest, checkFiles) : undefined)
+  );
 }
 
 function rejectionFile(layout: Layout, digest: string) {
@@ -83,8 +99,8 @@ async function readEntry(dir: string, digest: string, checkFiles: boolean): Prom
 }
 
 /** Metadata only, for help and listings: never transpiles or instantiates. */
-export async function cachedMetadata(layout: Layout, digest: string): Promise<CachedComponent | undefined> {
-  return readEntry(entryDir(layout, digest), digest, false);
+export async function cachedMetadata(layout: Layout, digest: string, prebuiltRoot?: string): Promise<CachedComponent | undefined> {
+  return findEntry(layout, digest, false, prebuiltRoot);
 }
 
 /** A cached "not a plugin" verdict, so listings do not re-transpile garbage. */
@@ -108,9 +124,11 @@ export async function ensureCompiled(
   onTranspile?: () => void,
   /** How to name the component in messages (default: its path). */
   file: string = path,
+  /** Where a transpiled entry may have been shipped with the component. */
+  prebuiltRoot?: string,
 ): Promise<CachedComponent> {
   const dir = entryDir(layout, digest);
-  const cached = await readEntry(dir, digest, true);
+  const cached = await findEntry(layout, digest, true, prebuiltRoot);
   if (cached) return cached;
   const rejected = await cachedRejection(layout, digest);
   if (rejected) throw new NotAPlugin(rejected.replace('{file}', file));
