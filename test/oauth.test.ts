@@ -147,6 +147,23 @@ describe('wash oauth', () => {
     expect(unknown.stderr).toContain("plugin 'keys' does not provide credentials");
   });
 
+  it('an open-ended host request is never granted wholesale', async () => {
+    const own = await makeXdg();
+    try {
+      const status = await runWash(['oauth', 'status'], { xdg: own });
+      expect(status.stderr).toContain("plugin 'oauth' may reach only the hosts you grant it; it asks for *://*:*");
+      expect(status.stderr).not.toContain("--net '*://*:*'");
+      const all = await runWash(['plugin', 'grant', 'oauth', '--all'], { xdg: own });
+      expect(all.code).toBe(0);
+      expect(all.stderr).toContain('not granted by --all: outgoing HTTP to *://*:*');
+      const config = await readFile(join(own.config, 'config.toml'), 'utf8');
+      expect(config).toContain('scratch = true');
+      expect(config).not.toContain('*://*');
+    } finally {
+      await own.cleanup();
+    }
+  });
+
   it('logout removes the stored tokens', async () => {
     const r = await runWash([...grants(), '-o', 'json', 'oauth', 'logout'], { xdg });
     expect(JSON.parse(r.stdout)).toEqual({ logged_out: true });

@@ -4,7 +4,7 @@ import type { CliContext } from './context.js';
 import type { PluginEntry } from '../plugin-host/catalog.js';
 import { emptyGrants, grantTable, readConfig, updateConfig, type Grants } from '../sandbox/config.js';
 import { grantsFor, mergeGrants, subtractGrants, splitByGrant } from '../sandbox/policy.js';
-import { recordedFrom, withoutEmpty } from '../sandbox/decide.js';
+import { isOpenEnded, recordedFrom, withoutEmpty } from '../sandbox/decide.js';
 import { accessItems, describeItem } from '../sandbox/access-items.js';
 import { parseHostPattern, BadHostPattern } from '../sandbox/host-pattern.js';
 import { resolveRequestedPath } from '../sandbox/paths.js';
@@ -79,7 +79,11 @@ export function registerPluginGrants(plugin: Command, ctxOf: (cmd: Command) => C
       if (flags.all) {
         const { items } = accessItems(metadata, ctx.layout);
         const { missing } = splitByGrant(items, emptyGrants());
-        add = mergeGrants(add, grantsFor(missing));
+        const openEnded = missing.filter(isOpenEnded);
+        if (openEnded.length > 0) {
+          ctx.note(`not granted by --all: ${openEnded.map((i) => esc(describeItem(i))).join(', ')}; grant the hosts you mean with --net https://HOST`);
+        }
+        add = mergeGrants(add, grantsFor(missing.filter((i) => !isOpenEnded(i))));
       }
       if (isEmpty(add)) throw new UsageError('nothing to grant: pass --env, --read, --write, --net, --exec, --scratch, --listen or --all');
       const config = await updateConfig(ctx.configFile, (doc) => {

@@ -6,6 +6,7 @@
 import { accessItems, describeItem, type AccessItem } from './access-items.js';
 import { readConfig, updateConfig, grantTable, emptyGrants, type Grants, type WashConfig } from './config.js';
 import { grantCommand, grantsFor, mergeGrants, splitByGrant } from './policy.js';
+import { parseHostPattern } from './host-pattern.js';
 import { askForAccess, itemText, MAX_ITEM_TEXT, requestTooLong, type PromptSubject } from './prompt.js';
 import type { Metadata } from '../plugin-host/metadata.js';
 import type { WashDirs } from '../plugin-host/dirs.js';
@@ -52,7 +53,17 @@ export async function decideAccess(options: DecideOptions): Promise<Decision> {
   if (absurd.length > 0) {
     options.note(`wash: denied without asking: plugin '${esc(metadata.name)}' made ${absurd.length} access request(s) too long to show safely`);
   }
-  const askable = missing.filter((i) => !absurd.includes(i));
+  // A declaration open to any host (e.g. an issuer named on the command line) is never granted
+  // wholesale: the user grants the hosts they mean, and only those inside it are reachable.
+  const openEnded = missing.filter(isOpenEnded);
+  if (openEnded.length > 0) {
+    const hosts = openEnded.map((i) => `${esc((i as { host: string }).host)} (${esc(i.reason)})`).join(', ');
+    options.note(
+      `wash: plugin '${esc(metadata.name)}' may reach only the hosts you grant it; it asks for ${hosts}.\n` +
+        `  grant one with --allow-net=https://HOST or 'wash plugin grant ${esc(metadata.name)} --net https://HOST'`,
+    );
+  }
+  const askable = missing.filter((i) => !absurd.includes(i) && !openEnded.includes(i));
   if (askable.length === 0) return { granted, denied: missing, config, grants };
   if (options.interactive && requestTooLong(subject, askable)) {
     options.note(`wash: denied without asking: plugin '${esc(metadata.name)}' made an access request too long to show safely`);
@@ -80,6 +91,16 @@ export async function decideAccess(options: DecideOptions): Promise<Decision> {
     });
   }
   return { granted: [...granted, ...askable], denied: absurd, config, grants: mergeGrants(grants, grantsFor(askable)) };
+}
+
+/** A host request that names no host: `*://*`, `https://*:*`. */
+export function isOpenEnded(item: AccessItem): boolean {
+  if (item.kind !== 'net') return false;
+  try {
+    return parseHostPattern(item.host).host === '*';
+  } catch {
+    return false;
+  }
 }
 
 /** The grants recorded in one raw `[grants.<id>]` table. */

@@ -107,7 +107,7 @@ const { plugin, authenticate } = definePlugin({
         { name: ENV_CLIENT_ID, reason: 'the OAuth client id, if not given with --client-id' },
         { name: ENV_CLIENT_SECRET, reason: 'the OAuth client secret, if not given with --client-secret' },
       ],
-      outgoingHttp: [{ host: '*://*:*', reason: 'the OpenID provider named with --issuer (grant just that host)' }],
+      outgoingHttp: [{ host: '*://*:*', reason: 'the OpenID provider named with --issuer' }],
       incomingHttp: 'receive the login callback on 127.0.0.1',
     },
   },
