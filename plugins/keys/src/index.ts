@@ -7,11 +7,10 @@
  *
  * The nkey encoding lives in nkeys.ts, signatures in ed25519.ts, the key
  * store in store.ts, stdin and base64 in io.ts. sign and verify are async
- * (native hashing, see ed25519.ts), which async-run.ts adapts to the SDK.
+ * (native hashing, see ed25519.ts): the SDK awaits async commands.
  */
 import { getRandomBytes } from 'wasi:random/random@0.2.12';
 import { definePlugin, Failure, UsageError, log, output } from '../../../plugin-sdk/src/index.js';
-import { asyncRun, withAsyncRun } from './async-run.js';
 import { base64Decode, base64Encode, readStdin } from './io.js';
 import { sign, verify } from './ed25519.js';
 import { KEY_TYPE_NAMES, KEY_TYPES, KeyError, decodeSeed, generate, publicFromSeed, signingSeed, verifyingKey, type KeyType } from './nkeys.js';
@@ -141,13 +140,13 @@ const sdk = definePlugin({
       description: 'Sign stdin with an ed25519 seed; prints the signature in base64',
       arguments: [{ name: 'key', description: 'A seed (S...) or the name of a stored key', required: true, variadic: false }],
       examples: ['echo -n hello | wash keys sign alice', 'wash --output json keys sign alice < file.bin'],
-      run: asyncRun(async ({ args }) => {
+      run: async ({ args }) => {
         const seed = withKey('seed', () => signingSeed(resolveKey(args.key as string))); // before waiting for stdin
         const data = readStdin();
         // Signing empty input is valid ed25519, but here it nearly always means the data never arrived.
         if (data.length === 0) throw new UsageError("nothing to sign: stdin is empty (pipe the data in, e.g. 'wash keys sign alice < file')");
         output.json({ signature: base64Encode(await sign(data, seed)) });
-      }),
+      },
     },
     {
       path: ['verify'],
@@ -157,15 +156,15 @@ const sdk = definePlugin({
         { name: 'signature', description: 'The signature, base64 (standard or URL-safe)', required: true, variadic: false },
       ],
       examples: ['echo -n hello | wash keys verify UDXU4RCSJNZOIQHZNWXHXORDPRTGNJAHAHFRGZNEEJCPQTT2M7NLCNF4 <signature>'],
-      run: asyncRun(async ({ args }) => {
+      run: async ({ args }) => {
         const publicKey = withKey('key', () => verifyingKey(resolveKey(args.key as string)));
         const signature = base64Decode(args.signature as string);
         if (!signature) throw new UsageError('the signature is not valid base64');
         if (!(await verify(signature, readStdin(), publicKey))) throw new Failure('signature does not match');
         output.json({ valid: true });
-      }),
+      },
     },
   ],
 });
 
-export const plugin = withAsyncRun(sdk.plugin);
+export const { plugin } = sdk;
