@@ -172,4 +172,23 @@ describe('wash oauth', () => {
     expect(token.code).toBe(1);
     expect(token.stderr).toContain("not logged in: run 'wash oauth login --issuer <url>'");
   });
+
+  it('wash login logs in again, the way the last login did, when no token is stored', async () => {
+    const child = spawn(process.execPath, [WASH, ...grants(), '--allow-env=WASH_OAUTH_CLIENT_SECRET', '-o', 'json', 'login'], {
+      env: { PATH: process.env.PATH!, HOME: xdg.root, NO_COLOR: '1', WASH_OAUTH_CLIENT_SECRET: provider.clientSecret, ...xdg.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
+    const deadline = Date.now() + 30_000;
+    while (!stderr.includes('waiting for authentication') && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const page = await driveUser(`http://127.0.0.1:${callbackPort}/login`, `http://127.0.0.1:${callbackPort}/callback`, 'bob');
+    expect(page.status).toBe(200);
+    expect(await exited).toBe(0);
+    const out = JSON.parse(stdout) as { token_file: string };
+    expect(await userinfo((await readFile(out.token_file, 'utf8')).trim())).toMatchObject({ status: 200, body: { sub: 'bob' } });
+  });
 });

@@ -12,12 +12,13 @@ import { loadTokens, removeTokens, saveTokens, type StoredTokens } from './store
 const ENV_CLIENT_ID = 'WASH_OAUTH_CLIENT_ID';
 const ENV_CLIENT_SECRET = 'WASH_OAUTH_CLIENT_SECRET';
 const REFRESH_MARGIN_S = 30;
+const LAST_LOGIN_KEY = 'last-login';
 
 const env = (name: string) => getEnvironment().find(([k]) => k === name)?.[1];
 const now = () => Math.floor(Date.now() / 1000);
 const sleep = (ms: number) => subscribeDuration(BigInt(ms) * 1_000_000n).block();
 
-function login(flags: Record<string, string | boolean | undefined>): number {
+function login(flags: Record<string, string | boolean | undefined>, { quiet = false } = {}): number {
   const issuer = String(flags.issuer);
   const clientId = (flags['client-id'] as string | undefined) ?? env(ENV_CLIENT_ID);
   if (!clientId) throw new UsageError(`a client id is needed: --client-id or $${ENV_CLIENT_ID} (granted with --allow-env=${ENV_CLIENT_ID})`);
@@ -59,8 +60,9 @@ function login(flags: Record<string, string | boolean | undefined>): number {
     if (raw) {
       const result = JSON.parse(raw) as LoginResult;
       if (!result.ok) throw new Failure(result.error);
-      host.configSet('issuer', issuer);
-      output.json({ status: 'logged in', issuer, subject: result.subject ?? null, expires_at: result.expires_at || null });
+      // Remembered so `wash login` can log in again the same way (never the secret).
+      host.configSet(LAST_LOGIN_KEY, JSON.stringify({ issuer, 'client-id': clientId, scope: flags.scope, port: flags.port, timeout: flags.timeout }));
+      if (!quiet) output.json({ status: 'logged in', issuer, subject: result.subject ?? null, expires_at: result.expires_at || null });
       return 0;
     }
     if (Date.now() >= deadline) throw new Failure(`timed out after ${timeoutS} s waiting for the login callback`);
@@ -162,7 +164,12 @@ const { plugin, authenticate } = definePlugin({
       },
     },
   ],
-  authenticate: () => ({ bearerToken: freshTokens().access_token, natsJwt: undefined, natsSeed: undefined }),
+  authenticate() {
+    // Not logged in yet (or logged out): log in the way the last login did, if there was one.
+    const last = host.configGet(LAST_LOGIN_KEY);
+    if (!loadTokens() && last) login(JSON.parse(last) as Record<string, string>, { quiet: true });
+    return { bearerToken: freshTokens().access_token, natsJwt: undefined, natsSeed: undefined };
+  },
 });
 
 export { plugin, authenticate };
