@@ -37,12 +37,14 @@ function time(cmd, args, extraEnv = {}) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const node = process.execPath;
 
+/** The transpiled entry wash uses: in the user cache, or shipped next to a core plugin. */
 function transpiledDir(wasm) {
   const hex = createHash('sha256').update(readFileSync(wasm)).digest('hex');
-  const base = join(root, 'cache', 'wash', 'transpiled');
-  const entry = readdirSync(base).find((d) => d.startsWith(`${hex}-jco`) && !d.endsWith('.json'));
-  if (!entry) throw new Error(`no transpiled entry for ${wasm}`);
-  return join(base, entry);
+  for (const base of [join(root, 'cache', 'wash', 'transpiled'), join(dirname(wasm), 'transpiled')]) {
+    const entry = existsSync(base) && readdirSync(base).find((d) => d.startsWith(`${hex}-jco`) && !d.endsWith('.json'));
+    if (entry) return join(base, entry);
+  }
+  throw new Error(`no transpiled entry for ${wasm}`);
 }
 
 /** Interleave the commands run by run so that drift hits all of them alike. */
