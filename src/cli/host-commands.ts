@@ -21,6 +21,7 @@ export const GLOBAL_OPTION_HELP: [string, string][] = [
   ['--allow-net=<hosts>', 'for this run: grant outgoing HTTP, e.g. https://api.example.com'],
   ['--allow-run=<bins>', 'for this run: grant host-exec of these programs'],
   ['--allow-scratch', "for this run: grant the plugin's scratch directory"],
+  ['--allow-listen', 'for this run: let the plugin serve HTTP on a loopback port'],
   ['-A, --allow-all', 'for this run: grant everything the plugin declares'],
   ['-V, --version', 'print the version'],
   ['-h, --help', 'show help'],
