@@ -5,6 +5,12 @@ import { ROOT } from './helpers.js';
 export const EXAMPLE_DIR = join(ROOT, 'test', 'fixtures', 'example', 'dist');
 export const EXAMPLE_WASM = join(EXAMPLE_DIR, 'example.wasm');
 export const HOSTILE_DIR = join(ROOT, 'test', 'hostile', 'plugin', 'dist');
+export const HOSTILE_WASM = join(HOSTILE_DIR, 'hostile.wasm');
+/** Declares the id of the core keys plugin, to inherit what belongs to keys. */
+export const IMPOSTOR_DIR = join(ROOT, 'test', 'hostile', 'impostor', 'dist');
+export const IMPOSTOR_WASM = join(IMPOSTOR_DIR, 'impostor.wasm');
+/** Hooks every event and abuses it. */
+export const HOOKER_DIR = join(ROOT, 'test', 'hostile', 'hooker', 'dist');
 /** Plugins built for the Rust wash's contract (wasmcloud:wash@0.0.2 and @0.0.1). */
 export const WCW2_WASM = join(ROOT, 'test', 'fixtures', 'wasmcloud-wash', 'plugin-0.0.2', 'dist', 'wcw2.wasm');
 export const WCW1_WASM = join(ROOT, 'test', 'fixtures', 'wasmcloud-wash', 'plugin-0.0.1', 'dist', 'wcw1.wasm');
@@ -25,3 +31,16 @@ export const componentExporting = (exportName: string) => `(component
   (func $f (canon lift (core func $i "f")))
   (instance $inst (export "info" (func $f)))
   (export "${exportName}" (instance $inst)))`;
+
+/**
+ * The same component with different bytes (and so a different digest): a
+ * custom section appended, which changes nothing it does.
+ */
+export async function withCustomSection(from: string, to: string, payload = 'changed'): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const name = Buffer.from('wash-test');
+  const body = Buffer.concat([Buffer.from([name.length]), name, Buffer.from(payload)]);
+  if (body.length > 127) throw new Error('payload too long for a one-byte size');
+  await writeFile(to, Buffer.concat([await readFile(from), Buffer.from([0, body.length]), body]));
+  return to;
+}

@@ -12,6 +12,8 @@ export default async function setup() {
   const fixtures = [
     join(ROOT, 'test', 'fixtures', 'example'),
     join(ROOT, 'test', 'hostile', 'plugin'),
+    join(ROOT, 'test', 'hostile', 'impostor'),
+    join(ROOT, 'test', 'hostile', 'hooker'),
     join(ROOT, 'test', 'fixtures', 'wasmcloud-wash', 'plugin-0.0.2'),
     join(ROOT, 'test', 'fixtures', 'wasmcloud-wash', 'plugin-0.0.1'),
   ];

@@ -215,7 +215,7 @@ describe('key store', () => {
       expect(table.stdout).toMatch(/^name\s+type\s+public_key\nalice\s+user\s+U[A-Z2-7]{55}\nop\.main_1\s+operator\s+O[A-Z2-7]{55}\n$/);
 
       // The file holds the seed; the scratch dir is private to the user.
-      const scratch = join(store.data, 'plugins', 'fs', 'dev.wash.keys');
+      const scratch = join(store.data, 'plugins', 'fs', 'core.keys');
       expect(await readFile(join(scratch, 'keys', 'alice.nk'), 'utf8')).toBe(`${alice.seed}\n`);
       expect((await stat(scratch)).mode & 0o777).toBe(0o700);
 
@@ -255,8 +255,8 @@ describe('key store', () => {
         expect(result.stdout).toBe(''); // no key printed for a key that could not be saved
       });
       const fs = join(store.data, 'plugins', 'fs');
-      expect(await readdir(fs)).toEqual(['dev.wash.keys']);
-      await expect(readdir(join(fs, 'dev.wash.keys', 'keys'))).rejects.toThrow(/ENOENT/);
+      expect(await readdir(fs)).toEqual(['core.keys']);
+      await expect(readdir(join(fs, 'core.keys', 'keys'))).rejects.toThrow(/ENOENT/);
     } finally {
       await store.cleanup();
     }

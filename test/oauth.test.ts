@@ -10,7 +10,7 @@ import { driveUser, startProvider, type TestProvider } from './oidc.js';
 let xdg: Xdg;
 let provider: TestProvider;
 let callbackPort: number;
-const tokenFile = () => join(xdg.data, 'plugins', 'fs', 'dev.wash.oauth', 'tokens.json');
+const tokenFile = () => join(xdg.data, 'plugins', 'fs', 'core.oauth', 'tokens.json');
 const grants = () => [`--allow-net=http://127.0.0.1:${provider.port}`, '--allow-scratch', '--allow-listen'];
 
 /** Start `wash oauth login` and return once it prints the URL to open. */
@@ -63,7 +63,7 @@ describe('wash oauth', () => {
 
     const stored = JSON.parse(await readFile(tokenFile(), 'utf8')) as { access_token: string; refresh_token: string };
     expect(stored.refresh_token).toBeTruthy();
-    expect((await stat(join(xdg.data, 'plugins', 'fs', 'dev.wash.oauth'))).mode & 0o777).toBe(0o700);
+    expect((await stat(join(xdg.data, 'plugins', 'fs', 'core.oauth'))).mode & 0o777).toBe(0o700);
     expect(await userinfo(stored.access_token)).toMatchObject({ status: 200, body: { sub: 'alice' } });
 
     const status = await runWash([...grants(), '-o', 'json', 'oauth', 'status'], { xdg });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { makeXdg, runWash, type Xdg } from './helpers.js';
 import { WCW1_WASM, WCW2_WASM, componentExporting, watToFile } from './fixtures.js';
 import { describeWasmcloudWash, parseWasmcloudWashArgv, type WasmcloudWashInfo } from '../src/plugin-host/adapters/wasmcloud-wash.js';
+import { identityOf } from '../src/sandbox/identity.js';
 
 let xdg: Xdg;
 beforeAll(async () => {
@@ -28,7 +29,7 @@ describe('wasmcloud:wash@0.0.2: info', () => {
     const r = await runWash(['-o', 'json', 'plugin', 'test', '--info', WCW2_WASM], { xdg });
     expect(r.code, r.stderr).toBe(0);
     const m = JSON.parse(r.stdout);
-    expect(m).toMatchObject({ id: 'dev.wash.test.wcw2', name: 'wcw2', version: '0.2.0', hooks: [], providesCredentials: false });
+    expect(m).toMatchObject({ id: 'test.wash.wcw2', name: 'wcw2', version: '0.2.0', hooks: [], providesCredentials: false });
     expect(m.exports).toContain('wasmcloud:wash/plugin@0.0.2');
     expect(m.imports).toEqual(expect.arrayContaining(['wasmcloud:wash/types', 'wasi:logging/logging']));
     const greet = m.commands.find((c: { path: string[] }) => c.path.join(' ') === 'greet');
@@ -135,14 +136,14 @@ describe('wasmcloud:wash@0.0.2: running', () => {
     });
   });
 
-  it('plugin-config persists across runs, per plugin id', async () => {
+  it('plugin-config persists across runs, per installed plugin', async () => {
     const own = await makeXdg();
     try {
       const run = (args: string[]) => runWash(['plugin', 'test', WCW2_WASM, ...args], { xdg: own });
       expect((await run(['remember', 'v1'])).stdout).toBe('previous: (none)\n');
       expect((await run(['remember', 'v2'])).stdout).toBe('previous: v1\n');
       expect((await run(['recall'])).stdout).toBe('remembered: v2; keys: remembered\n');
-      const stored = JSON.parse(await readFile(join(own.data, 'plugins', 'config', 'dev.wash.test.wcw2.json'), 'utf8'));
+      const stored = JSON.parse(await readFile(join(own.data, 'plugins', 'config', `${identityOf({ source: 'test', file: WCW2_WASM }).dirName}.json`), 'utf8'));
       expect(stored).toEqual({ remembered: 'v2' });
       expect((await run(['forget'])).stdout).toBe('forgot: v2\n');
       expect((await run(['recall'])).stdout).toBe('remembered: (unset); keys: \n');
@@ -180,7 +181,7 @@ describe('wasmcloud:wash@0.0.2: running', () => {
       expect(first.code, first.stderr).toBe(0);
       expect(JSON.parse(first.stdout)).toEqual({ mounts: ['/plugin_data'], previous: '(none)' });
       expect(JSON.parse((await run(['--allow-scratch'])).stdout)).toEqual({ mounts: ['/plugin_data'], previous: 'written at run 1' });
-      expect(await readFile(join(own.data, 'plugins', 'fs', 'dev.wash.test.wcw2', 'note.txt'), 'utf8')).toBe('written at run 2');
+      expect(await readFile(join(own.data, 'plugins', 'fs', identityOf({ source: 'test', file: WCW2_WASM }).dirName, 'note.txt'), 'utf8')).toBe('written at run 2');
       const without = await run([]);
       expect(without.code).toBe(1);
       expect(lastLine(without.stderr)).toBe('error: cannot write /plugin_data/note.txt: /plugin_data/note.txt: not-permitted; mounts: []');

@@ -10,6 +10,8 @@ export interface GlobalOptions {
   logLevel: LogLevel;
   config?: string;
   prompt: boolean;
+  /** --no-hooks: run no other plugin's hooks during this command. */
+  hooks: boolean;
   help: boolean;
   version: boolean;
   /** This run's grants from --allow-* (paths as typed; resolved at run time). */
@@ -23,6 +25,7 @@ export const DEFAULT_GLOBALS: GlobalOptions = {
   output: 'text',
   logLevel: 'info',
   prompt: true,
+  hooks: true,
   help: false,
   version: false,
   allow: emptyGrants(),
@@ -47,6 +50,7 @@ const SPECS: Record<string, Spec> = {
   '--log-level': { key: 'logLevel', takesValue: true, choices: LOG_LEVELS },
   '--config': { key: 'config', takesValue: true },
   '--no-prompt': { key: 'prompt', takesValue: false },
+  '--no-hooks': { key: 'hooks', takesValue: false },
   '--timeout': { key: 'timeoutSeconds', takesValue: true },
   '--help': { key: 'help', takesValue: false },
   '-h': { key: 'help', takesValue: false },
@@ -88,7 +92,7 @@ export function splitGlobals(argv: readonly string[]): { globals: GlobalOptions;
     if (!spec) throw new UsageError(`unknown option '${name}'`, "see 'wash --help'");
     if (!spec.takesValue) {
       if (eq !== -1) throw new UsageError(`option '${name}' takes no value`);
-      (globals as unknown as Record<string, unknown>)[spec.key] = spec.key === 'prompt' ? false : true;
+      (globals as unknown as Record<string, unknown>)[spec.key] = spec.key === 'prompt' || spec.key === 'hooks' ? false : true;
       continue;
     }
     const value = eq !== -1 ? token.slice(eq + 1) : argv[++i];

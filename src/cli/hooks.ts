@@ -1,34 +1,50 @@
 import type { CliContext } from './context.js';
 import type { HookType } from '../plugin-host/metadata.js';
-import type { Invocation } from '../plugin-host/invocation.js';
 import { callPlugin } from '../plugin-host/run.js';
+import { newInvocation } from '../plugin-host/invocation.js';
 import { ensureCompiled } from '../plugin-host/transpile-cache.js';
 import { sandboxFor } from './run-plugin.js';
-import { WashError, messageOf } from '../util/errors.js';
+import { messageOf } from '../util/errors.js';
 import { escapeUntrusted as esc } from '../util/untrusted.js';
 
-/** Hooks that run before a command can stop it; the others only report. */
-const BLOCKING: readonly HookType[] = ['before-login'];
+/**
+ * The keys each event may hand a hook, and nothing else: a hook is another
+ * plugin's code running inside your command, so it learns what the event is
+ * about, never the command's own context (tokens, PKCE verifiers, messages).
+ */
+export const HOOK_CONTEXT_KEYS: Record<HookType, readonly string[]> = {
+  'before-login': ['login.provider'],
+  'after-login': ['login.provider', 'login.creds_file', 'login.token_file'],
+  'after-install': ['plugin.name', 'plugin.version', 'plugin.digest', 'plugin.source'],
+  error: ['error.plugin', 'error.exit_code'],
+};
 
 /**
- * Call `event` on every plugin that declared it, one after another, sharing
- * the invocation's context store (so a hook can read what the command put
- * there and change what it does next). Each hook plugin runs in its own
- * sandbox with its own grants.
+ * Tell every plugin that declared `event` about it, one after another. Each
+ * hook runs with its own recorded grants only (never this run's --allow-*
+ * flags or -A, never a prompt or a denial note), in a fresh context holding
+ * only the event's keys, under a short deadline, with what it emits dropped;
+ * nothing it does changes the command's outcome. `--no-hooks` skips them.
  */
-export async function runHooks(ctx: CliContext, event: HookType, invocation: Invocation): Promise<void> {
+export async function runHooks(ctx: CliContext, event: HookType, values: Record<string, string | undefined>): Promise<void> {
+  if (!ctx.globals.hooks) return;
   const { plugins } = await ctx.catalog();
   const handlers = [...plugins.values()].filter((p) => p.component.metadata.hooks.includes(event));
   for (const entry of handlers) {
     const name = entry.component.metadata.name;
     try {
       const component = await ensureCompiled(ctx.layout, entry.file, entry.digest, undefined, entry.file, entry.prebuiltRoot);
-      const { access, limits } = await sandboxFor(ctx, component);
-      await callPlugin(component, { kind: 'hook', hook: event }, invocation, access, limits);
+      const { access, limits } = await sandboxFor(ctx, { ...entry, component }, { hook: true });
+      // Structured mode: what it emits is collected (then dropped), never printed into the command's output.
+      const invocation = newInvocation(ctx.layout, 'json', ctx.globals.logLevel);
+      for (const key of HOOK_CONTEXT_KEYS[event]) {
+        const value = values[key];
+        if (value !== undefined) invocation.context.set(key, value);
+      }
+      await callPlugin(component, { kind: 'hook', hook: event }, invocation, access, limits, { hook: true });
     } catch (err) {
-      const message = `the ${event} hook of plugin '${esc(name)}' failed: ${messageOf(err)}`;
-      if (BLOCKING.includes(event)) throw new WashError(message);
-      ctx.note(`warning: ${message}`);
+      // One line, escaped: a hook's failure is its own, never the command's.
+      ctx.note(`warning: the ${event} hook of plugin '${esc(name)}' failed: ${esc(messageOf(err)).slice(0, 300)}`);
     }
   }
 }

@@ -14,6 +14,7 @@ export const GLOBAL_OPTION_HELP: [string, string][] = [
   ['--log-level <level>', 'show logs at or above: trace, debug, info, warn, error (default: info)'],
   ['--config <path>', 'use this config file instead of the default'],
   ['--no-prompt', 'never ask for access; deny what is not granted'],
+  ['--no-hooks', "don't run other plugins' hooks during this command"],
   ['--timeout <seconds>', 'stop a plugin run after this long (default: config timeout_seconds, 300)'],
   ['--allow-env=<names>', 'for this run: grant these env vars (comma-separated)'],
   ['--allow-read=<dirs>', 'for this run: grant read access to these directories'],

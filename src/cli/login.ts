@@ -62,12 +62,11 @@ export function registerLogin(program: Command, ctxOf: (cmd: Command) => CliCont
       const ctx = ctxOf(cmd);
       const entry = await chooseProvider(ctx, opts.provider);
       const name = entry.component.metadata.name;
+      await runHooks(ctx, 'before-login', { 'login.provider': name });
       const invocation = ctx.newInvocation();
-      invocation.context.set('login.provider', name);
-      await runHooks(ctx, 'before-login', invocation);
 
       const component = await ensureCompiled(ctx.layout, entry.file, entry.digest, undefined, entry.file, entry.prebuiltRoot);
-      const { access, limits } = await sandboxFor(ctx, component);
+      const { access, limits } = await sandboxFor(ctx, { ...entry, component });
       let credentials: Credentials | undefined;
       await callPlugin(component, { kind: 'authenticate' }, invocation, access, limits, {
         onValue: (value) => {
@@ -88,8 +87,7 @@ export function registerLogin(program: Command, ctxOf: (cmd: Command) => CliCont
         written.token_file = join(dir, `${name}.token`);
         await writeFileAtomic(written.token_file, `${credentials.bearerToken}\n`, { mode: 0o600 });
       }
-      for (const [key, value] of Object.entries(written)) invocation.context.set(`login.${key}`, value);
-      await runHooks(ctx, 'after-login', invocation);
+      await runHooks(ctx, 'after-login', { 'login.provider': name, 'login.creds_file': written.creds_file, 'login.token_file': written.token_file });
       ctx.print({ provider: name, ...written }, () =>
         [`logged in with ${esc(name)}`, ...Object.values(written).map((file) => `  wrote ${file}`)].join('\n'),
       );

@@ -2,9 +2,12 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import type { CliContext } from './context.js';
 import type { PluginEntry } from '../plugin-host/catalog.js';
-import { emptyGrants, grantTable, readConfig, updateConfig, type Grants } from '../sandbox/config.js';
+import { emptyGrants, readConfig, type Grants } from '../sandbox/config.js';
 import { grantsFor, mergeGrants, subtractGrants, splitByGrant } from '../sandbox/policy.js';
-import { isOpenEnded, recordedFrom, withoutEmpty } from '../sandbox/decide.js';
+import { isOpenEnded } from '../sandbox/decide.js';
+import { forgetGrants, recordedGrants, withoutEmpty, writeGrants } from '../sandbox/grant-store.js';
+import { grantSubjectOf } from '../plugin-host/plugin-identity.js';
+import { shortDigest } from '../util/text.js';
 import { accessItems, describeItem } from '../sandbox/access-items.js';
 import { parseHostPattern, BadHostPattern } from '../sandbox/host-pattern.js';
 import { resolveRequestedPath } from '../sandbox/paths.js';
@@ -21,6 +24,7 @@ interface GrantFlags {
   scratch?: boolean;
   listen?: boolean;
   all?: boolean;
+  confirm?: boolean;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(',').filter(Boolean)];
@@ -71,10 +75,20 @@ export function registerPluginGrants(plugin: Command, ctxOf: (cmd: Command) => C
     .description('Grant a plugin access, recorded in the config file (like answering "always")')
     .argument('<plugin>', 'plugin name')
     .option('--all', 'everything the plugin declares')
+    .option('--confirm', 'keep the grants recorded for an earlier component of this plugin (after a reinstall or update)')
     .action(async (name: string, flags: GrantFlags, cmd: Command) => {
       const ctx = ctxOf(cmd);
       const entry = await findPlugin(ctx, name);
-      const { metadata, digest } = entry.component;
+      const { metadata } = entry.component;
+      const subject = await grantSubjectOf(ctx.layout, entry);
+      const { changed } = recordedGrants(await readConfig(ctx.configFile), subject);
+      if (changed && !flags.confirm) {
+        throw new WashError(
+          `plugin '${esc(name)}' changed since its grants were recorded (was ${changed.digest ? shortDigest(changed.digest) : 'unknown'} from ${esc(changed.source ?? 'an unknown source')}, now ${shortDigest(subject.digest)} from ${esc(subject.source)})`,
+          1,
+          `keep them with 'wash plugin grant ${name} --confirm', or drop them with 'wash plugin revoke ${name} --all'`,
+        );
+      }
       let add = grantsFromFlags(ctx, flags);
       if (flags.all) {
         const { items } = accessItems(metadata, ctx.layout);
@@ -85,15 +99,14 @@ export function registerPluginGrants(plugin: Command, ctxOf: (cmd: Command) => C
         }
         add = mergeGrants(add, grantsFor(missing.filter((i) => !isOpenEnded(i))));
       }
-      if (isEmpty(add)) throw new UsageError('nothing to grant: pass --env, --read, --write, --net, --exec, --scratch, --listen or --all');
-      const config = await updateConfig(ctx.configFile, (doc) => {
-        const table = grantTable(doc, metadata.id);
-        const current = recordedFrom(table);
-        for (const key of Object.keys(table)) delete table[key];
-        Object.assign(table, withoutEmpty(mergeGrants(current, add)), { digest });
-      });
-      const now = config.grants[metadata.id]!;
-      ctx.print({ plugin: name, id: metadata.id, grants: now }, () => `granted to ${esc(name)}: ${summary(add)}`);
+      if (isEmpty(add) && !flags.confirm) {
+        throw new UsageError('nothing to grant: pass --env, --read, --write, --net, --exec, --scratch, --listen or --all');
+      }
+      const now = await writeGrants(ctx.configFile, subject, (current) => mergeGrants(current, add));
+      const confirmed = flags.confirm && changed ? `confirmed for ${shortDigest(subject.digest)}: ${summary(changed.grants)}` : '';
+      ctx.print({ plugin: name, identity: subject.identity.key, digest: subject.digest, grants: withoutEmpty(now) }, () =>
+        [confirmed, isEmpty(add) ? '' : `granted to ${esc(name)}: ${summary(add)}`].filter(Boolean).join('\n') || `nothing changed for ${esc(name)}`,
+      );
     });
 
   withGrantOptions(plugin.command('revoke'))
@@ -102,23 +115,19 @@ export function registerPluginGrants(plugin: Command, ctxOf: (cmd: Command) => C
     .option('--all', 'every grant of this plugin')
     .action(async (name: string, flags: GrantFlags, cmd: Command) => {
       const ctx = ctxOf(cmd);
-      const { metadata } = (await findPlugin(ctx, name)).component;
+      const subject = await grantSubjectOf(ctx.layout, await findPlugin(ctx, name));
       const remove = grantsFromFlags(ctx, flags);
       if (!flags.all && isEmpty(remove)) throw new UsageError('nothing to revoke: pass what to revoke, or --all');
-      await updateConfig(ctx.configFile, (doc) => {
-        const grants = (doc.grants ?? {}) as Record<string, unknown>;
-        if (!grants[metadata.id]) return;
-        if (flags.all) {
-          delete grants[metadata.id];
-          return;
+      if (flags.all) await forgetGrants(ctx.configFile, subject.identity.key);
+      else {
+        const config = await readConfig(ctx.configFile);
+        const table = config.grants[subject.identity.key];
+        if (table) {
+          // Revoking keeps the binding the grants had: taking access away confirms nothing.
+          const bound = { ...subject, digest: table.digest ?? '', source: table.source ?? '' };
+          await writeGrants(ctx.configFile, bound, (current) => subtractGrants(current, remove));
         }
-        const table = grantTable(doc, metadata.id);
-        const left = withoutEmpty(subtractGrants(recordedFrom(table), remove));
-        const digest = table.digest;
-        for (const key of Object.keys(table)) delete table[key];
-        if (Object.keys(left).length === 0) delete grants[metadata.id];
-        else Object.assign(table, left, digest ? { digest } : {});
-      });
+      }
       ctx.print({ plugin: name, revoked: flags.all ? 'all' : remove }, () => `revoked from ${esc(name)}: ${flags.all ? 'everything' : summary(remove)}`);
     });
 
@@ -131,10 +140,11 @@ export function registerPluginGrants(plugin: Command, ctxOf: (cmd: Command) => C
       const catalog = await ctx.catalog();
       const entries = name ? [await findPlugin(ctx, name)] : [...catalog.plugins.values()];
       const config = await readConfig(ctx.configFile);
-      const rows = entries.flatMap((entry) => {
+      const subjects = await Promise.all(entries.map((entry) => grantSubjectOf(ctx.layout, entry)));
+      const rows = entries.flatMap((entry, i) => {
         const m = entry.component.metadata;
         const { items } = accessItems(m, ctx.layout);
-        const grants = config.grants[m.id] ?? emptyGrants();
+        const grants = recordedGrants(config, subjects[i]!).grants ?? emptyGrants();
         const { granted } = splitByGrant(items, grants);
         return items.map((item) => ({
           plugin: m.name,

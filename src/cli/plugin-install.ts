@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { CliContext } from './context.js';
 import { fileDigest } from '../plugin-host/digest.js';
 import { ensureCompiled } from '../plugin-host/transpile-cache.js';
@@ -14,6 +14,7 @@ import { tempSibling } from '../util/atomic.js';
 import { WashError, messageOf } from '../util/errors.js';
 import { shortDigest } from '../util/text.js';
 import { escapeUntrusted as esc } from '../util/untrusted.js';
+import { isReservedId } from '../sandbox/identity.js';
 
 export interface InstallRequest {
   /** The component file (left where it is: it is copied). */
@@ -41,14 +42,30 @@ export interface Installed {
  */
 export async function installComponent(ctx: CliContext, request: InstallRequest): Promise<Installed> {
   const component = await ensureCompiled(ctx.layout, request.path, request.digest, () => ctx.note('checking plugin...'), request.label);
-  const { name, version } = component.metadata;
+  const { name, version, id } = component.metadata;
+  // The declared id is informational, but two installed plugins claiming one id would confuse
+  // every user who reads it, and wash's own ids are not anybody's to take.
+  if (isReservedId(id)) {
+    throw new WashError(`${request.label} claims the id '${esc(id)}', which is reserved for wash's core plugins; nothing was installed`);
+  }
+  const catalog = await ctx.catalog();
+  const sameId = [...catalog.plugins.values()]
+    .flatMap((e) => [e, ...e.shadows])
+    .find((e) => e.source === 'installed' && e.component.metadata.id === id && basename(e.file) !== `${name}.wasm`);
+  if (sameId) {
+    throw new WashError(
+      `${request.label} claims the id '${esc(id)}' of the installed plugin '${esc(sameId.component.metadata.name)}'; nothing was installed`,
+      1,
+      `uninstall '${esc(sameId.component.metadata.name)}' first if this is meant to replace it`,
+    );
+  }
 
   if (request.replacing !== undefined) {
     if (name !== request.replacing) {
       throw new WashError(`${request.label} is a plugin named '${esc(name)}', not '${request.replacing}'; nothing was installed`);
     }
   } else {
-    const existing = (await ctx.catalog()).plugins.get(name);
+    const existing = catalog.plugins.get(name);
     if (existing && !request.force) {
       const how = existing.source === 'embedded' ? 'a core plugin' : existing.source === 'path' ? 'on WASH_PLUGIN_PATH' : 'installed';
       throw new WashError(`a plugin named '${name}' already exists (${how}, ${existing.file})`, 1, 'use --force to replace it');
@@ -78,12 +95,8 @@ export async function installComponent(ctx: CliContext, request: InstallRequest)
   } catch (err) {
     ctx.note(`warning: installed ${name}, but could not record where it came from: ${messageOf(err)}`);
   }
-  const invocation = ctx.newInvocation();
-  for (const [key, value] of Object.entries({ name, version, digest: request.digest, source: request.provenance.source })) {
-    invocation.context.set(`plugin.${key}`, value);
-  }
   const { runHooks } = await import('./hooks.js');
-  await runHooks(ctx, 'after-install', invocation);
+  await runHooks(ctx, 'after-install', { 'plugin.name': name, 'plugin.version': version, 'plugin.digest': request.digest, 'plugin.source': request.provenance.source });
   return { name, version, digest: request.digest, file: target };
 }
 

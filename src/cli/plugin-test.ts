@@ -49,7 +49,8 @@ export async function pluginTestCommand(ctx: CliContext, argv: string[]): Promis
     throw new WashError(`cannot read ${source}: ${err.code === 'ENOENT' ? 'no such file' : (err.code ?? err.message)}`);
   });
   const component = await ensureCompiled(ctx.layout, file, digest, () => ctx.note('preparing plugin (first run only)...'), source);
-  const entry = { component, source: 'path' as const, file, digest };
+  // A file under test is nobody the user installed: recorded grants never apply, answers are never recorded.
+  const entry = { component, source: 'test' as const, file, digest };
 
   if (info) {
     ctx.print({ ...component.metadata, digest, exports: component.exports, imports: component.imports }, () =>
@@ -61,7 +62,7 @@ export async function pluginTestCommand(ctx: CliContext, argv: string[]): Promis
     const { metadata } = component;
     const handles = metadata.hooks.includes(hook as HookType) || component.foreign?.hooks.includes(hook);
     if (!handles) throw new WashError(`plugin '${metadata.name}' does not handle the '${hook}' hook`);
-    const { access, limits } = await sandboxFor(ctx, component);
+    const { access, limits } = await sandboxFor(ctx, entry);
     return callPlugin(component, { kind: 'hook', hook }, ctx.newInvocation(), access, limits);
   }
   return runEntry(ctx, entry, argv.slice(i + 1));

@@ -34,6 +34,8 @@ export interface UpdateResult {
   newer_major?: string;
   /** Access the new version asks for that the old one did not (granted on its next run). */
   new_access?: string[];
+  /** Its recorded grants moved to the new component (same repository). */
+  kept_grants?: boolean;
   reason?: string;
 }
 
@@ -150,6 +152,16 @@ async function updateOne(
     manifest_digest: artifact.manifestDigest,
   };
   const result: UpdateResult = { name, status: 'updated', from, to, ...extra };
+  // An update from the same repository is the same plugin moving on: grants given to the version
+  // it replaces move with it. Anything new it asks for is asked on its next run.
+  const { grantSubjectOf } = await import('../plugin-host/plugin-identity.js');
+  const { readConfig } = await import('../sandbox/config.js');
+  const { writeGrants } = await import('../sandbox/grant-store.js');
+  const subject = await grantSubjectOf(ctx.layout, { source: 'installed', file: installed.file, digest: installed.digest });
+  if ((await readConfig(ctx.configFile)).grants[subject.identity.key]?.digest === prov.digest) {
+    await writeGrants(ctx.configFile, subject, (current) => current);
+    result.kept_grants = true;
+  }
   // The sandbox asks for whatever is not granted yet on the next run; say so now.
   try {
     const { cachedMetadata } = await import('../plugin-host/transpile-cache.js');
@@ -172,6 +184,7 @@ function describe(r: UpdateResult): string {
     case 'updated':
       return [
         `${r.name}  ${r.from!.version} → ${r.to!.version}  (${digests(r.from!, r.to!)})${major}`,
+        ...(r.kept_grants ? [`  kept its grants (same repository${r.new_access?.length ? '' : ', nothing new requested'})`] : []),
         ...(r.new_access?.length ? [`  ${r.name} ${r.to!.version} asks for more access, to be granted on its next run: ${r.new_access.map((a) => esc(a)).join(', ')}`] : []),
       ].join('\n');
     case 'would-update':

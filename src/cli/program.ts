@@ -50,6 +50,7 @@ export function buildProgram(globals: GlobalOptions = DEFAULT_GLOBALS): Command 
     .addOption(new Option('--log-level <level>', 'show logs at or above this level (default: info)').choices(LOG_LEVELS))
     .option('--config <path>', 'use this config file instead of the default')
     .option('--no-prompt', 'never ask for access; deny what is not granted')
+    .option('--no-hooks', "don't run other plugins' hooks during this command")
     .helpCommand(false)
     .showSuggestionAfterError(true)
     .exitOverride();

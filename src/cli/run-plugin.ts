@@ -8,6 +8,8 @@ import { enforce } from '../sandbox/enforce.js';
 import { resolveRequestedPath } from '../sandbox/paths.js';
 import type { RunAccess } from '../plugin-host/run.js';
 import type { CachedComponent } from '../plugin-host/transpile-cache.js';
+import { grantSubjectOf, migrateLegacyState, type IdentifiedEntry } from '../plugin-host/plugin-identity.js';
+import { emptyGrants, readConfig } from '../sandbox/config.js';
 import { resolve } from 'node:path';
 import { ExitCode, UsageError, WashError } from '../util/errors.js';
 import { closest } from '../util/text.js';
@@ -32,9 +34,12 @@ export async function runPluginCommand(ctx: CliContext, name: string, argv: stri
   }
 }
 
+/** What a run needs of a catalog entry (or of a file given to `wash plugin test`). */
+export type RunnableEntry = Pick<PluginEntry, 'component' | 'file' | 'digest' | 'prebuiltRoot'> & IdentifiedEntry;
+
 export async function runEntry(
   ctx: CliContext,
-  entry: Pick<PluginEntry, 'component' | 'source' | 'file' | 'digest' | 'prebuiltRoot'>,
+  entry: RunnableEntry,
   argv: string[],
   prewarmed?: Prewarmed,
 ): Promise<number> {
@@ -47,55 +52,68 @@ export async function runEntry(
   // Listings trust meta.json alone; a run first checks the transpiled files are whole (rebuilding if not).
   const component = await ensureCompiled(ctx.layout, entry.file, entry.digest, () => ctx.note('preparing plugin...'), entry.file, entry.prebuiltRoot);
   prewarmed?.compile(component.dir);
-  const { access, limits } = await sandboxFor(ctx, component);
+  const { access, limits } = await sandboxFor(ctx, { ...entry, component });
   const invocation = ctx.newInvocation();
   try {
     return await callPlugin(component, { kind: 'run', argv }, invocation, access, limits, { prewarmed });
   } catch (err) {
     if (err instanceof WashError && err.exitCode !== ExitCode.usage) {
-      invocation.context.set('error.plugin', metadata.name);
-      invocation.context.set('error.message', err.message);
-      invocation.context.set('error.exit_code', String(err.exitCode));
+      // The message stays out: it may quote the plugin's secrets or its input.
       const { runHooks } = await import('./hooks.js');
-      await runHooks(ctx, 'error', invocation);
+      await runHooks(ctx, 'error', { 'error.plugin': metadata.name, 'error.exit_code': String(err.exitCode) });
     }
     throw err;
   }
 }
 
-/** Decide (grants, prompt or denial) and enforce what this run of the plugin may touch, and its limits. */
-export async function sandboxFor(ctx: CliContext, component: CachedComponent): Promise<{ access: RunAccess; limits: Limits }> {
-  const { metadata, digest } = component;
-  const flags = ctx.globals.allow;
+/**
+ * Decide (grants, prompt or denial) and enforce what this run of the plugin
+ * may touch, and its limits. Grants, the scratch dir and the config store
+ * belong to the entry's identity, never to the id the component declares.
+ */
+export async function sandboxFor(
+  ctx: CliContext,
+  entry: IdentifiedEntry & { component: CachedComponent },
+  /** A hook: recorded grants only (no flags, no prompt, no notes) and the short hook deadline. */
+  options: { hook?: boolean } = {},
+): Promise<{ access: RunAccess; limits: Limits }> {
+  const hook = options.hook === true;
+  const { component } = entry;
+  const { metadata } = component;
+  const subject = await grantSubjectOf(ctx.layout, entry);
+  const moved = await migrateLegacyState(ctx.layout, ctx.configFile, await readConfig(ctx.configFile), subject, metadata.id);
+  for (const what of moved) ctx.note(`wash: moved ${what} (plugin data now belongs to the installed plugin, not to the id it declares)`);
+  const flags = hook ? emptyGrants() : ctx.globals.allow;
   const resolvePath = (p: string) => resolveRequestedPath(p, ctx.layout) ?? resolve(p);
   const decision = await decideAccess({
     metadata,
-    digest,
+    subject,
     dirs: ctx.layout,
     configFile: ctx.configFile,
     flags: { ...flags, read: flags.read.map(resolvePath), write: flags.write.map(resolvePath) },
-    allowAll: ctx.globals.allowAll,
-    interactive: ctx.interactive,
-    note: (text) => ctx.note(text),
+    allowAll: hook ? false : ctx.globals.allowAll,
+    interactive: hook ? false : ctx.interactive,
+    note: hook ? () => undefined : (text) => ctx.note(text),
   });
   const enforced = await enforce(decision.granted, {
     grants: decision.grants,
-    pluginId: metadata.id,
+    identityDir: subject.identity.dirName,
     scratchRoot: ctx.layout.scratchRoot,
     env: process.env,
     warn: (text) => ctx.note(`warning: ${text}`),
     scratchMount: component.contract === NATIVE_CONTRACT ? undefined : PLUGIN_DATA_MOUNT,
   });
   const { settings } = decision.config;
-  const timeoutMs = (ctx.globals.timeoutSeconds ?? settings.timeoutSeconds) * 1000;
+  const timeoutMs = (hook ? settings.hookTimeoutSeconds : (ctx.globals.timeoutSeconds ?? settings.timeoutSeconds)) * 1000;
   return {
     access: {
       ...enforced,
+      identityDir: subject.identity.dirName,
       hostExec: {
         // A foreign contract cannot declare binaries: what the user granted the plugin is allowed.
         granted:
           component.contract === NATIVE_CONTRACT ? decision.granted.flatMap((i) => (i.kind === 'exec' ? [i.binary] : [])) : decision.grants.exec,
-        interactive: ctx.interactive,
+        interactive: hook ? false : ctx.interactive,
         timeoutMs,
       },
     },

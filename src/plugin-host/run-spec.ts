@@ -9,7 +9,8 @@ import type { TheirHook, WasmcloudWashCall } from './adapters/wasmcloud-wash.js'
 export interface RunSpec {
   transpiledDir: string;
   pluginName: string;
-  pluginId: string;
+  /** Its identity's directory name (sandbox/identity.ts): keys its config store, never the id it declares. */
+  identityDir: string;
   /** A hook is one of our events, or (for `wash plugin test --hook` on a foreign plugin) one of its own hook types. */
   call:
     | { kind: 'run'; argv: string[] }

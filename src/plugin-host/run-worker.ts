@@ -100,7 +100,7 @@ async function main(): Promise<RunOutcome> {
     const host = {
       pluginName: spec.pluginName,
       invocation,
-      config: new PluginConfigStore(spec.layout.pluginConfig, spec.pluginId),
+      config: new PluginConfigStore(spec.layout.pluginConfig, spec.identityDir),
       scratchGuestPath: spec.scratchGuestPath,
       hostExec: createHostExec({ pluginName: spec.pluginName, ...spec.hostExec }),
       listen: (port: number) => {

@@ -16,6 +16,8 @@ import { colorEnabled } from '../util/style.js';
 
 /** The access one run was given, as the sandbox resolved it: plain data. */
 export interface RunAccess {
+  /** The plugin identity's directory name: its scratch dir and config store are named by it. */
+  identityDir: string;
   /** Whether host.listen may serve HTTP on loopback. */
   incomingHttp?: boolean;
   sandbox: Pick<RunSpec['sandbox'], 'preopens' | 'readOnly' | 'env' | 'allowedHosts'>;
@@ -130,9 +132,11 @@ export async function callPlugin(
     onValue?: (value: unknown) => void;
     /** A worker started early with prewarmWorker(), to use instead of a new one. */
     prewarmed?: Prewarmed;
+    /** A hook: its stdout goes to stderr and whatever it emits is dropped (it must not add to the command's output). */
+    hook?: boolean;
   } = {},
 ): Promise<number> {
-  const { onValue, prewarmed } = options;
+  const { onValue, prewarmed, hook = false } = options;
   const { metadata } = component;
   let foreignCall: RunSpec['foreignCall'];
   if (component.contract !== NATIVE_CONTRACT && component.foreign && (call.kind === 'run' || call.kind === 'hook')) {
@@ -153,12 +157,12 @@ export async function callPlugin(
   const spec: RunSpec = {
     transpiledDir: component.dir,
     pluginName: metadata.name,
-    pluginId: metadata.id,
+    identityDir: access.identityDir,
     call,
     contract: component.contract,
     foreignCall,
     backgroundPids,
-    sandbox: { ...access.sandbox, args: [metadata.name], stdoutToStderr: invocation.outputFormat === 'json' },
+    sandbox: { ...access.sandbox, args: [metadata.name], stdoutToStderr: hook || invocation.outputFormat === 'json' },
     scratchGuestPath: access.scratchGuestPath,
     hostExec: access.hostExec,
     layout: invocation.layout,
@@ -227,8 +231,10 @@ export async function callPlugin(
     });
     if (stopReason) throw stopReason;
     if (!outcome) throw new WashError(`plugin '${metadata.name}' stopped unexpectedly`);
-    invocation.emitted.push(...outcome.emitted);
-    flushJson(invocation);
+    if (!hook) {
+      invocation.emitted.push(...outcome.emitted);
+      flushJson(invocation);
+    }
     if (outcome.kind === 'error') throw new WashError(outcome.message, outcome.exitCode, outcome.hint);
     if (outcome.value !== undefined) onValue?.(outcome.value);
     return outcome.status;

@@ -4,6 +4,7 @@
  *
  *     [settings]
  *     timeout_seconds = 300        # wall-clock limit per plugin run
+ *     hook_timeout_seconds = 5     # wall-clock limit per hook call
  *     memory_mb = 2048             # ceiling on wash's resident memory while a plugin runs
  *     max_output_mb = 64           # stdout + stderr a plugin may write per run
  *
@@ -12,7 +13,7 @@
  *     password = "..."
  *     insecure = false             # plain HTTP (always for localhost / 127.0.0.1)
  *
- *     [grants."dev.wash.keys"]     # by plugin id
+ *     [grants."core:keys"]         # by plugin identity (see identity.ts), never the id it declares
  *     scratch = true
  *     env = ["NATS_URL"]
  *     read = ["/home/me/projects"]
@@ -20,7 +21,8 @@
  *     net = ["https://api.example.com", "https://*.example.org:8443"]
  *     exec = ["git"]
  *     listen = true
- *     digest = "sha256:..."        # the component the grants were last given to (informational)
+ *     digest = "sha256:..."        # the component the grants were given to: another digest must be confirmed
+ *     source = "oci://..."         # where that component came from (shown when asking to confirm)
  *
  * Reads never modify the file. Writes re-read the file under a lock, change
  * only what they mean to, and replace it atomically, so concurrent writers
@@ -40,7 +42,10 @@ export interface Grants {
   net: string[];
   exec: string[];
   listen: boolean;
+  /** The component these grants were given to; grants of another digest apply only once confirmed. */
   digest?: string;
+  /** Where that component came from, shown when asking to confirm a changed component. */
+  source?: string;
 }
 
 export interface RegistryAuth {
@@ -51,6 +56,8 @@ export interface RegistryAuth {
 
 export interface Settings {
   timeoutSeconds: number;
+  /** Deadline of one hook call: hooks report, they must not hold the command up. */
+  hookTimeoutSeconds: number;
   memoryMb: number;
   maxOutputMb: number;
 }
@@ -61,9 +68,14 @@ export interface WashConfig {
   grants: Record<string, Grants>;
 }
 
-export const DEFAULT_SETTINGS: Settings = { timeoutSeconds: 300, memoryMb: 2048, maxOutputMb: 64 };
+export const DEFAULT_SETTINGS: Settings = { timeoutSeconds: 300, hookTimeoutSeconds: 5, memoryMb: 2048, maxOutputMb: 64 };
 
-const SETTING_KEYS: Record<string, keyof Settings> = { timeout_seconds: 'timeoutSeconds', memory_mb: 'memoryMb', max_output_mb: 'maxOutputMb' };
+const SETTING_KEYS: Record<string, keyof Settings> = {
+  timeout_seconds: 'timeoutSeconds',
+  hook_timeout_seconds: 'hookTimeoutSeconds',
+  memory_mb: 'memoryMb',
+  max_output_mb: 'maxOutputMb',
+};
 
 export const emptyGrants = (): Grants => ({ scratch: false, env: [], read: [], write: [], net: [], exec: [], listen: false });
 
@@ -136,8 +148,8 @@ export function interpretConfig(doc: Table): { config: WashConfig; problems: Con
           } else if ((GRANT_BOOLS as readonly string[]).includes(key)) {
             if (typeof v === 'boolean') grants[key as (typeof GRANT_BOOLS)[number]] = v;
             else problem(`grants.${id}.${key}`, 'must be true or false');
-          } else if (key === 'digest') {
-            if (typeof v === 'string') grants.digest = v;
+          } else if (key === 'digest' || key === 'source') {
+            if (typeof v === 'string') grants[key] = v;
             else problem(`grants.${id}.${key}`, 'must be a string');
           } else problem(`grants.${id}.${key}`, 'unknown key');
         }
@@ -239,10 +251,10 @@ export async function updateConfig(file: string, mutate: (doc: Table) => void): 
   });
 }
 
-/** The `grants` table of a plugin inside a raw document, created when missing. */
-export function grantTable(doc: Table, pluginId: string): Table {
+/** The `grants` table of a plugin identity inside a raw document, created when missing. */
+export function grantTable(doc: Table, key: string): Table {
   if (!isTable(doc.grants)) doc.grants = {};
   const grants = doc.grants as Table;
-  if (!isTable(grants[pluginId])) grants[pluginId] = {};
-  return grants[pluginId] as Table;
+  if (!isTable(grants[key])) grants[key] = {};
+  return grants[key] as Table;
 }

@@ -1,20 +1,24 @@
 /**
  * Before a run: compare what the plugin declared with what is granted (the
- * config's "always" grants plus this run's --allow-* flags), ask for the rest
- * on a TTY, deny it otherwise, and record "always" answers.
+ * grants recorded for its identity and digest, plus this run's --allow-*
+ * flags), ask for the rest on a TTY, deny it otherwise, and record "always"
+ * answers.
  */
 import { accessItems, describeItem, type AccessItem } from './access-items.js';
-import { readConfig, updateConfig, grantTable, emptyGrants, type Grants, type WashConfig } from './config.js';
+import { readConfig, emptyGrants, type Grants, type WashConfig } from './config.js';
 import { grantCommand, grantsFor, mergeGrants, splitByGrant } from './policy.js';
 import { parseHostPattern } from './host-pattern.js';
-import { askForAccess, itemText, MAX_ITEM_TEXT, requestTooLong, type PromptSubject } from './prompt.js';
+import { askForAccess, askKeepGrants, itemText, MAX_ITEM_TEXT, requestTooLong, type PromptSubject } from './prompt.js';
+import { forgetGrants, recordedGrants, writeGrants, withoutEmpty, type GrantSubject } from './grant-store.js';
 import type { Metadata } from '../plugin-host/metadata.js';
 import type { WashDirs } from '../plugin-host/dirs.js';
 import { escapeUntrusted as esc } from '../util/untrusted.js';
+import { shortDigest } from '../util/text.js';
 
 export interface DecideOptions {
   metadata: Metadata;
-  digest: string;
+  /** Who the plugin is (its catalog entry), what component is behind it now and where it came from. */
+  subject: GrantSubject;
   dirs: WashDirs;
   configFile: string;
   /** Grants from this run's --allow-* flags. */
@@ -43,12 +47,18 @@ export async function decideAccess(options: DecideOptions): Promise<Decision> {
   if (items.length === 0) return { granted: [], denied: [], config, grants: emptyGrants() };
   if (options.allowAll) return { granted: items, denied: [], config, grants: grantsFor(items) };
 
-  const recorded = config.grants[metadata.id] ?? emptyGrants();
+  const subject: PromptSubject = {
+    name: metadata.name,
+    id: metadata.id,
+    version: metadata.version,
+    digest: options.subject.digest,
+    source: options.subject.source,
+  };
+  const recorded = await applicableGrants(options, config, subject);
   const grants = mergeGrants(recorded, options.flags);
   const { granted, missing } = splitByGrant(items, grants);
   if (missing.length === 0) return { granted, denied: [], config, grants };
 
-  const subject: PromptSubject = { name: metadata.name, id: metadata.id, version: metadata.version, digest: options.digest };
   const absurd = missing.filter((i) => itemText(i).length > MAX_ITEM_TEXT);
   if (absurd.length > 0) {
     options.note(`wash: denied without asking: plugin '${esc(metadata.name)}' made ${absurd.length} access request(s) too long to show safely`);
@@ -80,17 +90,40 @@ export async function decideAccess(options: DecideOptions): Promise<Decision> {
     return { granted, denied: missing, config, grants };
   }
 
-  const answer = await askForAccess(subject, askable, options.configFile);
+  const remembers = options.subject.identity.remembers;
+  const answer = await askForAccess(subject, askable, remembers ? options.configFile : undefined);
   if (answer === 'deny') return { granted, denied: missing, config, grants };
-  if (answer === 'always') {
+  if (answer === 'always' && remembers) {
     const add = grantsFor(askable);
-    await updateConfig(options.configFile, (doc) => {
-      const table = grantTable(doc, metadata.id);
-      const merged = mergeGrants(recordedFrom(table), add);
-      Object.assign(table, withoutEmpty(merged), { digest: options.digest });
-    });
+    await writeGrants(options.configFile, options.subject, (current) => mergeGrants(current, add));
   }
   return { granted: [...granted, ...askable], denied: absurd, config, grants: mergeGrants(grants, grantsFor(askable)) };
+}
+
+/**
+ * The recorded grants that apply to this run. Grants given to another
+ * component behind the same identity (reinstalled, replaced, updated from
+ * elsewhere) apply only once the user confirms them, seeing both sides.
+ */
+async function applicableGrants(options: DecideOptions, config: WashConfig, subject: PromptSubject): Promise<Grants> {
+  const { grants, changed } = recordedGrants(config, options.subject);
+  if (!changed) return grants;
+  const name = esc(options.metadata.name);
+  const was = `${changed.digest ? shortDigest(changed.digest) : 'unknown digest'} from ${esc(changed.source ?? 'an unknown source')}`;
+  const now = `${shortDigest(options.subject.digest)} from ${esc(options.subject.source)}`;
+  if (!options.interactive) {
+    options.note(
+      `wash: plugin '${name}' changed since its grants were recorded (was ${was}, now ${now}); they do not apply until you confirm them:\n` +
+        `  wash plugin grant ${name} --confirm`,
+    );
+    return emptyGrants();
+  }
+  if (await askKeepGrants(subject, { was, now, grants: Object.keys(withoutEmpty(changed.grants)) })) {
+    return writeGrants(options.configFile, options.subject, () => changed.grants);
+  }
+  await forgetGrants(options.configFile, options.subject.identity.key);
+  options.note(`wash: dropped the grants recorded for the earlier '${name}'`);
+  return emptyGrants();
 }
 
 /** A host request that names no host: `*://*`, `https://*:*`. */
@@ -101,27 +134,6 @@ export function isOpenEnded(item: AccessItem): boolean {
   } catch {
     return false;
   }
-}
-
-/** The grants recorded in one raw `[grants.<id>]` table. */
-export function recordedFrom(table: Record<string, unknown>): Grants {
-  const list = (k: string) => (Array.isArray(table[k]) ? (table[k] as string[]) : []);
-  return {
-    scratch: table.scratch === true,
-    listen: table.listen === true,
-    env: list('env'),
-    read: list('read'),
-    write: list('write'),
-    net: list('net'),
-    exec: list('exec'),
-  };
-}
-
-/** Grants as a TOML table, without empty lists and false switches. */
-export function withoutEmpty(g: Grants): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(g).filter(([k, v]) => k !== 'digest' && (Array.isArray(v) ? v.length > 0 : v === true)),
-  );
 }
 
 /** The per-run flags that would grant these items. */

@@ -8,7 +8,8 @@ import type { Grants } from './config.js';
 export interface EnforceOptions {
   /** All grants of this run: a broad declared host pattern is narrowed to the granted hosts within it. */
   grants: Grants;
-  pluginId: string;
+  /** The plugin identity's directory name (identity.ts): its scratch dir is `<scratchRoot>/<name>`. */
+  identityDir: string;
   scratchRoot: string;
   env: NodeJS.ProcessEnv;
   warn: (text: string) => void;
@@ -25,7 +26,7 @@ const isDirectory = (path: string) => stat(path).then((s) => s.isDirectory(), ()
  * Build what one instance may see from the items that were granted: only
  * these preopens (identity-mapped), only these env vars, only these hosts.
  */
-export async function enforce(granted: readonly AccessItem[], options: EnforceOptions): Promise<Omit<RunAccess, 'hostExec'>> {
+export async function enforce(granted: readonly AccessItem[], options: EnforceOptions): Promise<Omit<RunAccess, 'hostExec' | 'identityDir'>> {
   const preopens: Record<string, string> = {};
   const readOnly: string[] = [];
   const env: Record<string, string> = {};
@@ -36,7 +37,7 @@ export async function enforce(granted: readonly AccessItem[], options: EnforceOp
   for (const item of granted) {
     switch (item.kind) {
       case 'scratch': {
-        const dir = scratchDirOf(options.scratchRoot, options.pluginId);
+        const dir = scratchDirOf(options.scratchRoot, options.identityDir);
         await mkdir(dir, { recursive: true, mode: 0o700 });
         scratchGuestPath = options.scratchMount ?? dir;
         preopens[scratchGuestPath] = dir;

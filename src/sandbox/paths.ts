@@ -18,7 +18,7 @@ export function resolveRequestedPath(requested: string, dirs: WashDirs, home = h
   return normal.length > 1 ? normal.replace(/\/+$/, '') : normal;
 }
 
-/** The plugin's private scratch dir: `<data>/plugins/fs/<plugin id>`. */
-export function scratchDirOf(scratchRoot: string, pluginId: string): string {
-  return join(scratchRoot, pluginId);
+/** A plugin's private scratch dir: `<data>/plugins/fs/<identity dir>` (never the id it declares). */
+export function scratchDirOf(scratchRoot: string, identityDir: string): string {
+  return join(scratchRoot, identityDir);
 }

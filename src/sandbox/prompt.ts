@@ -25,6 +25,8 @@ export interface PromptSubject {
   id: string;
   version: string;
   digest: string;
+  /** Where the component came from (untrusted where it names a URL or reference). */
+  source: string;
 }
 
 export class PromptCancelled extends WashError {
@@ -36,7 +38,7 @@ export class PromptCancelled extends WashError {
 /** The text of the request, as the user will see it. */
 export function renderRequest(subject: PromptSubject, items: readonly AccessItem[]): string {
   const lines = [
-    `${yellow('wash:', process.stderr)} plugin ${bold(esc(subject.name), process.stderr)} ${esc(subject.version)} (${esc(subject.id)}, ${shortDigest(subject.digest)}) requests:`,
+    `${yellow('wash:', process.stderr)} plugin ${bold(esc(subject.name), process.stderr)} ${esc(subject.version)} (${shortDigest(subject.digest)}, from ${esc(subject.source)}) requests:`,
     ...items.map((item) => `  - ${esc(describeItem(item))}${item.reason ? `: ${esc(item.reason)}` : ''}`),
   ];
   return lines.join('\n');
@@ -72,7 +74,11 @@ async function flushStdin(quietMs = 30, maxMs = 500): Promise<void> {
   stdin.setRawMode(false);
 }
 
-export async function askForAccess(subject: PromptSubject, items: readonly AccessItem[], configFile: string): Promise<PromptAnswer> {
+/**
+ * Ask about `items`. Without `configFile` the answer cannot be remembered
+ * (`wash plugin test`), so "always" is not offered.
+ */
+export async function askForAccess(subject: PromptSubject, items: readonly AccessItem[], configFile: string | undefined): Promise<PromptAnswer> {
   process.stderr.write(`${renderRequest(subject, items)}\n`);
   await flushStdin();
   const { select } = await import('@inquirer/prompts');
@@ -82,13 +88,37 @@ export async function askForAccess(subject: PromptSubject, items: readonly Acces
         message: 'Allow?',
         choices: [
           { name: 'Allow once (this run only)', value: 'once' },
-          { name: `Allow always (saved in ${configFile})`, value: 'always' },
+          ...(configFile ? [{ name: `Allow always (saved in ${configFile})`, value: 'always' as const }] : []),
           { name: 'Deny', value: 'deny' },
         ],
         default: 'deny',
       },
       { output: process.stderr },
     );
+  } catch (err) {
+    if ((err as Error).name === 'ExitPromptError') throw new PromptCancelled('cancelled at the access prompt');
+    throw err;
+  }
+}
+
+/**
+ * The component behind a plugin changed since its grants were recorded: keep
+ * them for the new one? Shows both sides; anything but an explicit yes is no.
+ */
+export async function askKeepGrants(subject: PromptSubject, change: { was: string; now: string; grants: string[] }): Promise<boolean> {
+  process.stderr.write(
+    [
+      `${yellow('wash:', process.stderr)} plugin ${bold(esc(subject.name), process.stderr)} changed since you granted it access`,
+      `  was: ${change.was}`,
+      `  now: ${change.now}`,
+      `  recorded grants: ${change.grants.join(', ')}`,
+      '',
+    ].join('\n'),
+  );
+  await flushStdin();
+  const { confirm } = await import('@inquirer/prompts');
+  try {
+    return await confirm({ message: 'Keep these grants for the new component?', default: false }, { output: process.stderr });
   } catch (err) {
     if ((err as Error).name === 'ExitPromptError') throw new PromptCancelled('cancelled at the access prompt');
     throw err;

@@ -5,7 +5,8 @@ import { createServer, type Server } from 'node:http';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePort, makeXdg, runWash, type Xdg } from '../helpers.js';
-import { HOSTILE_DIR, watToFile } from '../fixtures.js';
+import { HOSTILE_DIR, HOSTILE_WASM, watToFile } from '../fixtures.js';
+import { identityOf } from '../../src/sandbox/identity.js';
 
 let xdg: Xdg;
 let server: Server;
@@ -45,7 +46,7 @@ describe('hostile plugin', () => {
   });
 
   it('cannot leave its scratch dir with .., absolute paths or symlinks', async () => {
-    const scratch = join(xdg.data, 'plugins', 'fs', 'dev.wash.test.hostile');
+    const scratch = join(xdg.data, 'plugins', 'fs', identityOf({ source: 'path', file: HOSTILE_WASM }).dirName);
     const cases: [string[], string][] = [
       [['read', `${scratch}/../../../../../../../../etc/passwd`], 'not-permitted'],
       [['read', '/etc/passwd'], 'not-permitted'],
@@ -61,7 +62,7 @@ describe('hostile plugin', () => {
   });
 
   it("cannot read another plugin's scratch dir", async () => {
-    const other = join(xdg.data, 'plugins', 'fs', 'dev.wash.keys');
+    const other = join(xdg.data, 'plugins', 'fs', 'core.keys');
     await mkdir(other, { recursive: true });
     await writeFile(join(other, 'secret.nk'), 'SUAM...');
     const r = await run(['--allow-scratch', 'hostile', 'read', join(other, 'secret.nk')]);

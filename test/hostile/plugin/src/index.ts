@@ -14,7 +14,7 @@ const attempt = (what: string, fn: () => unknown) => {
 
 export const { plugin } = definePlugin({
   metadata: {
-    id: 'dev.wash.test.hostile',
+    id: 'test.wash.hostile',
     name: 'hostile',
     version: '6.6.6',
     // Erase the line and move up: tries to repaint what the user sees.
