@@ -15,14 +15,14 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import type { LookupAddress } from 'node:dns';
 import { pipeline } from 'node:stream/promises';
 import { Readable, Transform } from 'node:stream';
 import { WashError, messageOf } from '../util/errors.js';
 import { humanBytes } from '../util/text.js';
 import { escapeUntrusted as esc } from '../util/untrusted.js';
 import { progressLine } from '../output/progress.js';
-import { addressScope, hopAllowed, narrowest, type AddressScope } from './net/addresses.js';
+import { addressScope, hopAllowed, resolveHost, systemResolver, type AddressScope } from './net/addresses.js';
 import { DEFAULT_NET_LIMITS, Watchdog, kibPerSecond, seconds, transferDeadlineMs, type NetLimits } from './net/limits.js';
 import { REDIRECT_STATUSES, basicFromUserinfo, redactUrl } from './net/urls.js';
 import { getWashVersion } from './versions.js';
@@ -53,18 +53,27 @@ class HopGuard {
     }
   }
 
-  /** A resolver for the connection: the addresses actually connected to are the ones checked. */
-  readonly lookup = (hostname: string, options: object, callback: (err: Error | null, address: string | LookupAddress[], family?: number) => void) => {
-    dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
-      if (err) return callback(err, []);
-      try {
-        this.check(hostname, narrowest(addresses.map((a) => addressScope(a.address) ?? 'other')));
-      } catch (refused) {
-        return callback(refused as Error, []);
-      }
-      if ((options as { all?: boolean }).all) callback(null, addresses);
-      else callback(null, addresses[0]!.address, addresses[0]!.family);
-    });
+  /** A resolver for the connection (net.connect's `lookup`): the addresses actually connected to are the ones checked. */
+  readonly lookup = (
+    hostname: string,
+    options: { family?: number; all?: boolean },
+    callback: (err: Error | null, address: string | LookupAddress[], family?: number) => void,
+  ) => {
+    const family = options.family === 4 || options.family === 6 ? options.family : undefined;
+    const answer = (err: Error | null, addresses: LookupAddress[]) =>
+      // Out of the promise chain: whatever net does with the answer is not this promise's business.
+      process.nextTick(() => (err || options.all ? callback(err, addresses) : callback(null, addresses[0]!.address, addresses[0]!.family)));
+    resolveHost(hostname, async (name) => (await systemResolver(name)).filter((a) => family === undefined || a.family === family)).then(
+      ({ scope, addresses }) => {
+        try {
+          this.check(hostname, scope);
+        } catch (refused) {
+          return answer(refused as Error, []);
+        }
+        answer(null, addresses);
+      },
+      (err: Error) => answer(err, []),
+    );
   };
 }
 

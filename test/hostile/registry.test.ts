@@ -252,6 +252,10 @@ describe('registry credentials stay with the registry origin', () => {
     const listed = await wash(xdg, ['--config', file, '-o', 'json', 'plugin', 'install', '--force', ref]);
     expect(listed.code, listed.stderr).toBe(0);
     expect(foreign.seen.map((s) => s.authorization)).toContain(basic('alice', 'open sesame'));
+
+    const bad = await config(xdg, `[registries."${reg.host}"]\ntoken_realms = ["ftp://elsewhere.example"]\n`);
+    const validated = await wash(xdg, ['--config', bad, 'config', 'validate']);
+    expect(validated.stdout).toContain(`registries.${reg.host}.token_realms: must be a list of http(s) URLs`);
   });
 
   it('a cross-origin upload Location and a cross-origin blob redirect never carry the Authorization header', async () => {
@@ -535,12 +539,15 @@ describe('plugin update takes only exact tags', () => {
 describe('URL installs', () => {
   it('userinfo and query never reach the provenance, the output or an error message', async () => {
     const xdg = await freshXdg();
+    // Where a signed URL sends the download: another origin, which must not get the userinfo's credentials.
+    const cdn = await serve((_req, res, url) => {
+      if (url.pathname === '/example.wasm') return void res.writeHead(200, { 'content-length': example.length }).end(example);
+      res.writeHead(404).end();
+    });
     const server = await serve((req, res, url) => {
-      if (url.pathname === '/example.wasm') {
-        if (req.headers.authorization !== basic('alice', 's3cret')) return void res.writeHead(401).end();
-        return void res.writeHead(200, { 'content-length': example.length }).end(example);
-      }
-      if (url.pathname === '/signed') return void res.writeHead(302, { location: '/example.wasm?X-Amz-Signature=SIG2SECRET' }).end();
+      if (req.headers.authorization !== basic('alice', 's3cret')) return void res.writeHead(401).end();
+      if (url.pathname === '/signed') return void res.writeHead(302, { location: '/moved?X-Amz-Signature=SIG2SECRET' }).end();
+      if (url.pathname === '/moved') return void res.writeHead(302, { location: `${cdn.origin}/example.wasm?X-Amz-Signature=SIG3SECRET` }).end();
       res.writeHead(404).end();
     });
     const port = server.port;
@@ -548,10 +555,13 @@ describe('URL installs', () => {
     const r = await wash(xdg, ['-o', 'json', 'plugin', 'install', secretUrl]);
     expect(r.code, r.stderr).toBe(0);
     const out = `${r.stdout}\n${r.stderr}`;
-    for (const secret of ['s3cret', 'AKIDSECRET', 'SIGSECRET', 'SIG2SECRET', 'frag']) expect(out).not.toContain(secret);
+    for (const secret of ['s3cret', 'AKIDSECRET', 'SIGSECRET', 'SIG2SECRET', 'SIG3SECRET', 'frag']) expect(out).not.toContain(secret);
     expect(JSON.parse(r.stdout).source).toBe(`http://127.0.0.1:${port}/signed`);
+    // The userinfo went as Basic credentials to its own origin (both hops there), and not to the other origin.
+    expect(server.seen.map((s) => s.path.split('?')[0])).toEqual(['/signed', '/moved']);
+    expect(cdn.seen.map((s) => [s.path, s.authorization])).toEqual([['/example.wasm?X-Amz-Signature=SIG3SECRET', undefined]]);
     const recorded = await readFile(join(installedDir(xdg), 'example.source.json'), 'utf8');
-    for (const secret of ['s3cret', 'AKIDSECRET', 'SIGSECRET', 'SIG2SECRET', 'frag']) expect(recorded).not.toContain(secret);
+    for (const secret of ['s3cret', 'AKIDSECRET', 'SIGSECRET', 'SIG2SECRET', 'SIG3SECRET', 'frag']) expect(recorded).not.toContain(secret);
     expect(JSON.parse(recorded).source).toBe(`http://127.0.0.1:${port}/signed`);
 
     const missing = await wash(xdg, ['plugin', 'install', `http://bob:hunter2@127.0.0.1:${port}/missing.wasm?token=TOKSECRET`]);

@@ -112,13 +112,25 @@ export function narrowest(scopes: readonly AddressScope[]): AddressScope {
 
 export type Resolver = (hostname: string) => Promise<{ address: string; family: number }[]>;
 
-const systemResolver: Resolver = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
+/** Every address of a name, as the system resolver gives them (what a connection would use). */
+export const systemResolver: Resolver = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
+
+/** A host's addresses and their scope (the least public of them), through `resolve`; a literal address is its own answer. */
+export async function resolveHost(
+  host: string,
+  resolve: Resolver = systemResolver,
+): Promise<{ scope: AddressScope; addresses: { address: string; family: number }[] }> {
+  const literal = addressScope(host);
+  if (literal) {
+    const bare = host.replace(/^\[(.*)\]$/, '$1');
+    return { scope: literal, addresses: [{ address: bare, family: isIP(bare.replace(/%.*$/, '')) }] };
+  }
+  const addresses = await resolve(host);
+  if (addresses.length === 0) throw new Error(`${host} has no addresses`);
+  return { scope: narrowest(addresses.map((a) => addressScope(a.address) ?? 'other')), addresses };
+}
 
 /** The scope of a host name or address literal, through `resolve` (the system resolver by default). */
 export async function hostScope(host: string, resolve: Resolver = systemResolver): Promise<AddressScope> {
-  const literal = addressScope(host);
-  if (literal) return literal;
-  const answers = await resolve(host);
-  if (answers.length === 0) throw new Error(`${host} has no addresses`);
-  return narrowest(answers.map((a) => addressScope(a.address) ?? 'other'));
+  return (await resolveHost(host, resolve)).scope;
 }
