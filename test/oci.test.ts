@@ -469,15 +469,26 @@ describe.skipIf(!BINARY)('OCI registry with bearer tokens', () => {
     expect(anonymous.code).toBe(1);
     expect(anonymous.stderr).toContain(`registry ${registry.host} requires authentication`);
 
-    const wrong = await wash(xdg, ['plugin', 'push', '--user', 'bob', '--password-stdin', EXAMPLE_WASM, ref('org/example', ':1.0.0')], { input: 'nope' });
+    // The token service is another origin (another port): it gets the credentials only once the config lists it.
+    const realmOrigin = new URL(tokens.realm).origin;
+    const withheld = await wash(xdg, ['plugin', 'push', '--user', 'bob', '--password-stdin', EXAMPLE_WASM, ref('org/example', ':1.0.0')], { input: 'hunter2' });
+    expect(withheld.code).toBe(1);
+    expect(withheld.stderr).toContain(`wash did not send it the credentials of 'bob'`);
+    expect(withheld.stderr).toContain(`token_realms = ["${realmOrigin}"]`);
+    expect(tokens.issued.every((t) => t.user === undefined)).toBe(true);
+    const configFile = join(xdg.root, 'wash-config.toml');
+    await writeFile(configFile, `[registries."${registry.host}"]\ntoken_realms = ["${tokens.realm}"]\n`);
+    const trusting = (args: string[], input: string) => wash(xdg, ['--config', configFile, ...args], { input });
+
+    const wrong = await trusting(['plugin', 'push', '--user', 'bob', '--password-stdin', EXAMPLE_WASM, ref('org/example', ':1.0.0')], 'nope');
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain("rejected the credentials of 'bob'");
 
-    const pushed = await wash(xdg, ['-o', 'json', 'plugin', 'push', '--user', 'bob', '--password-stdin', EXAMPLE_WASM, ref('org/example', ':1.0.0')], { input: 'hunter2' });
+    const pushed = await trusting(['-o', 'json', 'plugin', 'push', '--user', 'bob', '--password-stdin', EXAMPLE_WASM, ref('org/example', ':1.0.0')], 'hunter2');
     expect(json(pushed)).toMatchObject({ reference: ref('org/example', ':1.0.0') });
     expect(tokens.issued).toContainEqual({ user: 'bob', access: [{ name: 'org/example', actions: ['pull', 'push'] }] });
 
-    const installed = await wash(xdg, ['-o', 'json', 'plugin', 'install', '--user', 'bob', '--password-stdin', ref('org/example', ':1.0.0')], { input: 'hunter2' });
+    const installed = await trusting(['-o', 'json', 'plugin', 'install', '--user', 'bob', '--password-stdin', ref('org/example', ':1.0.0')], 'hunter2');
     expect(json(installed)).toMatchObject({ name: 'example', digest: sha256(example) });
     expect(tokens.issued).toContainEqual({ user: 'bob', access: [{ name: 'org/example', actions: ['pull'] }] });
     expect(await installedDigest(xdg)).toBe(sha256(example));

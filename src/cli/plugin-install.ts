@@ -5,6 +5,8 @@ import type { CliContext } from './context.js';
 import { fileDigest } from '../plugin-host/digest.js';
 import { ensureCompiled } from '../plugin-host/transpile-cache.js';
 import { downloadToFile } from '../plugin-host/download.js';
+import { readNetLimits } from '../plugin-host/net/limits.js';
+import { redactUrl } from '../plugin-host/net/urls.js';
 import { addRegistryOptions, type RegistryCommandOptions } from '../plugin-host/oci/options.js';
 import type { Provenance } from '../plugin-host/oci/provenance.js';
 import type { OciReference } from '../plugin-host/oci/reference.js';
@@ -155,23 +157,26 @@ export function registerPluginInstall(plugin: Command, ctxOf: (cmd: Command) => 
     const ctx = ctxOf(cmd);
     if (/^oci:\/\//i.test(source)) return installFromRegistry(ctx, source, opts);
     const isUrl = /^https?:\/\//i.test(source);
+    // A URL's userinfo and query (a signed URL's secret) are never recorded, printed or given to hooks.
+    const shown = isUrl ? redactUrl(source) : source;
     let path = isUrl ? undefined : resolve(source);
     let downloaded: string | undefined;
     try {
       if (isUrl) {
-        downloaded = path = await downloadToFile(source, join(ctx.layout.downloads, 'plugins'), { quiet: ctx.json });
+        const limits = await readNetLimits(ctx.configFile, (text) => ctx.note(text));
+        downloaded = path = await downloadToFile(source, join(ctx.layout.downloads, 'plugins'), { quiet: ctx.json, limits });
       }
       const digest = await fileDigest(path!).catch((err: NodeJS.ErrnoException) => {
-        throw new WashError(`cannot read ${source}: ${err.code === 'ENOENT' ? 'no such file' : err.code ?? err.message}`);
+        throw new WashError(`cannot read ${esc(shown)}: ${err.code === 'ENOENT' ? 'no such file' : err.code ?? err.message}`);
       });
       const installed = await installComponent(ctx, {
         path: path!,
         digest,
-        label: source,
+        label: esc(shown),
         force: Boolean(opts.force),
-        provenance: { source: isUrl ? source : path! },
+        provenance: { source: isUrl ? shown : path! },
       });
-      ctx.print({ ...installed, source }, () => `installed ${esc(installed.name)} ${esc(installed.version)} (${shortDigest(digest)})`);
+      ctx.print({ ...installed, source: shown }, () => `installed ${esc(installed.name)} ${esc(installed.version)} (${shortDigest(digest)})`);
     } finally {
       if (downloaded) await rm(downloaded, { force: true });
     }

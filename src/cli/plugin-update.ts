@@ -9,6 +9,8 @@ import type { AccessRequest } from '../plugin-host/metadata.js';
 import { UsageError, WashError, messageOf } from '../util/errors.js';
 import { shortDigest } from '../util/text.js';
 import { escapeUntrusted as esc } from '../util/untrusted.js';
+import { TAG as OCI_TAG } from '../plugin-host/oci/reference.js';
+import { redactUrl } from '../plugin-host/net/urls.js';
 
 interface UpdateOptions extends RegistryCommandOptions {
   all?: boolean;
@@ -41,10 +43,16 @@ export interface UpdateResult {
 
 type Semver = typeof import('semver');
 
-/** A tag or version as semver: `1.2.3` or `v1.2.3`; undefined for `latest` and the like. */
+/**
+ * A tag or version as semver: exactly `1.2.3` or `v1.2.3` (a valid OCI tag,
+ * and semver with nothing trimmed or coerced: semver.valid alone accepts
+ * ' 1.2.3\n' and '=1.2.3'); undefined for `latest` and the like.
+ */
 function semverOf(semver: Semver, text: string | undefined): string | undefined {
-  if (!text) return undefined;
-  return semver.valid(text) ?? (/^v\d/.test(text) ? semver.valid(text.slice(1)) : null) ?? undefined;
+  if (!text || !OCI_TAG.test(text)) return undefined; // a tag list is the registry's text: tested as is
+  const bare = text.startsWith('v') ? text.slice(1) : text;
+  const version = semver.valid(bare);
+  return version !== null && version === bare ? version : undefined;
 }
 
 /**
@@ -102,7 +110,8 @@ async function updateOne(
     throw new WashError(`'${name}' has no record of where it was installed from`, 1, 'reinstall it with wash plugin install --force oci://...');
   }
   if (!isOciReference(prov.source)) {
-    return { name, status: 'skipped', reason: `installed from ${prov.source}, not from a registry` };
+    // A sidecar written before URLs were redacted may still hold a signed URL's secrets: never shown.
+    return { name, status: 'skipped', reason: `installed from ${esc(redactUrl(prov.source))}, not from a registry` };
   }
   if ((await fileDigest(wasm)) !== prov.digest) {
     throw new WashError(`'${name}' was changed since it was installed from ${prov.source}`, 1, `reinstall it: wash plugin install --force ${prov.source}`);

@@ -7,11 +7,14 @@
  *     hook_timeout_seconds = 5     # wall-clock limit per hook call
  *     memory_mb = 2048             # ceiling on wash's resident memory while a plugin runs
  *     max_output_mb = 64           # stdout + stderr a plugin may write per run
+ *     network_timeout_seconds = 60 # registries and URL downloads: a request with a small answer, start to end
+ *     min_download_kib_per_second = 16  # a component transfer, over each window of network_timeout_seconds
  *
  *     [registries."ghcr.io"]
  *     username = "me"
  *     password = "..."
  *     insecure = false             # plain HTTP (always for localhost / 127.0.0.1)
+ *     token_realms = ["https://auth.example.com"]  # token services on other origins trusted with these credentials
  *
  *     [grants."core:keys"]         # by plugin identity (see identity.ts), never the id it declares
  *     scratch = true
@@ -52,6 +55,8 @@ export interface RegistryAuth {
   username?: string;
   password?: string;
   insecure?: boolean;
+  /** Origins of token services (other than the registry's own) that may receive the credentials. */
+  tokenRealms?: string[];
 }
 
 export interface Settings {
@@ -60,6 +65,8 @@ export interface Settings {
   hookTimeoutSeconds: number;
   memoryMb: number;
   maxOutputMb: number;
+  networkTimeoutSeconds: number;
+  minDownloadKibPerSecond: number;
 }
 
 export interface WashConfig {
@@ -68,14 +75,33 @@ export interface WashConfig {
   grants: Record<string, Grants>;
 }
 
-export const DEFAULT_SETTINGS: Settings = { timeoutSeconds: 300, hookTimeoutSeconds: 5, memoryMb: 2048, maxOutputMb: 64 };
+export const DEFAULT_SETTINGS: Settings = {
+  timeoutSeconds: 300,
+  hookTimeoutSeconds: 5,
+  memoryMb: 2048,
+  maxOutputMb: 64,
+  networkTimeoutSeconds: 60,
+  minDownloadKibPerSecond: 16,
+};
 
 const SETTING_KEYS: Record<string, keyof Settings> = {
   timeout_seconds: 'timeoutSeconds',
   hook_timeout_seconds: 'hookTimeoutSeconds',
   memory_mb: 'memoryMb',
   max_output_mb: 'maxOutputMb',
+  network_timeout_seconds: 'networkTimeoutSeconds',
+  min_download_kib_per_second: 'minDownloadKibPerSecond',
 };
+
+/** A token realm as the config lists it: an http(s) URL, compared by origin. */
+function realmOrigin(text: string): string | undefined {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export const emptyGrants = (): Grants => ({ scratch: false, env: [], read: [], write: [], net: [], exec: [], listen: false });
 
@@ -126,6 +152,10 @@ export function interpretConfig(doc: Table): { config: WashConfig; problems: Con
           } else if (key === 'insecure') {
             if (typeof v === 'boolean') auth.insecure = v;
             else problem(`registries.${host}.${key}`, 'must be true or false');
+          } else if (key === 'token_realms') {
+            const origins = Array.isArray(v) ? v.map((x) => (typeof x === 'string' ? realmOrigin(x) : undefined)) : [];
+            if (Array.isArray(v) && origins.every((o) => o !== undefined)) auth.tokenRealms = origins as string[];
+            else problem(`registries.${host}.${key}`, 'must be a list of http(s) URLs');
           } else problem(`registries.${host}.${key}`, 'unknown key');
         }
         config.registries[host] = auth;

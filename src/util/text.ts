@@ -42,3 +42,9 @@ export function humanBytes(n: number): string {
   }
   return unit === 0 ? `${n} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
+
+/** `a, b, c, d, e and 12 more`: a list for a one-line message, however long it is. */
+export function listCapped(items: readonly string[], max = 5): string {
+  if (items.length <= max) return items.join(', ');
+  return `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
+}

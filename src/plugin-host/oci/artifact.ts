@@ -5,6 +5,8 @@
  * checking what a registry hands us on pull.
  */
 import { WashError } from '../../util/errors.js';
+import { listCapped } from '../../util/text.js';
+import { escapeUntrusted as esc } from '../../util/untrusted.js';
 import type { Metadata } from '../metadata.js';
 import { SHA256_DIGEST } from './reference.js';
 
@@ -110,23 +112,28 @@ export function checkWasmManifest(bytes: Buffer, contentType: string, ref: strin
     );
   }
   if (doc.schemaVersion !== 2 || (mediaType !== MEDIA.ociManifest && mediaType !== MEDIA.dockerManifest && mediaType !== '')) {
-    throw new WashError(`${ref} has an unsupported manifest type '${mediaType || 'unknown'}'`);
+    throw new WashError(`${ref} has an unsupported manifest type '${esc(mediaType.slice(0, 200)) || 'unknown'}'`);
   }
   const config = descriptor(doc.config, `${ref}: config`);
   if (!Array.isArray(doc.layers)) throw new WashError(`${ref}: the manifest has no layers`);
   const layers = doc.layers.map((l, i) => descriptor(l, `${ref}: layer ${i}`));
   const wasm = layers.filter((l) => l.mediaType === MEDIA.wasmLayer);
   if (wasm.length !== 1 || layers.length !== 1) {
-    const kinds = layers.map((l) => l.mediaType).join(', ') || 'none';
+    // The registry's text, escaped; a manifest with thousands of layers does not make a thousand-line error.
+    const kinds = listCapped(layers.map((l) => esc(l.mediaType.slice(0, 100)))) || 'none';
     const container = /image\.config|container\.image/.test(config.mediaType) ? ' (it looks like a container image)' : '';
     throw new WashError(
       `${ref} is not a wasm component artifact${container}: its layers are ${kinds}, expected one ${MEDIA.wasmLayer} layer`,
     );
   }
   const layer = wasm[0]!;
-  if (!SHA256_DIGEST.test(layer.digest)) throw new WashError(`${ref}: unsupported layer digest '${layer.digest}' (only sha256)`);
+  if (!SHA256_DIGEST.test(layer.digest)) throw new WashError(`${ref}: unsupported layer digest '${esc(layer.digest.slice(0, 100))}' (only sha256)`);
   if (!Number.isSafeInteger(layer.size) || layer.size <= 0) throw new WashError(`${ref}: the layer has an invalid size`);
   if (layer.size > MAX_PLUGIN_BYTES) throw new WashError(`${ref}: the component is ${layer.size} bytes, larger than a plugin may be`);
-  const annotations = doc.annotations && typeof doc.annotations === 'object' ? (doc.annotations as Record<string, string>) : undefined;
+  // Only string values: whoever shows an annotation still escapes it (it is the registry's text).
+  const annotations =
+    doc.annotations && typeof doc.annotations === 'object' && !Array.isArray(doc.annotations)
+      ? (Object.fromEntries(Object.entries(doc.annotations).filter(([, v]) => typeof v === 'string')) as Record<string, string>)
+      : undefined;
   return { manifest: { schemaVersion: 2, mediaType, config, layers, annotations }, layer };
 }

@@ -3,6 +3,19 @@
  * bearer-token challenge flow; manifests; blobs streamed to disk with
  * sha256 verification; uploads (HEAD to skip, then monolithic or chunked);
  * tag listing. Every failure becomes a one-line WashError.
+ *
+ * The registry is not trusted with more than it needs:
+ * - credentials (and tokens) are sent only to the registry's own origin:
+ *   redirects are followed here, hop by hop, and a hop to another origin (a
+ *   CDN, an upload `Location` elsewhere) goes without `Authorization`; a
+ *   token realm on another origin is asked anonymously unless the wash
+ *   config lists it under `token_realms` (Docker Hub's auth.docker.io is
+ *   known), and the error says so when the anonymous token is not enough;
+ * - every response is bounded in bytes (error bodies: a few KiB, tokens,
+ *   tag pages and their total, manifests) and in time (a deadline per
+ *   request; blobs: a minimum rate and a total deadline), see net/limits.ts;
+ * - text it sends (error messages, media types, header values) is escaped
+ *   before it can reach a terminal.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -11,11 +24,38 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Agent, fetch, type Response } from 'undici';
 import { WashError, messageOf } from '../../util/errors.js';
+import { escapeUntrusted as esc } from '../../util/untrusted.js';
 import { getWashVersion } from '../versions.js';
+import {
+  DEFAULT_NET_LIMITS,
+  Watchdog,
+  kibPerSecond,
+  readBody,
+  readPrefix,
+  seconds,
+  transferDeadlineMs,
+  type NetLimits,
+} from '../net/limits.js';
+import { REDIRECT_STATUSES, redirectMethod } from '../net/urls.js';
 import type { Credentials } from './credentials.js';
 import { apiHost, isLoopbackRegistry } from './reference.js';
 
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+/** A token response (JWTs with certificate chains run to a few KiB). */
+export const MAX_TOKEN_BYTES = 1024 * 1024;
+/** One page of a tag list, and all pages together. */
+export const MAX_TAG_PAGE_BYTES = 4 * 1024 * 1024;
+export const MAX_TAG_LIST_BYTES = 8 * 1024 * 1024;
+export const MAX_TAGS = 100_000;
+const MAX_TAG_PAGES = 100;
+export const MAX_REDIRECTS = 5;
+
+/** Token services on another origin that wash trusts with a registry's credentials without being told. */
+const KNOWN_TOKEN_REALMS: Record<string, string> = {
+  'docker.io': 'https://auth.docker.io',
+  'index.docker.io': 'https://auth.docker.io',
+  'registry-1.docker.io': 'https://auth.docker.io',
+};
 
 type Action = 'pull' | 'push';
 
@@ -23,6 +63,9 @@ export interface ClientOptions {
   credentials?: Credentials;
   /** Plain HTTP for a registry that is not on a loopback address. */
   insecure?: boolean;
+  /** Origins of token services, other than the registry's own, that may receive the credentials. */
+  tokenRealms?: readonly string[];
+  limits?: NetLimits;
 }
 
 /** A registry error with the HTTP status, for callers that handle e.g. 404 specially. */
@@ -72,39 +115,51 @@ function nextLink(header: string | null): string | undefined {
 }
 
 interface OciErrorBody {
-  errors?: { code?: string; message?: string }[];
+  errors?: { code?: unknown; message?: unknown }[];
 }
 
+/** What an error response says, from its first few KiB, escaped and short. */
 async function errorDetail(res: Response): Promise<{ code?: string; text: string }> {
+  const text = (await readPrefix(res)).toString('utf8');
+  const short = (s: string) => esc(s.length > 200 ? `${s.slice(0, 200)}...` : s);
   try {
-    const text = (await res.text()).slice(0, 4096);
-    try {
-      const body = JSON.parse(text) as OciErrorBody;
-      const first = body.errors?.[0];
-      if (first) return { code: first.code, text: [first.code, first.message].filter(Boolean).join(': ') };
-    } catch {
-      // not JSON
+    const body = JSON.parse(text) as OciErrorBody;
+    const first = Array.isArray(body.errors) ? body.errors[0] : undefined;
+    if (first && typeof first === 'object') {
+      const code = typeof first.code === 'string' ? first.code : undefined;
+      const message = typeof first.message === 'string' ? first.message : undefined;
+      return { code, text: short([code, message].filter(Boolean).join(': ')) };
     }
-    return { text: text.split('\n')[0]!.trim().slice(0, 200) };
   } catch {
-    return { text: '' };
+    // not JSON (or cut off)
   }
+  return { text: short(text.split('\n')[0]!.trim()) };
+}
+
+async function discard(res: Response): Promise<void> {
+  await res.body?.cancel().catch(() => undefined);
 }
 
 export interface RequestOptions {
   repo: string;
   action: Action;
   headers?: Record<string, string>;
-  /** A factory, so the request can be replayed after an auth challenge. */
+  /** A factory, so the request can be replayed after an auth challenge or a redirect. */
   body?: () => Buffer | Readable;
+  /** Bounds the whole request, body included; by default a fresh one with the network timeout. */
+  watchdog?: Watchdog;
 }
 
 export class RegistryClient {
   readonly base: string;
+  private readonly origin: string;
   private readonly agent = new Agent({ connect: { timeout: 15_000 }, headersTimeout: 60_000, bodyTimeout: 60_000 });
+  private readonly limits: NetLimits;
   private basic?: string;
   private bearer = new Map<string, string>();
   private mode: 'unknown' | 'anonymous' | 'basic' | 'bearer' = 'unknown';
+  /** A token realm on another origin that was asked without the credentials. */
+  private withheldFrom?: string;
 
   constructor(
     readonly registry: string,
@@ -112,6 +167,8 @@ export class RegistryClient {
   ) {
     const plain = isLoopbackRegistry(registry) || options.insecure;
     this.base = `${plain ? 'http' : 'https'}://${apiHost(registry)}`;
+    this.origin = new URL(this.base).origin;
+    this.limits = options.limits ?? DEFAULT_NET_LIMITS;
   }
 
   async close(): Promise<void> {
@@ -129,15 +186,80 @@ export class RegistryClient {
   }
 
   private networkError(err: unknown, url: string): WashError {
+    if (err instanceof WashError) return err;
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    if (cause instanceof WashError) return cause;
     const code = cause?.code ?? (err as { code?: string }).code;
     const why = code && code !== 'UND_ERR_SOCKET' ? code : messageOf(cause ?? err);
     const tlsTrouble = /EPROTO|wrong version number|ERR_SSL|certificate/i.test(`${code} ${messageOf(cause ?? err)}`);
     return new WashError(
-      `cannot reach registry ${this.registry} (${new URL(url).origin}): ${why}`,
+      `cannot reach registry ${this.registry} (${esc(new URL(url).origin)}): ${esc(why)}`,
       1,
       tlsTrouble && this.base.startsWith('https:') ? 'if the registry speaks plain HTTP, pass --insecure or set insecure = true for it in the wash config' : undefined,
     );
+  }
+
+  /** A watchdog bounding one small request (headers and body) by the network timeout. */
+  private requestWatchdog(method: string, url: string): Watchdog {
+    const where = new URL(url);
+    const what = where.origin === this.origin ? `${method} ${where.pathname}` : `${method} ${where.origin}${where.pathname}`;
+    return new Watchdog().deadline(this.limits.timeoutMs, () => `registry ${this.registry}: ${esc(what)} did not finish within ${seconds(this.limits.timeoutMs)}`);
+  }
+
+  /**
+   * One request, following redirects itself (at most MAX_REDIRECTS): the
+   * `authorization` goes only to the registry's own origin, never to a hop
+   * elsewhere. Returns the final response and its URL.
+   */
+  private async send(
+    method: string,
+    url: string,
+    init: { headers: Record<string, string>; body?: () => Buffer | Readable; authorization?: string; signal: AbortSignal },
+  ): Promise<{ res: Response; url: string }> {
+    let current = new URL(url);
+    let body = init.body;
+    let headers = init.headers;
+    for (let hop = 0; ; hop++) {
+      const sent: Record<string, string> = { ...headers };
+      if (init.authorization && current.origin === this.origin) sent.authorization = init.authorization;
+      const payload = body?.();
+      let res: Response;
+      try {
+        res = await fetch(current, {
+          method,
+          headers: sent,
+          body: payload as never,
+          ...(payload instanceof Readable ? { duplex: 'half' } : {}),
+          redirect: 'manual',
+          dispatcher: this.agent,
+          signal: init.signal,
+        });
+      } catch (err) {
+        if (payload instanceof Readable) payload.destroy();
+        throw this.networkError(err, current.href);
+      }
+      const location = res.headers.get('location');
+      if (!REDIRECT_STATUSES.has(res.status) || location === null) return { res, url: current.href };
+      await discard(res);
+      if (payload instanceof Readable) payload.destroy();
+      if (hop >= MAX_REDIRECTS) throw new WashError(`registry ${this.registry}: more than ${MAX_REDIRECTS} redirects for ${method} ${esc(new URL(url).pathname)}`);
+      let next: URL;
+      try {
+        next = new URL(location, current);
+      } catch {
+        throw new WashError(`registry ${this.registry} redirected to an invalid URL '${esc(location.slice(0, 200))}'`);
+      }
+      if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+        throw new WashError(`registry ${this.registry} redirected to a ${esc(next.protocol)} URL; only http(s) is followed`);
+      }
+      const change = redirectMethod(res.status, method);
+      if (!change.keepBody) {
+        body = undefined;
+        headers = Object.fromEntries(Object.entries(headers).filter(([k]) => !/^content-/i.test(k)));
+      }
+      method = change.method;
+      current = next;
+    }
   }
 
   private credentialsHint() {
@@ -146,8 +268,16 @@ export class RegistryClient {
 
   private unauthorized(): RegistryError {
     const c = this.options.credentials;
+    if (c && this.withheldFrom) {
+      return new RegistryError(
+        `registry ${this.registry} sends clients for tokens to ${esc(this.withheldFrom)}, another origin; wash did not send it the credentials of '${esc(c.username)}' (from ${c.from}), and an anonymous token was not enough`,
+        401,
+        'UNAUTHORIZED',
+        `if you trust ${esc(this.withheldFrom)} with them, add token_realms = ["${esc(this.withheldFrom)}"] under [registries."${this.registry}"] in the wash config`,
+      );
+    }
     return c
-      ? new RegistryError(`registry ${this.registry} rejected the credentials of '${c.username}' (from ${c.from})`, 401, 'UNAUTHORIZED')
+      ? new RegistryError(`registry ${this.registry} rejected the credentials of '${esc(c.username)}' (from ${c.from})`, 401, 'UNAUTHORIZED')
       : new RegistryError(`registry ${this.registry} requires authentication`, 401, 'UNAUTHORIZED', this.credentialsHint());
   }
 
@@ -174,16 +304,24 @@ export class RegistryClient {
     return false;
   }
 
+  /** Whether the token service at `origin` may receive this registry's credentials. */
+  private trustsRealm(origin: string): boolean {
+    return origin === this.origin || (this.options.tokenRealms ?? []).includes(origin) || KNOWN_TOKEN_REALMS[this.registry] === origin;
+  }
+
   private async fetchToken(params: Record<string, string>, repo: string, action: Action): Promise<string | undefined> {
     let realm: URL;
     try {
       realm = new URL(params.realm!);
+      if (realm.protocol !== 'https:' && realm.protocol !== 'http:') throw new Error('not http(s)');
     } catch {
-      throw new WashError(`registry ${this.registry} sent an invalid token realm '${params.realm}'`);
+      throw new WashError(`registry ${this.registry} sent an invalid token realm '${esc(params.realm!.slice(0, 200))}'`);
     }
-    const creds = this.options.credentials;
+    const trusted = this.trustsRealm(realm.origin);
+    const creds = trusted ? this.options.credentials : undefined;
+    if (this.options.credentials && !trusted) this.withheldFrom = realm.origin;
     if (realm.protocol === 'http:' && creds && !isLoopbackRegistry(realm.host) && !this.options.insecure) {
-      throw new WashError(`registry ${this.registry} asks for credentials over plain HTTP (${realm.origin}); refusing`, 1, 'pass --insecure to allow it');
+      throw new WashError(`registry ${this.registry} asks for credentials over plain HTTP (${esc(realm.origin)}); refusing`, 1, 'pass --insecure to allow it');
     }
     if (params.service) realm.searchParams.set('service', params.service);
     const wanted = this.scopeKey(repo, action);
@@ -195,62 +333,82 @@ export class RegistryClient {
       const covered = m !== null && m[1] === repo && m[2]!.split(',').every((a) => ours.includes(a));
       if (!covered) realm.searchParams.append('scope', scope);
     }
-    const headers: Record<string, string> = { 'user-agent': `wash/${getWashVersion()}` };
-    if (creds) headers.authorization = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
-    let res: Response;
+    const service = esc(realm.origin);
+    const watchdog = new Watchdog().deadline(
+      this.limits.timeoutMs,
+      () => `registry ${this.registry}: the token service ${service} did not finish within ${seconds(this.limits.timeoutMs)}`,
+    );
     try {
-      res = await fetch(realm, { headers, dispatcher: this.agent });
-    } catch (err) {
-      throw this.networkError(err, realm.href);
+      // Redirects of the token request keep the credentials on the realm's own origin, like any other.
+      const authorization = creds ? `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}` : undefined;
+      let res: Response;
+      let current = realm;
+      for (let hop = 0; ; hop++) {
+        const headers: Record<string, string> = { 'user-agent': `wash/${getWashVersion()}`, accept: 'application/json' };
+        if (authorization && current.origin === realm.origin) headers.authorization = authorization;
+        try {
+          res = await fetch(current, { headers, redirect: 'manual', dispatcher: this.agent, signal: watchdog.signal });
+        } catch (err) {
+          throw this.networkError(err, current.href);
+        }
+        const location = res.headers.get('location');
+        if (!REDIRECT_STATUSES.has(res.status) || location === null) break;
+        await discard(res);
+        if (hop >= MAX_REDIRECTS) throw new WashError(`registry ${this.registry}: the token service ${service} redirected more than ${MAX_REDIRECTS} times`);
+        try {
+          current = new URL(location, current);
+        } catch {
+          throw new WashError(`registry ${this.registry}: the token service ${service} redirected to an invalid URL`);
+        }
+        if (current.protocol !== 'http:' && current.protocol !== 'https:') throw new WashError(`registry ${this.registry}: the token service ${service} redirected to a non-http(s) URL`);
+      }
+      if (res.status === 401 || res.status === 403) {
+        await discard(res);
+        if (creds) throw this.unauthorized();
+        return undefined;
+      }
+      if (!res.ok) {
+        const detail = await errorDetail(res);
+        throw new WashError(`registry ${this.registry}: the token service ${service} answered HTTP ${res.status}${detail.text ? `: ${detail.text}` : ''}`);
+      }
+      const bytes = await readBody(
+        res,
+        MAX_TOKEN_BYTES,
+        () => new WashError(`registry ${this.registry}: the token service ${service} sent more than ${MAX_TOKEN_BYTES / 1024} KiB; refusing it`),
+      );
+      let body: { token?: unknown; access_token?: unknown };
+      try {
+        body = JSON.parse(bytes.toString('utf8')) as typeof body;
+      } catch {
+        throw new WashError(`registry ${this.registry}: the token service ${service} sent no JSON`);
+      }
+      const token = typeof body?.token === 'string' && body.token ? body.token : body?.access_token;
+      if (typeof token !== 'string' || !token) throw new WashError(`registry ${this.registry}: the token service ${service} sent no token`);
+      if (!/^[\x21-\x7e]+$/.test(token)) throw new WashError(`registry ${this.registry}: the token service ${service} sent a token that is not printable ASCII`);
+      return `Bearer ${token}`;
+    } finally {
+      watchdog.stop();
     }
-    if (res.status === 401 || res.status === 403) {
-      await res.body?.cancel().catch(() => undefined);
-      if (creds) throw this.unauthorized();
-      return undefined;
-    }
-    if (!res.ok) {
-      const detail = await errorDetail(res);
-      throw new WashError(`registry ${this.registry}: the token service ${realm.origin} answered HTTP ${res.status}${detail.text ? `: ${detail.text}` : ''}`);
-    }
-    let body: { token?: string; access_token?: string };
-    try {
-      body = (await res.json()) as typeof body;
-    } catch {
-      throw new WashError(`registry ${this.registry}: the token service ${realm.origin} sent no JSON`);
-    }
-    const token = body.token ?? body.access_token;
-    if (!token) throw new WashError(`registry ${this.registry}: the token service ${realm.origin} sent no token`);
-    return `Bearer ${token}`;
   }
 
-  /** One request with auth; a 401 is answered once, then reported. Other statuses are the caller's. */
+  /**
+   * One request with auth; a 401 from the registry is answered once, then
+   * reported. Other statuses are the caller's. The response's body must be
+   * read before the watchdog's deadline (the network timeout by default).
+   */
   async request(method: string, pathOrUrl: string, options: RequestOptions): Promise<Response> {
     const url = new URL(pathOrUrl, this.base).href;
     for (let attempt = 0; ; attempt++) {
       const headers: Record<string, string> = { 'user-agent': `wash/${getWashVersion()}`, ...options.headers };
       const auth = this.authorization(options.repo, options.action);
-      if (auth) headers.authorization = auth;
-      const body = options.body?.();
-      let res: Response;
-      try {
-        res = await fetch(url, {
-          method,
-          headers,
-          body: body as never,
-          ...(body instanceof Readable ? { duplex: 'half' } : {}),
-          redirect: 'follow',
-          dispatcher: this.agent,
-        });
-      } catch (err) {
-        if (body instanceof Readable) body.destroy();
-        throw this.networkError(err, url);
-      }
-      if (res.status !== 401) {
+      const watchdog = options.watchdog ?? this.requestWatchdog(method, url);
+      const { res, url: final } = await this.send(method, url, { headers, body: options.body, authorization: auth, signal: watchdog.signal });
+      // Only the registry's own origin is answered with credentials.
+      if (res.status !== 401 || new URL(final).origin !== this.origin) {
         if (this.mode === 'unknown') this.mode = 'anonymous';
         return res;
       }
-      await res.body?.cancel().catch(() => undefined);
-      if (body instanceof Readable) body.destroy();
+      await discard(res);
       if (attempt > 0 || !(await this.authenticate(res.headers.get('www-authenticate'), options.repo, options.action, auth))) {
         throw this.unauthorized();
       }
@@ -272,24 +430,13 @@ export class RegistryClient {
     const what = `manifest ${repo}:${reference}`;
     const res = await this.request('GET', `/v2/${repo}/manifests/${reference}`, { repo, action: 'pull', headers: { accept: accept.join(', ') } });
     if (!res.ok) await this.fail(res, `cannot get ${what}`);
-    const declared = Number(res.headers.get('content-length') ?? 0);
-    if (declared > MAX_MANIFEST_BYTES) {
-      await res.body?.cancel().catch(() => undefined);
-      throw new WashError(`${what} is ${declared} bytes, larger than a manifest may be`);
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
+    let bytes: Buffer;
     try {
-      for await (const chunk of res.body ?? []) {
-        size += (chunk as Uint8Array).length;
-        if (size > MAX_MANIFEST_BYTES) throw new WashError(`${what} is larger than a manifest may be`);
-        chunks.push(Buffer.from(chunk as Uint8Array));
-      }
+      bytes = await readBody(res, MAX_MANIFEST_BYTES, () => new WashError(`${what} is larger than a manifest may be (${MAX_MANIFEST_BYTES / 1048576} MiB)`));
     } catch (err) {
       if (err instanceof WashError) throw err;
-      throw new WashError(`reading ${what} from ${this.registry} was interrupted: ${messageOf((err as { cause?: unknown }).cause ?? err)}`);
+      throw new WashError(`reading ${what} from ${this.registry} was interrupted: ${esc(messageOf((err as { cause?: unknown }).cause ?? err))}`);
     }
-    const bytes = Buffer.concat(chunks);
     const mediaType = (res.headers.get('content-type') ?? '').split(';')[0]!.trim();
     return { bytes, mediaType, digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}` };
   }
@@ -309,34 +456,46 @@ export class RegistryClient {
    * a size that differs from `size`, or a digest mismatch.
    */
   async downloadBlob(repo: string, digest: string, size: number, file: string, onProgress?: (bytes: number) => void): Promise<void> {
-    const res = await this.request('GET', `/v2/${repo}/blobs/${digest}`, { repo, action: 'pull' });
-    if (!res.ok || !res.body) await this.fail(res, `cannot download blob ${digest} of ${repo}`);
-    const hash = createHash('sha256');
-    let received = 0;
-    const meter = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        received += chunk.length;
-        if (received > size) return done(new WashError(`the registry sent more than the ${size} bytes the manifest declares`));
-        hash.update(chunk);
-        onProgress?.(received);
-        done(null, chunk);
-      },
-    });
+    const { timeoutMs, minBytesPerSecond } = this.limits;
+    const watchdog = this.requestWatchdog('GET', new URL(`/v2/${repo}/blobs/${digest}`, this.base).href);
     try {
-      await pipeline(Readable.fromWeb(res.body as never), meter, createWriteStream(file, { flags: 'wx', mode: 0o644 }));
-      if (received !== size) throw new WashError(`the download ended after ${received} of ${size} bytes`);
-    } catch (err) {
-      await rm(file, { force: true });
-      if (err instanceof WashError) throw new WashError(`download of ${digest} from ${this.registry} failed: ${err.message}; nothing was installed`);
-      const cause = (err as { cause?: unknown }).cause;
-      throw new WashError(`download of ${digest} from ${this.registry} was interrupted: ${messageOf(cause ?? err)}; nothing was installed`);
-    }
-    const got = `sha256:${hash.digest('hex')}`;
-    if (got !== digest) {
-      await rm(file, { force: true });
-      throw new WashError(
-        `digest mismatch for blob of ${repo}: expected ${digest}, got ${got}; the registry served different content, nothing was installed`,
-      );
+      const res = await this.request('GET', `/v2/${repo}/blobs/${digest}`, { repo, action: 'pull', watchdog });
+      if (!res.ok || !res.body) await this.fail(res, `cannot download blob ${digest} of ${repo}`);
+      // The body: at least the minimum rate over every window, and done within the time that rate allows.
+      const total = transferDeadlineMs(this.limits, size);
+      watchdog
+        .deadline(total, () => `the transfer did not finish within ${seconds(total)}`)
+        .minimumRate(timeoutMs, minBytesPerSecond, () => `the transfer was slower than ${kibPerSecond(minBytesPerSecond)} for ${seconds(timeoutMs)}`);
+      const hash = createHash('sha256');
+      let received = 0;
+      const meter = new Transform({
+        transform(chunk: Buffer, _enc, done) {
+          received += chunk.length;
+          watchdog.count(chunk.length);
+          if (received > size) return done(new WashError(`the registry sent more than the ${size} bytes the manifest declares`));
+          hash.update(chunk);
+          onProgress?.(received);
+          done(null, chunk);
+        },
+      });
+      try {
+        await pipeline(Readable.fromWeb(res.body as never), meter, createWriteStream(file, { flags: 'wx', mode: 0o644 }));
+        if (received !== size) throw new WashError(`the download ended after ${received} of ${size} bytes`);
+      } catch (err) {
+        await rm(file, { force: true });
+        if (err instanceof WashError) throw new WashError(`download of ${digest} from ${this.registry} failed: ${err.message}; nothing was installed`, 1, err.hint);
+        const cause = (err as { cause?: unknown }).cause;
+        throw new WashError(`download of ${digest} from ${this.registry} was interrupted: ${esc(messageOf(cause ?? err))}; nothing was installed`);
+      }
+      const got = `sha256:${hash.digest('hex')}`;
+      if (got !== digest) {
+        await rm(file, { force: true });
+        throw new WashError(
+          `digest mismatch for blob of ${repo}: expected ${digest}, got ${got}; the registry served different content, nothing was installed`,
+        );
+      }
+    } finally {
+      watchdog.stop();
     }
   }
 
@@ -348,10 +507,24 @@ export class RegistryClient {
     return this.location(res, `starting an upload to ${repo}`);
   }
 
+  /** Where the upload goes on: it may be another origin, which then gets no credentials (see `send`). */
   private location(res: Response, what: string): string {
     const location = res.headers.get('location');
     if (!location) throw new WashError(`${what}: registry ${this.registry} sent no Location`);
-    return new URL(location, res.url || this.base).href;
+    let url: URL;
+    try {
+      url = new URL(location, res.url || this.base);
+    } catch {
+      throw new WashError(`${what}: registry ${this.registry} sent an invalid Location '${esc(location.slice(0, 200))}'`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new WashError(`${what}: registry ${this.registry} sent a ${esc(url.protocol)} Location`);
+    return url.href;
+  }
+
+  /** An upload of `bytes` may take the time the minimum rate allows for them. */
+  private uploadWatchdog(what: string, bytes: number): Watchdog {
+    const ms = transferDeadlineMs(this.limits, bytes);
+    return new Watchdog().deadline(ms, () => `${what}: registry ${this.registry} did not finish within ${seconds(ms)}`);
   }
 
   private static withDigest(url: string, digest: string): string {
@@ -392,6 +565,7 @@ export class RegistryClient {
         action: 'push',
         headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
         body,
+        watchdog: this.uploadWatchdog(what, size),
       });
       await res.body?.cancel().catch(() => undefined);
       if (res.status !== 201) return this.fail(res, `${what} failed`);
@@ -416,6 +590,7 @@ export class RegistryClient {
             'content-range': `${start}-${start + length - 1}`,
           },
           body: () => chunk,
+          watchdog: this.uploadWatchdog(what, length),
         });
         await res.body?.cancel().catch(() => undefined);
         if (res.status !== 202) return this.fail(res, `${what} failed at byte ${start}`);
@@ -446,24 +621,45 @@ export class RegistryClient {
     await res.body?.cancel().catch(() => undefined);
     const ours = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
     const theirs = res.headers.get('docker-content-digest');
-    if (theirs && theirs !== ours) throw new WashError(`registry ${this.registry} stored the manifest of ${repo}:${tag} as ${theirs}, expected ${ours}`);
+    if (theirs && theirs !== ours) throw new WashError(`registry ${this.registry} stored the manifest of ${repo}:${tag} as ${esc(theirs.slice(0, 100))}, expected ${ours}`);
     return ours;
   }
 
-  /** Every tag of a repository, following `Link` pagination. */
+  /**
+   * Every tag of a repository, following `Link` pagination on the
+   * registry's own origin: each page and all of them together are bounded
+   * in bytes and in count, and a link back to a page already read is an error.
+   */
   async listTags(repo: string): Promise<string[]> {
     const tags: string[] = [];
+    const seen = new Set<string>();
+    let total = 0;
     let next: string | undefined = `/v2/${repo}/tags/list?n=1000`;
-    for (let page = 0; next && page < 100; page++) {
-      const res = await this.request('GET', next, { repo, action: 'pull', headers: { accept: 'application/json' } });
+    const what = `registry ${this.registry}: the tag list of ${repo}`;
+    for (let page = 0; next !== undefined; page++) {
+      const url = new URL(next, this.base);
+      if (url.origin !== this.origin) throw new WashError(`${what} links to a page on another origin (${esc(url.origin)}); refusing to follow it`);
+      if (seen.has(url.href)) throw new WashError(`${what} loops: page ${page + 1} links back to a page already read`);
+      if (page >= MAX_TAG_PAGES) throw new WashError(`${what} has more than ${MAX_TAG_PAGES} pages`);
+      seen.add(url.href);
+      const res = await this.request('GET', url.href, { repo, action: 'pull', headers: { accept: 'application/json' } });
       if (!res.ok) await this.fail(res, `cannot list the tags of ${repo}`);
+      const bytes = await readBody(res, Math.min(MAX_TAG_PAGE_BYTES, MAX_TAG_LIST_BYTES - total), () =>
+        total + MAX_TAG_PAGE_BYTES <= MAX_TAG_LIST_BYTES
+          ? new WashError(`${what} is larger than ${MAX_TAG_PAGE_BYTES / 1048576} MiB in one page; refusing it`)
+          : new WashError(`${what} is more than ${MAX_TAG_LIST_BYTES / 1048576} MiB over ${page + 1} pages; refusing it`),
+      );
+      total += bytes.length;
       let body: { tags?: unknown };
       try {
-        body = (await res.json()) as typeof body;
+        body = JSON.parse(bytes.toString('utf8')) as typeof body;
       } catch {
         throw new WashError(`registry ${this.registry} sent an unreadable tag list for ${repo}`);
       }
-      if (Array.isArray(body.tags)) tags.push(...body.tags.filter((t): t is string => typeof t === 'string'));
+      if (Array.isArray(body?.tags)) {
+        for (const t of body.tags) if (typeof t === 'string') tags.push(t);
+      }
+      if (tags.length > MAX_TAGS) throw new WashError(`${what} has more than ${MAX_TAGS} tags; refusing it`);
       next = nextLink(res.headers.get('link'));
     }
     return tags;

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError, WashError, messageOf } from '../../util/errors.js';
+import { DEFAULT_NET_LIMITS, netLimitsFrom, type NetLimits } from '../net/limits.js';
 import { registryHostname } from './reference.js';
 
 export interface Credentials {
@@ -20,6 +21,9 @@ export interface RegistrySettings {
   credentials?: Credentials;
   /** Plain HTTP to a non-loopback registry. */
   insecure: boolean;
+  /** Token services on other origins that may receive the credentials (`token_realms`). */
+  tokenRealms: string[];
+  limits: NetLimits;
 }
 
 export interface RegistryFlags {
@@ -85,26 +89,29 @@ export async function registrySettings(
   if (flags.user !== undefined && !flags.passwordStdin) throw new UsageError('--user needs --password-stdin (the password is read from standard input)');
   if (flags.passwordStdin && flags.user === undefined) throw new UsageError('--password-stdin needs --user <name>');
 
-  let fromConfig: { username?: string; password?: string; insecure?: boolean } | undefined;
+  let fromConfig: { username?: string; password?: string; insecure?: boolean; tokenRealms?: string[] } | undefined;
+  let limits = DEFAULT_NET_LIMITS;
   try {
     const { readConfig } = await import('../../sandbox/config.js');
     const config = await readConfig(configFile);
     fromConfig = config.registries[registry] ?? config.registries[registryHostname(registry)];
+    limits = netLimitsFrom(config.settings);
   } catch (err) {
     warn(`warning: ignoring registry settings: ${messageOf(err)}`);
   }
   const insecure = Boolean(flags.insecure || fromConfig?.insecure);
+  const common = { insecure, tokenRealms: fromConfig?.tokenRealms ?? [], limits };
 
   if (flags.user !== undefined) {
     if (flags.user.length === 0) throw new UsageError('--user: the name is empty');
-    return { credentials: { username: flags.user, password: await readStdin(), from: '--user' }, insecure };
+    return { credentials: { username: flags.user, password: await readStdin(), from: '--user' }, ...common };
   }
   if (fromConfig?.username !== undefined || fromConfig?.password !== undefined) {
     if (!fromConfig.username || fromConfig.password === undefined) {
       throw new WashError(`${configFile}: registries."${registry}" needs both username and password`);
     }
-    return { credentials: { username: fromConfig.username, password: fromConfig.password, from: configFile }, insecure };
+    return { credentials: { username: fromConfig.username, password: fromConfig.password, from: configFile }, ...common };
   }
   const docker = await dockerCredentials(registry);
-  return { credentials: docker, insecure };
+  return { credentials: docker, ...common };
 }

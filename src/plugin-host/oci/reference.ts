@@ -17,7 +17,8 @@ export interface OciReference {
 const HOST_PART = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
 const REGISTRY = new RegExp(`^(?:${HOST_PART}(?:\\.${HOST_PART})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]{1,5})?$`);
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+/** A tag exactly as the distribution spec allows it (no trimming anywhere). */
+export const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 export const SHA256_DIGEST = /^sha256:[a-f0-9]{64}$/;
 
 const HINT = 'expected oci://<registry>/<repository>:<tag> or oci://<registry>/<repository>@sha256:<digest>';

@@ -14,5 +14,10 @@ export async function openRegistry(ctx: CliContext, registry: string, flags: Reg
     const who = settings.credentials ? `credentials of '${settings.credentials.username}' from ${settings.credentials.from}` : 'anonymous';
     ctx.note(`registry ${registry}: ${who}${settings.insecure ? ', plain HTTP' : ''}`);
   }
-  return new RegistryClient(registry, { credentials: settings.credentials, insecure: settings.insecure });
+  return new RegistryClient(registry, {
+    credentials: settings.credentials,
+    insecure: settings.insecure,
+    tokenRealms: settings.tokenRealms,
+    limits: settings.limits,
+  });
 }
