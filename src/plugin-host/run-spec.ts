@@ -27,7 +27,7 @@ export interface RunSpec {
   foreignCall?: WasmcloudWashCall;
   /** Pids of background host programs the call started (0 = free slot); the main thread stops them when the call ends. */
   backgroundPids: SharedArrayBuffer;
-  sandbox: Omit<InstanceSandbox, 'onHttpDenied'>;
+  sandbox: Omit<InstanceSandbox, 'onHttpDenied' | 'guestOutput'>;
   scratchGuestPath?: string;
   hostExec: { granted: string[]; interactive: boolean; timeoutMs: number };
   layout: Layout;
@@ -35,6 +35,12 @@ export interface RunSpec {
   logLevel: LogLevel;
   maxOutputBytes: number;
   colorStderr: boolean;
+  /**
+   * Whether fds 1 and 2 are terminals (the main thread checks: a worker's
+   * process.stdout is a pipe): guest output to a terminal is shown escaped.
+   * `state` is the main thread's terminal state (src/util/terminal.ts).
+   */
+  terminal: { stdout: boolean; stderr: boolean; state: SharedArrayBuffer };
 }
 
 /** What came back: the outcome plus the invocation state the call changed. */

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { isatty } from 'node:tty';
 import { join } from 'node:path';
 import { GuestExit } from './instantiate.js';
 import type { Invocation } from './invocation.js';
@@ -13,6 +14,7 @@ import { finalJsonDocument } from '../output/render.js';
 import { ExitCode, UsageError, WashError, messageOf } from '../util/errors.js';
 import { escapeUntrusted } from '../util/untrusted.js';
 import { colorEnabled } from '../util/style.js';
+import { settleTerminal, terminalStateBuffer } from '../util/terminal.js';
 
 /** The access one run was given, as the sandbox resolved it: plain data. */
 export interface RunAccess {
@@ -166,6 +168,7 @@ export async function callPlugin(
     logLevel: invocation.logLevel,
     maxOutputBytes: limits.maxOutputBytes,
     colorStderr: colorEnabled(process.stderr),
+    terminal: { stdout: isatty(1), stderr: isatty(2), state: terminalStateBuffer() },
     channel: channels.newBuffer(),
     incomingHttp: access.incomingHttp ?? false,
   };
@@ -224,7 +227,7 @@ export async function callPlugin(
       });
       worker.once('error', reject);
       worker.once('exit', () => resolve(undefined));
-    });
+    }).finally(settleTerminal);
     if (stopReason) throw stopReason;
     if (!outcome) throw new WashError(`plugin '${metadata.name}' stopped unexpectedly`);
     invocation.emitted.push(...outcome.emitted);

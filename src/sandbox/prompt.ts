@@ -9,6 +9,7 @@ import { escapeUntrusted as esc } from '../util/untrusted.js';
 import { bold, yellow } from '../util/style.js';
 import { shortDigest } from '../util/text.js';
 import { ExitCode, WashError } from '../util/errors.js';
+import { asQuestion } from '../util/terminal.js';
 
 export type PromptAnswer = 'once' | 'always' | 'deny';
 
@@ -73,24 +74,26 @@ async function flushStdin(quietMs = 30, maxMs = 500): Promise<void> {
 }
 
 export async function askForAccess(subject: PromptSubject, items: readonly AccessItem[], configFile: string): Promise<PromptAnswer> {
-  process.stderr.write(`${renderRequest(subject, items)}\n`);
-  await flushStdin();
-  const { select } = await import('@inquirer/prompts');
-  try {
-    return await select<PromptAnswer>(
-      {
-        message: 'Allow?',
-        choices: [
-          { name: 'Allow once (this run only)', value: 'once' },
-          { name: `Allow always (saved in ${configFile})`, value: 'always' },
-          { name: 'Deny', value: 'deny' },
-        ],
-        default: 'deny',
-      },
-      { output: process.stderr },
-    );
-  } catch (err) {
-    if ((err as Error).name === 'ExitPromptError') throw new PromptCancelled('cancelled at the access prompt');
-    throw err;
-  }
+  return asQuestion(async (prefix) => {
+    process.stderr.write(`${prefix}${renderRequest(subject, items)}\n`);
+    await flushStdin();
+    const { select } = await import('@inquirer/prompts');
+    try {
+      return await select<PromptAnswer>(
+        {
+          message: 'Allow?',
+          choices: [
+            { name: 'Allow once (this run only)', value: 'once' },
+            { name: `Allow always (saved in ${configFile})`, value: 'always' },
+            { name: 'Deny', value: 'deny' },
+          ],
+          default: 'deny',
+        },
+        { output: process.stderr },
+      );
+    } catch (err) {
+      if ((err as Error).name === 'ExitPromptError') throw new PromptCancelled('cancelled at the access prompt');
+      throw err;
+    }
+  });
 }
