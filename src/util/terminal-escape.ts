@@ -67,8 +67,22 @@ export class TerminalEscaper {
       this.held = EMPTY;
     }
     const n = data.length;
-    let parts: Uint8Array[] | undefined;
+    // Output is built only once something needs escaping: clean runs are copied in whole.
+    let out: Uint8Array | undefined;
+    let at = 0;
     let runStart = 0;
+    const append = (escape: Uint8Array, end: number) => {
+      const need = at + (end - runStart) + escape.length;
+      if (!out || need > out.length) {
+        const grown = Buffer.allocUnsafe(Math.max(need, out ? out.length * 2 : n + (n >> 2) + 64));
+        if (out) grown.set(out.subarray(0, at));
+        out = grown;
+      }
+      out.set(data.subarray(runStart, end), at);
+      at += end - runStart;
+      out.set(escape, at);
+      at += escape.length;
+    };
     let i = 0;
     while (i < n) {
       const b = data[i]!;
@@ -105,16 +119,14 @@ export class TerminalEscaper {
           }
         }
       }
-      parts ??= [];
-      if (i > runStart) parts.push(data.subarray(runStart, i));
-      parts.push(escape);
+      append(escape, i);
       i += length;
       runStart = i;
     }
     if (i < n) this.held = data.slice(i); // copied: the caller may reuse its buffer
-    if (!parts) return runStart === 0 && i === n ? data : data.subarray(runStart, i);
-    if (i > runStart) parts.push(data.subarray(runStart, i));
-    return Buffer.concat(parts);
+    if (!out) return i === n ? data : data.subarray(0, i);
+    append(EMPTY, i);
+    return out.subarray(0, at);
   }
 
   /** What is still held when the output ends: shown escaped, since it never became a character. */

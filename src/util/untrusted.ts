@@ -51,14 +51,15 @@ export const ESCAPED_RANGES: readonly (readonly [number, number])[] = [
   [0xe0000, 0xe0fff], // tag characters, variation selectors supplement, reserved default-ignorables
 ];
 
+/** The Basic Multilingual Plane as a lookup table (64 KiB): output escaping asks per character. */
+const ESCAPED_BMP = new Uint8Array(0x10000);
+for (const [first, last] of ESCAPED_RANGES) ESCAPED_BMP.fill(1, first, Math.min(last, 0xffff) + 1);
+const ASTRAL_RANGES = ESCAPED_RANGES.filter(([, last]) => last > 0xffff);
+
 /** Whether a code point is shown as an escape (\n and \t are not: callers decide about those). */
 export function isEscapedCodePoint(cp: number): boolean {
-  if (cp < 0x20) return cp !== 0x0a && cp !== 0x09;
-  if (cp < 0x7f) return false;
-  for (const [first, last] of ESCAPED_RANGES) {
-    if (cp < first) return false;
-    if (cp <= last) return true;
-  }
+  if (cp < 0x10000) return ESCAPED_BMP[cp] === 1;
+  for (const [first, last] of ASTRAL_RANGES) if (cp >= first && cp <= last) return true;
   return false;
 }
 
