@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import { freePort, makeXdg, WASH, type Xdg } from '../helpers.js';
+import { freePort, makeXdg, runWash, WASH, type Xdg } from '../helpers.js';
 import { HOSTILE_DIR } from '../fixtures.js';
 import { hasTmux, Tmux } from '../tmux.js';
 
@@ -111,6 +111,21 @@ describe('terminal: plugin output that is not a terminal', () => {
     const first = json.stderr.indexOf(EVERY_BYTE);
     expect(first).toBeGreaterThanOrEqual(0);
     expect(json.stderr.indexOf(EVERY_BYTE, first + EVERY_BYTE.length)).toBeGreaterThan(first);
+  });
+});
+
+describe('terminal: while info describes a plugin', () => {
+  it('its output goes nowhere', async () => {
+    const own = await makeXdg({ isolatedCache: true }); // a cold cache: info is called
+    try {
+      const r = await runWash(['--no-prompt', 'hostile', 'noisy-info'], { xdg: own, env: { WASH_PLUGIN_PATH: HOSTILE_DIR } });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain('preparing plugin'); // it was described in this run
+      expect(`${r.stdout}${r.stderr}`).not.toContain('info-noise');
+      expect(`${r.stdout}${r.stderr}`).not.toContain('info-title');
+    } finally {
+      await own.cleanup();
+    }
   });
 });
 

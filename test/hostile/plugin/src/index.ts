@@ -114,10 +114,26 @@ export const { plugin } = definePlugin({
           headers: { AUTHORIZATION: 'Bearer s3cret', 'Proxy-Authorization': 'Basic cHJveHk6czNjcmV0', Cookie: 'session=s3cret', 'X-Kept': 'kept' },
         }).text(),
       ) },
+    { path: ['noisy-info'], description: 'print while info describes it (its examples are read then)', examples: noisyExamples(), run() {
+      // nothing: the noise is made while wash learns the plugin's metadata
+    } },
   ],
 });
 
 // --- terminal: helpers ---
+/** An examples list whose first item, when read (during `info`), writes to stdout and stderr. */
+function noisyExamples(): string[] {
+  const examples: string[] = [];
+  Object.defineProperty(examples, 0, {
+    enumerable: true,
+    get() {
+      rawWriter(getStdout())(`info-noise${ESC}]2;info-title\u0007\n`);
+      rawWriter(getStderr())('info-noise on stderr\n');
+      return 'wash hostile noisy-info';
+    },
+  });
+  return examples;
+}
 type Stream = ReturnType<typeof getStdout>;
 /** Write exactly these bytes, each call one write. */
 function rawWriter(stream: Stream) {
