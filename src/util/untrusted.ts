@@ -83,3 +83,23 @@ export function hasInvisible(text: string): boolean {
   INVISIBLE.lastIndex = 0;
   return INVISIBLE.test(text);
 }
+
+/** The escaped characters JSON.stringify leaves as they are (it escapes C0 and lone surrogates itself). */
+const INVISIBLE_IN_JSON = new RegExp(
+  `[${ESCAPED_RANGES.filter(([, last]) => last >= 0x7f)
+    .map(([a, b]) => `\\u{${hex(Math.max(a, 0x7f))}}-\\u{${hex(b)}}`)
+    .join('')}]`,
+  'gu',
+);
+
+/**
+ * JSON for wash's stdout: the same value as JSON.stringify's, with every
+ * character escapeUntrusted would escape written as a JSON `\uXXXX` escape
+ * (a surrogate pair beyond the BMP), so a document printed to a terminal
+ * cannot carry a C1 control, a bidi override or an invisible character.
+ */
+export function stringifyJson(value: unknown, indent = 2): string {
+  return (JSON.stringify(value, null, indent) ?? 'null').replace(INVISIBLE_IN_JSON, (ch) =>
+    Array.from({ length: ch.length }, (_, i) => `\\u${ch.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''),
+  );
+}

@@ -79,9 +79,9 @@ describe.skipIf(!hasTmux)('terminal: plugin output in a real terminal', () => {
 });
 
 /** Run wash with pipes and keep the exact bytes (runWash decodes them as UTF-8). */
-function runRaw(args: string[]): Promise<{ code: number | null; stdout: Buffer; stderr: Buffer }> {
+function runRaw(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number | null; stdout: Buffer; stderr: Buffer }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [WASH, ...args], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env() } });
+    const child = spawn(process.execPath, [WASH, ...args], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env(), ...extraEnv } });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));
@@ -111,6 +111,18 @@ describe('terminal: plugin output that is not a terminal', () => {
     const first = json.stderr.indexOf(EVERY_BYTE);
     expect(first).toBeGreaterThanOrEqual(0);
     expect(json.stderr.indexOf(EVERY_BYTE, first + EVERY_BYTE.length)).toBeGreaterThan(first);
+  });
+});
+
+describe('terminal: --output json', () => {
+  it('carries invisible and control characters as JSON escapes, never raw', async () => {
+    const value = 'a\u009b2J\u202eb\u200d\u{e0041}\u2028c\u007f';
+    const r = await runRaw(['--allow-env=HOSTILE_OK', '-o', 'json', 'hostile', 'steal-env', 'HOSTILE_OK'], { HOSTILE_OK: value });
+    expect(r.code, r.stderr.toString()).toBe(0);
+    const text = r.stdout.toString();
+    expect(JSON.parse(text).leaked).toBe(value); // the same JSON value
+    expect(text).toContain('"a\\u009b2J\\u202eb\\u200d\\udb40\\udc41\\u2028c\\u007f"');
+    for (const ch of ['\u009b', '\u202e', '\u200d', '\u{e0041}', '\u2028', '\u007f']) expect(text).not.toContain(ch);
   });
 });
 
