@@ -73,27 +73,30 @@ async function flushStdin(quietMs = 30, maxMs = 500): Promise<void> {
   stdin.setRawMode(false);
 }
 
-export async function askForAccess(subject: PromptSubject, items: readonly AccessItem[], configFile: string): Promise<PromptAnswer> {
-  return asQuestion(async (prefix) => {
-    process.stderr.write(`${prefix}${renderRequest(subject, items)}\n`);
-    await flushStdin();
-    const { select } = await import('@inquirer/prompts');
-    try {
-      return await select<PromptAnswer>(
-        {
-          message: 'Allow?',
-          choices: [
-            { name: 'Allow once (this run only)', value: 'once' },
-            { name: `Allow always (saved in ${configFile})`, value: 'always' },
-            { name: 'Deny', value: 'deny' },
-          ],
-          default: 'deny',
-        },
-        { output: process.stderr },
-      );
-    } catch (err) {
-      if ((err as Error).name === 'ExitPromptError') throw new PromptCancelled('cancelled at the access prompt');
-      throw err;
-    }
-  });
+/** Ask, as a wash question: on a fresh line, attributes reset, plugin output held meanwhile. */
+export function askForAccess(subject: PromptSubject, items: readonly AccessItem[], configFile: string): Promise<PromptAnswer> {
+  return asQuestion((prefix) => ask(prefix, subject, items, configFile));
+}
+
+async function ask(prefix: string, subject: PromptSubject, items: readonly AccessItem[], configFile: string): Promise<PromptAnswer> {
+  process.stderr.write(`${prefix}${renderRequest(subject, items)}\n`);
+  await flushStdin();
+  const { select } = await import('@inquirer/prompts');
+  try {
+    return await select<PromptAnswer>(
+      {
+        message: 'Allow?',
+        choices: [
+          { name: 'Allow once (this run only)', value: 'once' },
+          { name: `Allow always (saved in ${configFile})`, value: 'always' },
+          { name: 'Deny', value: 'deny' },
+        ],
+        default: 'deny',
+      },
+      { output: process.stderr },
+    );
+  } catch (err) {
+    if ((err as Error).name === 'ExitPromptError') throw new PromptCancelled('cancelled at the access prompt');
+    throw err;
+  }
 }
