@@ -1,56 +1,28 @@
 // The access prompt in a real terminal: tmux runs wash, send-keys answers,
 // capture-pane reads the screen.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CI, makeXdg, runWash, WASH, type Xdg } from './helpers.js';
+import { makeXdg, runWash, type Xdg } from './helpers.js';
 import { HOSTILE_DIR } from './fixtures.js';
+import { hasTmux, Tmux } from './tmux.js';
 
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-if (CI && !hasTmux) throw new Error('tmux is required for the prompt tests (installed by .ci/run)');
-
-const SOCKET = `wash-test-${process.pid}`;
-const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const terminal = new Tmux();
 
 let xdg: Xdg;
-let session = 0;
 
 /** Start wash in a fresh tmux window; returns helpers to read the screen and type. */
-async function inTerminal(washArgs: string[], env: Record<string, string> = {}) {
-  const name = `s${++session}`;
-  const script = join(xdg.root, `${name}.sh`);
+function inTerminal(washArgs: string[], env: Record<string, string> = {}) {
   const vars = { ...xdg.env, WASH_PLUGIN_PATH: HOSTILE_DIR, HOME: xdg.root, NO_COLOR: '1', ...env };
-  await writeFile(
-    script,
-    [
-      ...Object.entries(vars).map(([k, v]) => `export ${k}='${v}'`),
-      `node '${WASH}' ${washArgs.map((a) => `'${a}'`).join(' ')}`,
-      'echo "EXIT=$?"',
-      'sleep 60',
-    ].join('\n'),
-  );
-  tmux('new-session', '-d', '-s', name, '-x', '160', '-y', '50', `bash '${script}'`);
-  const screen = () => tmux('capture-pane', '-p', '-J', '-t', name);
-  const waitFor = async (pattern: RegExp, timeoutMs = 30_000) => {
-    const end = Date.now() + timeoutMs;
-    while (Date.now() < end) {
-      const text = screen();
-      if (pattern.test(text)) return text;
-      await sleep(100);
-    }
-    throw new Error(`timed out waiting for ${pattern}; screen:\n${screen()}`);
-  };
-  const keys = (...k: string[]) => tmux('send-keys', '-t', name, ...k);
-  return { screen, waitFor, keys };
+  return terminal.run(washArgs, { env: vars, dir: xdg.root });
 }
 
 beforeAll(async () => {
   xdg = await makeXdg();
 });
 afterAll(async () => {
-  if (hasTmux) spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+  terminal.kill();
   await xdg.cleanup();
 });
 

@@ -29,6 +29,8 @@ export class HttpError extends Error {}
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+/** Headers dropped when a redirect leaves the origin of the first request. */
+const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'cookie'];
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'];
 
 function describeError(code: ErrorCode): string {
@@ -123,10 +125,10 @@ export function request(url: string, req: HttpRequest = {}): HttpResponse {
     if (response.status === 303 || ((response.status === 301 || response.status === 302) && options.method === 'POST')) {
       options = { ...options, method: 'GET', body: undefined };
     }
-    // Credentials never follow a redirect to another origin.
+    // Credentials never follow a redirect to another origin (scheme, host or port), whatever their case.
     if (new URL(current).origin !== new URL(url).origin && options.headers) {
-      const { authorization: _a, Authorization: _b, cookie: _c, ...rest } = options.headers;
-      options = { ...options, headers: rest };
+      const rest = Object.entries(options.headers).filter(([name]) => !CREDENTIAL_HEADERS.includes(name.toLowerCase()));
+      options = { ...options, headers: Object.fromEntries(rest) };
     }
   }
 }

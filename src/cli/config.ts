@@ -38,11 +38,15 @@ export function registerConfig(program: Command, ctxOf: (cmd: Command) => CliCon
       const ctx = ctxOf(cmd);
       const exists = await readFile(ctx.configFile).then(() => true, () => false);
       const problems = await validateConfigFile(ctx.configFile); // throws with line:column on a syntax error
-      ctx.print({ path: ctx.configFile, exists, valid: problems.length === 0, problems }, () =>
+      const errors = problems.filter((p) => p.severity === 'error');
+      ctx.print({ path: ctx.configFile, exists, valid: errors.length === 0, problems }, () =>
         problems.length === 0
           ? `${ctx.configFile}: ${exists ? 'valid' : 'does not exist (defaults apply)'}`
-          : problems.map((p) => `${ctx.configFile}: ${p.path}: ${p.message}`).join('\n'),
+          : [
+              ...problems.map((p) => `${ctx.configFile}: ${p.severity === 'warning' ? 'warning: ' : ''}${p.path}: ${p.message}`),
+              ...(errors.length === 0 ? [`${ctx.configFile}: valid (${problems.length} warning${problems.length > 1 ? 's' : ''})`] : []),
+            ].join('\n'),
       );
-      if (problems.length > 0) throw new WashError(`${problems.length} problem${problems.length > 1 ? 's' : ''} in ${ctx.configFile}`);
+      if (errors.length > 0) throw new WashError(`${errors.length} problem${errors.length > 1 ? 's' : ''} in ${ctx.configFile}`);
     });
 }

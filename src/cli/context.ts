@@ -3,7 +3,7 @@ import { loadCatalog, type Catalog } from '../plugin-host/catalog.js';
 import { newInvocation, type Invocation } from '../plugin-host/invocation.js';
 import type { GlobalOptions } from './globals.js';
 import { dim } from '../util/style.js';
-import { escapeUntrusted } from '../util/untrusted.js';
+import { escapeUntrusted, stringifyJson } from '../util/untrusted.js';
 
 /** What every host command gets: options, directories, the plugin catalog. */
 export class CliContext {
@@ -50,6 +50,6 @@ export class CliContext {
 
   /** Write a result: JSON under `--output json`, else the text. */
   print(value: unknown, text: () => string): void {
-    process.stdout.write(this.json ? `${JSON.stringify(value, null, 2)}\n` : `${text()}\n`);
+    process.stdout.write(this.json ? `${stringifyJson(value)}\n` : `${text()}\n`);
   }
 }

@@ -9,6 +9,7 @@ import { runHooks } from './hooks.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { UsageError, WashError } from '../util/errors.js';
 import { escapeUntrusted as esc } from '../util/untrusted.js';
+import { asQuestion } from '../util/terminal.js';
 
 interface Credentials {
   natsJwt?: string;
@@ -46,10 +47,13 @@ async function chooseProvider(ctx: CliContext, requested: string | undefined): P
   const names = providers.map((p) => p.component.metadata.name);
   if (!ctx.interactive) throw new UsageError(`several plugins provide credentials (${names.join(', ')}): choose one with --provider`);
   const { select } = await import('@inquirer/prompts');
-  const name = await select(
-    { message: 'Log in with which provider?', choices: providers.map((p) => ({ name: `${esc(p.component.metadata.name)}  ${esc(p.component.metadata.description)}`, value: p.component.metadata.name })) },
-    { output: process.stderr },
-  );
+  const name = await asQuestion((prefix) => {
+    process.stderr.write(prefix);
+    return select(
+      { message: 'Log in with which provider?', choices: providers.map((p) => ({ name: `${esc(p.component.metadata.name)}  ${esc(p.component.metadata.description)}`, value: p.component.metadata.name })) },
+      { output: process.stderr },
+    );
+  });
   return plugins.get(name)!;
 }
 

@@ -1,5 +1,5 @@
 import { renderTable } from '../util/table.js';
-import { escapeUntrusted } from '../util/untrusted.js';
+import { escapeUntrusted, stringifyJson } from '../util/untrusted.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -36,5 +36,5 @@ export function renderJsonAsText(value: unknown): string {
 /** The one JSON document printed under `--output json`. */
 export function finalJsonDocument(emitted: readonly unknown[]): string | undefined {
   if (emitted.length === 0) return undefined;
-  return JSON.stringify(emitted.length === 1 ? emitted[0] : emitted, null, 2);
+  return stringifyJson(emitted.length === 1 ? emitted[0] : emitted);
 }

@@ -19,6 +19,10 @@ export interface InstanceSandbox {
   onHttpDenied?: (destination: string) => void;
   /** Send the guest's stdout to stderr (under `--output json`). */
   stdoutToStderr: boolean;
+  /** The guest's stdout and stderr go nowhere (while `info` describes a plugin). */
+  discardOutput?: boolean;
+  /** Receives the guest's output bytes, instead of this thread's process.stdout/stderr. */
+  guestOutput?: (stream: 'stdout' | 'stderr', bytes: Uint8Array) => void;
 }
 
 /** Thrown by our `wasi:cli/exit` so a guest's exit ends the run, not the host process. */
@@ -107,11 +111,71 @@ async function wasiImports(sandbox: InstanceSandbox): Promise<Record<string, unk
       throw new GuestExit(code);
     },
   };
-  if (sandbox.stdoutToStderr) {
+  const sink = sandbox.discardOutput ? () => undefined : sandbox.guestOutput;
+  if (sink) routeGuestOutput(imports, (stream, bytes) => sink(stream === 'stdout' && sandbox.stdoutToStderr ? 'stderr' : stream, bytes));
+  else if (sandbox.stdoutToStderr) {
     const stderr = imports['wasi:cli/stderr'] as { getStderr(): unknown };
     imports['wasi:cli/stdout'] = { getStdout: () => stderr.getStderr() };
   }
   return imports;
+}
+
+/** The parts of the shim's output stream this module uses. */
+interface ShimOutputStream {
+  checkWrite(): bigint;
+  flush(): void;
+  blockingFlush(): void;
+  subscribe(): unknown;
+}
+
+interface ShimInputStream {
+  read(len: bigint): Uint8Array;
+  blockingRead(len: bigint): Uint8Array;
+}
+
+/**
+ * Give the guest stdout and stderr streams whose bytes go to `sink`. They
+ * must be instances of the shim's OutputStream (the bindings check), so they
+ * subclass it; readiness and flushing are the shim's own stream's.
+ * The guest is also told its output is not a terminal: wash shows it escaped.
+ */
+function routeGuestOutput(imports: Record<string, Record<string, unknown>>, sink: (stream: 'stdout' | 'stderr', bytes: Uint8Array) => void) {
+  const Base = (imports['wasi:io/streams'] as { OutputStream: new () => object }).OutputStream;
+  const streamTo = (stream: 'stdout' | 'stderr', shim: ShimOutputStream) =>
+    new (class GuestOutput extends Base {
+      write(bytes: Uint8Array) {
+        sink(stream, bytes);
+      }
+      blockingWriteAndFlush(bytes: Uint8Array) {
+        sink(stream, bytes);
+      }
+      writeZeroes(length: bigint) {
+        sink(stream, new Uint8Array(Number(length)));
+      }
+      blockingWriteZeroesAndFlush(length: bigint) {
+        sink(stream, new Uint8Array(Number(length)));
+      }
+      splice(src: ShimInputStream, length: bigint) {
+        const bytes = src.read(length);
+        sink(stream, bytes);
+        return BigInt(bytes.length);
+      }
+      blockingSplice(src: ShimInputStream, length: bigint) {
+        const bytes = src.blockingRead(length);
+        sink(stream, bytes);
+        return BigInt(bytes.length);
+      }
+      checkWrite = () => shim.checkWrite();
+      flush = () => shim.flush();
+      blockingFlush = () => shim.blockingFlush();
+      subscribe = () => shim.subscribe();
+    })();
+  const stdout = streamTo('stdout', (imports['wasi:cli/stdout'] as { getStdout(): ShimOutputStream }).getStdout());
+  const stderr = streamTo('stderr', (imports['wasi:cli/stderr'] as { getStderr(): ShimOutputStream }).getStderr());
+  imports['wasi:cli/stdout'] = { getStdout: () => stdout };
+  imports['wasi:cli/stderr'] = { getStderr: () => stderr };
+  imports['wasi:cli/terminal-stdout'] = { getTerminalStdout: () => undefined };
+  imports['wasi:cli/terminal-stderr'] = { getTerminalStderr: () => undefined };
 }
 
 /**

@@ -3,6 +3,7 @@
  * camelCase and `option<T>` to `T | undefined`), and its validation: the
  * answer comes from untrusted code and ends up in help, prompts and grants.
  */
+import parseSemver from 'semver/functions/parse.js';
 export interface Flag {
   long: string;
   short?: string;
@@ -78,6 +79,18 @@ function text(value: unknown, field: string, max = MAX_TEXT): string {
   check(typeof value === 'string', `${field} is not a string`);
   check(value.length <= max, `${field} is longer than ${max} characters`);
   return value;
+}
+
+/**
+ * A plugin's version is semver (updates pick compatible tags by it), written
+ * exactly: no leading `v` or `=`, no spaces, build metadata allowed.
+ */
+function semverText(value: unknown, field: string): string {
+  const version = text(value, field, 64);
+  const parsed = parseSemver(version);
+  const canonical = parsed && `${parsed.version}${parsed.build.length > 0 ? `+${parsed.build.join('.')}` : ''}`;
+  check(canonical === version, `${field} '${version}' is not a semantic version (like 1.2.3 or 1.0.0-beta.1)`);
+  return version;
 }
 
 function optionalText(value: unknown, field: string): string | undefined {
@@ -167,7 +180,7 @@ export function validateMetadata(value: unknown): Metadata {
   return {
     id,
     name,
-    version: text(m.version, 'version', 64),
+    version: semverText(m.version, 'version'),
     description: text(m.description, 'description', 1024),
     contact: text(m.contact, 'contact', 1024),
     url: text(m.url, 'url', 2048),

@@ -11,6 +11,8 @@ export interface RunSpec {
   pluginName: string;
   /** Its identity's directory name (sandbox/identity.ts): keys its config store, never the id it declares. */
   identityDir: string;
+  /** Set for a hook: every line of its output is escaped and starts with this (`name: `). */
+  outputPrefix?: string;
   /** A hook is one of our events, or (for `wash plugin test --hook` on a foreign plugin) one of its own hook types. */
   call:
     | { kind: 'run'; argv: string[] }
@@ -28,7 +30,7 @@ export interface RunSpec {
   foreignCall?: WasmcloudWashCall;
   /** Pids of background host programs the call started (0 = free slot); the main thread stops them when the call ends. */
   backgroundPids: SharedArrayBuffer;
-  sandbox: Omit<InstanceSandbox, 'onHttpDenied'>;
+  sandbox: Omit<InstanceSandbox, 'onHttpDenied' | 'guestOutput'>;
   scratchGuestPath?: string;
   hostExec: { granted: string[]; interactive: boolean; timeoutMs: number };
   layout: Layout;
@@ -36,6 +38,12 @@ export interface RunSpec {
   logLevel: LogLevel;
   maxOutputBytes: number;
   colorStderr: boolean;
+  /**
+   * Whether fds 1 and 2 are terminals (the main thread checks: a worker's
+   * process.stdout is a pipe): guest output to a terminal is shown escaped.
+   * `state` is the main thread's terminal state (src/util/terminal.ts).
+   */
+  terminal: { stdout: boolean; stderr: boolean; state: SharedArrayBuffer };
 }
 
 /** What came back: the outcome plus the invocation state the call changed. */

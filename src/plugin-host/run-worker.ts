@@ -18,6 +18,8 @@ import { GuestExit } from './instantiate.js';
 import type { RunOutcome, RunSpec } from './run-spec.js';
 import { createHostExec, createHostExecBackground } from '../sandbox/host-exec.js';
 import { escapeUntrusted } from '../util/untrusted.js';
+import { LinePrefixer, TerminalEscaper } from '../util/terminal-escape.js';
+import { noteTerminalWrite, useTerminalState, waitForQuestion } from '../util/terminal.js';
 import { WashError, ExitCode, messageOf } from '../util/errors.js';
 import { channelClient, remoteContext } from './channel.js';
 
@@ -62,26 +64,61 @@ function writeAllSync(fd: number, data: Uint8Array): void {
   }
 }
 
+useTerminalState(spec.terminal.state);
+const isTerminal = (fd: 1 | 2) => (fd === 1 ? spec.terminal.stdout : spec.terminal.stderr);
+
 /**
  * In a worker, process.stdout is a pipe to the main thread that is cut off
  * when the worker ends. Write straight to fds 1 and 2 instead (in order, with
  * backpressure), counting bytes: past the limit the write throws out of the guest.
+ * The host's own writes (already escaped where they carry plugin text) go
+ * through process.stdout/stderr; the guest's bytes come to `guestOutput`,
+ * and are escaped when the fd is a terminal.
  */
-function directOutput(max: number): void {
+function directOutput(max: number) {
   let total = 0;
+  const count = (n: number) => {
+    total += n;
+    if (total > max) {
+      throw new OutputLimit(`plugin '${spec.pluginName}' wrote more than ${Math.round(max / 1048576)} MiB of output; stopped`, ExitCode.failure);
+    }
+  };
+  const writeFd = (fd: 1 | 2, bytes: Uint8Array) => {
+    writeAllSync(fd, bytes);
+    if (isTerminal(fd)) noteTerminalWrite(fd, bytes);
+  };
   for (const [stream, fd] of [[process.stdout, 1], [process.stderr, 2]] as const) {
     stream.write = ((chunk: string | Uint8Array, encodingOrCallback?: unknown, callback?: unknown) => {
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk, typeof encodingOrCallback === 'string' ? (encodingOrCallback as BufferEncoding) : 'utf8') : chunk;
-      total += bytes.length;
-      if (total > max) {
-        throw new OutputLimit(`plugin '${spec.pluginName}' wrote more than ${Math.round(max / 1048576)} MiB of output; stopped`, ExitCode.failure);
-      }
-      writeAllSync(fd, bytes);
+      count(bytes.length);
+      writeFd(fd, bytes);
       const done = typeof encodingOrCallback === 'function' ? encodingOrCallback : callback;
       if (typeof done === 'function') (done as () => void)();
       return true;
     }) as typeof stream.write;
   }
+  // A hook's output is always escaped and each line labelled: it runs inside someone else's command.
+  const prefix = spec.outputPrefix;
+  const escapeFd = (fd: 1 | 2) => (prefix !== undefined || isTerminal(fd) ? new TerminalEscaper() : undefined);
+  const escapers = { 1: escapeFd(1), 2: escapeFd(2) };
+  const prefixers = { 1: prefix !== undefined ? new LinePrefixer(prefix) : undefined, 2: prefix !== undefined ? new LinePrefixer(prefix) : undefined };
+  return {
+    guestOutput(stream: 'stdout' | 'stderr', bytes: Uint8Array) {
+      const fd = stream === 'stdout' ? 1 : 2;
+      count(bytes.length);
+      waitForQuestion(); // nothing appears around a question wash is asking
+      const escaper = escapers[fd];
+      const shown = escaper ? escaper.write(bytes) : bytes;
+      writeFd(fd, prefixers[fd]?.write(shown) ?? shown);
+    },
+    /** Show what an escaper still holds (a character cut short at the end). */
+    end() {
+      for (const fd of [1, 2] as const) {
+        const rest = escapers[fd]?.end();
+        if (rest && rest.length > 0) writeFd(fd, prefixers[fd]?.write(rest) ?? rest);
+      }
+    },
+  };
 }
 
 async function main(): Promise<RunOutcome> {
@@ -90,10 +127,11 @@ async function main(): Promise<RunOutcome> {
   const callMain = channelClient(spec.channel, parentPort!);
   (invocation as { context: Map<string, string> }).context = remoteContext(callMain);
   const state = () => ({ emitted: invocation.emitted }); // the context store already lives in the main thread
+  const output = directOutput(spec.maxOutputBytes);
   try {
-    directOutput(spec.maxOutputBytes);
     const sandbox = {
       ...spec.sandbox,
+      guestOutput: output.guestOutput,
       onHttpDenied: (dest: string) =>
         process.stderr.write(`wash: denied outgoing HTTP from '${spec.pluginName}' to ${escapeUntrusted(dest)} (not granted)\n`),
     };
@@ -128,6 +166,8 @@ async function main(): Promise<RunOutcome> {
     const failure = err instanceof OutputLimit ? err : pluginFailure(spec.pluginName, err);
     if (failure instanceof GuestExit) return { kind: 'ok', status: failure.code, ...state() };
     return { kind: 'error', message: failure.message, exitCode: failure.exitCode, hint: failure.hint, ...state() };
+  } finally {
+    output.end();
   }
 }
 

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { isatty } from 'node:tty';
 import { join } from 'node:path';
 import { GuestExit } from './instantiate.js';
 import type { Invocation } from './invocation.js';
@@ -13,6 +14,7 @@ import { finalJsonDocument } from '../output/render.js';
 import { ExitCode, UsageError, WashError, messageOf } from '../util/errors.js';
 import { escapeUntrusted } from '../util/untrusted.js';
 import { colorEnabled } from '../util/style.js';
+import { settleTerminal, terminalStateBuffer } from '../util/terminal.js';
 
 /** The access one run was given, as the sandbox resolved it: plain data. */
 export interface RunAccess {
@@ -158,6 +160,7 @@ export async function callPlugin(
     transpiledDir: component.dir,
     pluginName: metadata.name,
     identityDir: access.identityDir,
+    outputPrefix: hook ? `${metadata.name}: ` : undefined,
     call,
     contract: component.contract,
     foreignCall,
@@ -170,6 +173,7 @@ export async function callPlugin(
     logLevel: invocation.logLevel,
     maxOutputBytes: limits.maxOutputBytes,
     colorStderr: colorEnabled(process.stderr),
+    terminal: { stdout: isatty(1), stderr: isatty(2), state: terminalStateBuffer() },
     channel: channels.newBuffer(),
     incomingHttp: access.incomingHttp ?? false,
   };
@@ -228,7 +232,7 @@ export async function callPlugin(
       });
       worker.once('error', reject);
       worker.once('exit', () => resolve(undefined));
-    });
+    }).finally(settleTerminal);
     if (stopReason) throw stopReason;
     if (!outcome) throw new WashError(`plugin '${metadata.name}' stopped unexpectedly`);
     if (!hook) {

@@ -210,7 +210,7 @@ async function callInfo(
   const denied = () => {
     throw 'not available while describing the plugin';
   };
-  const sandbox = { preopens: {}, readOnly: [], env: {}, allowedHosts: [], args: [], stdoutToStderr: true };
+  const sandbox = { preopens: {}, readOnly: [], env: {}, allowedHosts: [], args: [], stdoutToStderr: true, discardOutput: true };
   const host = {
     pluginName: file,
     invocation: newInvocation(layout, 'text', 'error'),

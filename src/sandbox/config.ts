@@ -27,14 +27,17 @@
  *     digest = "sha256:..."        # the component the grants were given to: another digest must be confirmed
  *     source = "oci://..."         # where that component came from (shown when asking to confirm)
  *
- * Reads never modify the file. Writes re-read the file under a lock, change
- * only what they mean to, and replace it atomically, so concurrent writers
- * lose nothing and unknown keys survive (comments do not: smol-toml has no
- * comment-preserving writer).
+ * Reads never modify the file. A key wash does not know (a newer wash's, a
+ * typo) is kept and ignored: `wash config validate` reports it as a warning,
+ * it never fails a run. A known key of the wrong type is an error. Writes
+ * re-read the file under a lock, change only what they mean to, and replace
+ * it atomically (through a symlink: the file it points to), so concurrent
+ * writers lose nothing and unknown keys survive (comments do not: smol-toml
+ * has no comment-preserving writer).
  */
 import { readFile, open, rm, stat } from 'node:fs/promises';
 import { parse, stringify, TomlError } from 'smol-toml';
-import { writeFileAtomic } from '../util/atomic.js';
+import { linkTarget, writeFileAtomic } from '../util/atomic.js';
 import { WashError } from '../util/errors.js';
 
 export interface Grants {
@@ -108,6 +111,8 @@ export const emptyGrants = (): Grants => ({ scratch: false, env: [], read: [], w
 export interface ConfigProblem {
   path: string;
   message: string;
+  /** A warning (a key wash does not know) is reported by `config validate` only. */
+  severity: 'error' | 'warning';
 }
 
 type Table = Record<string, unknown>;
@@ -119,18 +124,19 @@ const GRANT_BOOLS = ['scratch', 'listen'] as const;
 /** Interpret a parsed document, collecting every problem instead of stopping at the first. */
 export function interpretConfig(doc: Table): { config: WashConfig; problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
-  const problem = (path: string, message: string) => problems.push({ path, message });
+  const problem = (path: string, message: string) => problems.push({ path, message, severity: 'error' });
+  const unknown = (path: string) => problems.push({ path, message: 'unknown key (kept, ignored)', severity: 'warning' });
   const config: WashConfig = { settings: { ...DEFAULT_SETTINGS }, registries: {}, grants: {} };
 
   for (const key of Object.keys(doc)) {
-    if (!['settings', 'registries', 'grants'].includes(key)) problem(key, 'unknown key');
+    if (!['settings', 'registries', 'grants'].includes(key)) unknown(key);
   }
   if (doc.settings !== undefined) {
     if (!isTable(doc.settings)) problem('settings', 'must be a table');
     else {
       for (const [key, value] of Object.entries(doc.settings)) {
         const field = SETTING_KEYS[key];
-        if (!field) problem(`settings.${key}`, 'unknown key');
+        if (!field) unknown(`settings.${key}`);
         else if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) problem(`settings.${key}`, 'must be a positive integer');
         else config.settings[field] = value;
       }
@@ -156,7 +162,7 @@ export function interpretConfig(doc: Table): { config: WashConfig; problems: Con
             const origins = Array.isArray(v) ? v.map((x) => (typeof x === 'string' ? realmOrigin(x) : undefined)) : [];
             if (Array.isArray(v) && origins.every((o) => o !== undefined)) auth.tokenRealms = origins as string[];
             else problem(`registries.${host}.${key}`, 'must be a list of http(s) URLs');
-          } else problem(`registries.${host}.${key}`, 'unknown key');
+          } else unknown(`registries.${host}.${key}`);
         }
         config.registries[host] = auth;
       }
@@ -181,7 +187,7 @@ export function interpretConfig(doc: Table): { config: WashConfig; problems: Con
           } else if (key === 'digest' || key === 'source') {
             if (typeof v === 'string') grants[key] = v;
             else problem(`grants.${id}.${key}`, 'must be a string');
-          } else problem(`grants.${id}.${key}`, 'unknown key');
+          } else unknown(`grants.${id}.${key}`);
         }
         config.grants[id] = grants;
       }
@@ -214,9 +220,12 @@ async function readDocument(file: string): Promise<Table> {
   return parseConfigText(text, file);
 }
 
-/** Load and interpret the config; a missing file is the default config. Problems are errors. */
+const errorsIn = (problems: ConfigProblem[]) => problems.filter((p) => p.severity === 'error');
+
+/** Load and interpret the config; a missing file is the default config. Errors (not warnings) fail. */
 export async function readConfig(file: string): Promise<WashConfig> {
-  const { config, problems } = interpretConfig(await readDocument(file));
+  const { config, problems: all } = interpretConfig(await readDocument(file));
+  const problems = errorsIn(all);
   if (problems.length > 0) {
     const first = problems[0]!;
     throw new WashError(
@@ -271,12 +280,15 @@ async function withLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
  * replace the file atomically.
  */
 export async function updateConfig(file: string, mutate: (doc: Table) => void): Promise<WashConfig> {
-  return withLock(file, async () => {
-    const doc = await readDocument(file);
+  // A config that is a symlink (dotfiles kept in a repo) is written where it points: the link stays a link.
+  const target = await linkTarget(file);
+  return withLock(target, async () => {
+    const doc = await readDocument(target);
     mutate(doc);
     const { config, problems } = interpretConfig(doc);
-    if (problems.length > 0) throw new WashError(`refusing to write an invalid config: ${problems[0]!.path}: ${problems[0]!.message}`);
-    await writeFileAtomic(file, `${stringify(doc)}\n`, { mode: 0o600 });
+    const errors = errorsIn(problems);
+    if (errors.length > 0) throw new WashError(`refusing to write an invalid config: ${errors[0]!.path}: ${errors[0]!.message}`);
+    await writeFileAtomic(target, `${stringify(doc)}\n`, { mode: 0o600 });
     return config;
   });
 }

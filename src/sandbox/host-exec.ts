@@ -1,16 +1,20 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, openSync, readSync } from 'node:fs';
 import type { ExecOutput } from '../plugin-host/host-imports.js';
 import { escapeUntrusted as esc } from '../util/untrusted.js';
 import { shellQuote } from './policy.js';
 import { yellow } from '../util/style.js';
+import { asQuestionSync } from '../util/terminal.js';
 
 const MAX_OUTPUT = 64 * 1024 * 1024;
 
 /**
  * Ask on the terminal, synchronously: host-exec is a synchronous import, so
  * the plugin is blocked inside wasm while the user answers. Reads /dev/tty,
- * not stdin, so piped input cannot answer. Anything but y/yes is a no.
+ * not stdin, so piped input cannot answer; lines typed (or injected) before
+ * the question appeared are discarded first. The question starts on a fresh
+ * line with the terminal's attributes reset, and no plugin output appears
+ * until it is answered. Anything but y/yes is a no.
  */
 export function confirmOnTerminal(question: string): boolean {
   let fd: number;
@@ -20,16 +24,42 @@ export function confirmOnTerminal(question: string): boolean {
     return false;
   }
   try {
-    process.stderr.write(`${question} [y/N] `);
-    const buf = Buffer.alloc(256);
-    let answer = '';
-    for (;;) {
-      const n = readSync(fd, buf, 0, buf.length, null);
-      if (n <= 0) break;
-      answer += buf.subarray(0, n).toString('utf8');
-      if (answer.includes('\n') || answer.length > 200) break;
-    }
-    return /^\s*(y|yes)\s*$/i.test(answer.split('\n')[0] ?? '');
+    return asQuestionSync((prefix) => {
+      discardTypedAhead();
+      process.stderr.write(`${prefix}${question} [y/N] `);
+      const buf = Buffer.alloc(256);
+      let answer = '';
+      for (;;) {
+        const n = readSync(fd, buf, 0, buf.length, null);
+        if (n <= 0) break;
+        answer += buf.subarray(0, n).toString('utf8');
+        if (answer.includes('\n') || answer.length > 200) break;
+      }
+      return /^\s*(y|yes)\s*$/i.test(answer.split('\n')[0] ?? '');
+    });
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Read away the complete lines waiting on the terminal. The terminal is in
+ * line mode, so a partial line (keys typed ahead without Enter) stays and
+ * becomes the start of the answer: discarding it too needs raw mode on
+ * /dev/tty (tcflush), which Node does not offer from a worker.
+ */
+function discardTypedAhead(): void {
+  let fd: number;
+  try {
+    fd = openSync('/dev/tty', constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch {
+    return;
+  }
+  try {
+    const buf = Buffer.alloc(4096);
+    for (let i = 0; i < 256; i++) if (readSync(fd, buf, 0, buf.length, null) <= 0) break;
+  } catch {
+    // EAGAIN: nothing (more) waiting
   } finally {
     closeSync(fd);
   }

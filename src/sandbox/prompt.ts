@@ -9,6 +9,7 @@ import { escapeUntrusted as esc } from '../util/untrusted.js';
 import { bold, yellow } from '../util/style.js';
 import { shortDigest } from '../util/text.js';
 import { ExitCode, WashError } from '../util/errors.js';
+import { asQuestion } from '../util/terminal.js';
 
 export type PromptAnswer = 'once' | 'always' | 'deny';
 
@@ -75,11 +76,16 @@ async function flushStdin(quietMs = 30, maxMs = 500): Promise<void> {
 }
 
 /**
- * Ask about `items`. Without `configFile` the answer cannot be remembered
- * (`wash plugin test`), so "always" is not offered.
+ * Ask about `items`, as a wash question: on a fresh line, attributes reset,
+ * plugin output held meanwhile. Without `configFile` the answer cannot be
+ * remembered (`wash plugin test`), so "always" is not offered.
  */
-export async function askForAccess(subject: PromptSubject, items: readonly AccessItem[], configFile: string | undefined): Promise<PromptAnswer> {
-  process.stderr.write(`${renderRequest(subject, items)}\n`);
+export function askForAccess(subject: PromptSubject, items: readonly AccessItem[], configFile: string | undefined): Promise<PromptAnswer> {
+  return asQuestion((prefix) => ask(prefix, subject, items, configFile));
+}
+
+async function ask(prefix: string, subject: PromptSubject, items: readonly AccessItem[], configFile: string | undefined): Promise<PromptAnswer> {
+  process.stderr.write(`${prefix}${renderRequest(subject, items)}\n`);
   await flushStdin();
   const { select } = await import('@inquirer/prompts');
   try {
@@ -105,8 +111,13 @@ export async function askForAccess(subject: PromptSubject, items: readonly Acces
  * The component behind a plugin changed since its grants were recorded: keep
  * them for the new one? Shows both sides; anything but an explicit yes is no.
  */
-export async function askKeepGrants(subject: PromptSubject, change: { was: string; now: string; grants: string[] }): Promise<boolean> {
+export function askKeepGrants(subject: PromptSubject, change: { was: string; now: string; grants: string[] }): Promise<boolean> {
+  return asQuestion((prefix) => askKeep(prefix, subject, change));
+}
+
+async function askKeep(prefix: string, subject: PromptSubject, change: { was: string; now: string; grants: string[] }): Promise<boolean> {
   process.stderr.write(
+    prefix +
     [
       `${yellow('wash:', process.stderr)} plugin ${bold(esc(subject.name), process.stderr)} changed since you granted it access`,
       `  was: ${change.was}`,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, basename } from 'node:path';
+import { mkdir, readlink, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, basename, resolve } from 'node:path';
 
 /** A sibling temp path, on the same filesystem so rename is atomic. */
 export function tempSibling(path: string): string {
@@ -36,4 +36,26 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array, opt
     rmSync(tmp, { force: true });
     throw err;
   }
+}
+
+/**
+ * The file a path names once symlinks are followed (even to a target that
+ * does not exist yet): the path to write atomically so that a link stays a
+ * link. Only for files the user points wash at, never for paths a plugin
+ * could plant a link in.
+ */
+export async function linkTarget(path: string): Promise<string> {
+  let current = resolve(path);
+  for (let hops = 0; hops < 40; hops++) {
+    let target: string;
+    try {
+      target = await readlink(current);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EINVAL' || code === 'ENOENT') return current; // not a link, or nothing there yet
+      throw err;
+    }
+    current = resolve(dirname(current), target);
+  }
+  throw Object.assign(new Error(`too many levels of symbolic links: ${path}`), { code: 'ELOOP' });
 }

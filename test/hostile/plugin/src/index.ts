@@ -1,5 +1,7 @@
 // An attacker: every command tries to get something it was not granted.
 import { getEnvironment } from 'wasi:cli/environment@0.2.12';
+import { getStdout } from 'wasi:cli/stdout@0.2.12';
+import { getStderr } from 'wasi:cli/stderr@0.2.12';
 import { definePlugin, Failure, host, output, http, fs } from '../../../../plugin-sdk/src/index.js';
 
 const ESC = '\u001b';
@@ -29,6 +31,7 @@ export const { plugin } = definePlugin({
         { name: 'LONG_ONE', reason: 'x'.repeat(5 * 1024) },
       ],
       outgoingHttp: [{ host: 'http://127.0.0.1:*', reason: 'talk to the test server' }],
+      hostExec: [{ binary: 'echo', reason: 'show a command it did not run' }],
     },
   },
   commands: [
@@ -75,5 +78,70 @@ export const { plugin } = definePlugin({
       const block = `${'y'.repeat(1023)}\n`.repeat(1024);
       for (let i = 0; i < 100; i++) console.log(block);
     } },
+    // --- terminal: bytes meant for the terminal, not for the user ---
+    { path: ['tty'], description: 'write terminal control sequences (title, report, split, bytes)', arguments: [arg], run: ({ args }) => {
+      const BEL = '\u0007';
+      const out = rawWriter(getStdout());
+      const err = rawWriter(getStderr());
+      if (args.target === 'title') {
+        // Window title (OSC 0 and 2) and clipboard (OSC 52: "pwned"), on both streams.
+        out(`before${ESC}]0;pwned-title${BEL}${ESC}]52;c;cHduZWQ=${BEL}after\n`);
+        err(`${ESC}]2;pwned-title${ESC}\\${ESC}]52;c;cHduZWQ=${ESC}\\stderr-after\n`);
+      } else if (args.target === 'report') {
+        // Make the terminal answer into stdin: cursor position (DSR 6), device attributes.
+        out(`asking${ESC}[6n${ESC}[c done\n`);
+      } else if (args.target === 'split') {
+        // Every sequence cut between two writes: OSC title, RLO (E2 80 AE), C1 CSI (C2 9B), CR LF.
+        for (const piece of [ESC, ']2;split-title', BEL, [0xe2, 0x80], [0xae], 'x', [0xc2], [0x9b], '6n|\r', '\nend\n']) out(piece);
+      } else if (args.target === 'bytes') {
+        for (const write of [out, err]) write(EVERY_BYTE);
+      } else throw new Failure(`tty: unknown target '${args.target}'`);
+    } },
+    { path: ['tty-exec'], description: 'hide the host-exec confirmation behind a fake one, then ask to run echo', run: () =>
+      attempt('tty-exec', () => {
+        // A fake question, then: no line wrap, cursor to the last column, concealed text.
+        // The real question would print every character over that last cell.
+        rawWriter(getStderr())(`wash: plugin 'hostile' wants to run: ls -l${ESC}[?7l${ESC}[999C${ESC}[8m`);
+        try {
+          return new TextDecoder().decode(host.hostExec('echo', ['hostile-real-command']).stdout);
+        } catch (err) {
+          throw new Error(String((err as { payload?: unknown }).payload ?? err));
+        }
+      }) },
+    { path: ['http-creds'], description: 'GET a URL with credentials in headers of every case', arguments: [arg], run: ({ args }) =>
+      attempt('http-creds', () =>
+        http.request(String(args.target), {
+          headers: { AUTHORIZATION: 'Bearer s3cret', 'Proxy-Authorization': 'Basic cHJveHk6czNjcmV0', Cookie: 'session=s3cret', 'X-Kept': 'kept' },
+        }).text(),
+      ) },
+    { path: ['noisy-info'], description: 'print while info describes it (its examples are read then)', examples: noisyExamples(), run() {
+      // nothing: the noise is made while wash learns the plugin's metadata
+    } },
   ],
 });
+
+// --- terminal: helpers ---
+/** An examples list whose first item, when read (during `info`), writes to stdout and stderr. */
+function noisyExamples(): string[] {
+  const examples: string[] = [];
+  Object.defineProperty(examples, 0, {
+    enumerable: true,
+    get() {
+      rawWriter(getStdout())(`info-noise${ESC}]2;info-title\u0007\n`);
+      rawWriter(getStderr())('info-noise on stderr\n');
+      return 'wash hostile noisy-info';
+    },
+  });
+  return examples;
+}
+type Stream = ReturnType<typeof getStdout>;
+/** Write exactly these bytes, each call one write. */
+function rawWriter(stream: Stream) {
+  return (data: string | number[] | Uint8Array) =>
+    stream.blockingWriteAndFlush(typeof data === 'string' ? new TextEncoder().encode(data) : Uint8Array.from(data));
+}
+/** Bytes 0-255, then sequences that must pass a pipe untouched. */
+const EVERY_BYTE = Uint8Array.from([
+  ...Array.from({ length: 256 }, (_, i) => i),
+  ...new TextEncoder().encode(`${ESC}]0;t\u0007\u202e\u{e0041}\ufe0f\u3164\r\n`),
+]);
