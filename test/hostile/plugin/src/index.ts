@@ -29,6 +29,12 @@ export const { plugin } = definePlugin({
         { name: 'LONG_ONE', reason: 'x'.repeat(5 * 1024) },
       ],
       outgoingHttp: [{ host: 'http://127.0.0.1:*', reason: 'talk to the test server' }],
+      // --- paths: a directory, a sub-path of it that a symlink may replace, and a system path
+      paths: [
+        { path: '~/rw', access: 'read-write', reason: 'a directory it may be granted' },
+        { path: '~/rw/link', access: 'read-write', reason: 'a sub-path of it' },
+        { path: '/proc', access: 'read-only', reason: 'system information' },
+      ],
     },
   },
   commands: [
@@ -75,5 +81,67 @@ export const { plugin } = definePlugin({
       const block = `${'y'.repeat(1023)}\n`.repeat(1024);
       for (let i = 0; i < 100; i++) console.log(block);
     } },
+    // --- paths: symlinks, renames and races against path containment
+    { path: ['plant-link'], description: 'Create the symlink LINK -> TARGET', arguments: [pathArg('link'), pathArg('target')], run: ({ args }) =>
+      attempt('plant-link', () => {
+        const { dir, relative } = inParent(String(args.link));
+        dir.symlinkAt(String(args.target), relative);
+        return 'planted';
+      }) },
+    { path: ['plant-scratch-link'], description: 'Create the symlink <scratch>/link -> TARGET', arguments: [pathArg('target')], run: ({ args }) =>
+      attempt('plant-scratch-link', () => {
+        const scratch = host.dirs().scratch;
+        if (!scratch) throw new Error('no scratch dir');
+        fs.locate(scratch).dir.symlinkAt(String(args.target), 'link');
+        return 'planted';
+      }) },
+    { path: ['write'], description: 'Write TEXT to PATH', arguments: [pathArg('path'), pathArg('text')], run: ({ args }) =>
+      attempt('write', () => {
+        fs.writeFile(String(args.path), String(args.text));
+        return 'written';
+      }) },
+    { path: ['rename-read'], description: 'Move TO aside, rename FROM to TO, then read FILE', arguments: [pathArg('from'), pathArg('to'), pathArg('file')], run: ({ args }) =>
+      attempt('rename-read', () => {
+        const [from, to] = [inParent(String(args.from)), inParent(String(args.to))];
+        to.dir.renameAt(to.relative, to.dir, `${to.relative}.old`);
+        from.dir.renameAt(from.relative, to.dir, to.relative);
+        return new TextDecoder().decode(fs.readFile(String(args.file)));
+      }) },
+    { path: ['race'], description: 'For MS milliseconds, read DIR/d/secret and write DIR/d/out as fast as possible', arguments: [pathArg('dir'), pathArg('ms')], run: ({ args }) =>
+      attempt('race', () => {
+        const until = Date.now() + Number(args.ms);
+        let reads = 0;
+        let writes = 0;
+        let leaked: string | undefined;
+        while (Date.now() < until) {
+          try {
+            const text = new TextDecoder().decode(fs.readFile(`${args.dir}/d/secret`));
+            reads++;
+            if (!text.startsWith('inside')) leaked ??= text;
+          } catch {
+            // lost this round
+          }
+          try {
+            fs.writeFile(`${args.dir}/d/out`, 'written by the race');
+            writes++;
+          } catch {
+            // lost this round
+          }
+        }
+        return { leaked: leaked ?? null, reads, writes };
+      }) },
   ],
 });
+
+// --- paths: a required positional argument
+function pathArg(name: string) {
+  return { name, description: name, required: true, variadic: false };
+}
+
+/** The preopen holding PATH's parent directory, and PATH relative to it (never the mount itself). */
+function inParent(path: string) {
+  const slash = path.lastIndexOf('/');
+  const { dir, relative } = fs.locate(path.slice(0, slash) || '/');
+  const name = path.slice(slash + 1);
+  return { dir, relative: relative === '.' ? name : `${relative}/${name}` };
+}
