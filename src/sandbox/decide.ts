@@ -52,7 +52,7 @@ export async function decideAccess(options: DecideOptions): Promise<Decision> {
   const { granted, missing: uncovered } = splitByGrant(items, grants);
   const refused = uncovered.filter(isSystemItem);
   for (const item of refused) {
-    const how = item.kind === 'read' ? `to allow it for this run only: --allow-read=${(item as { real: string }).real}` : 'it is never granted for writing';
+    const how = item.kind === 'read' ? `to allow it for this run only: --allow-read=${item.real ?? item.path}` : 'it is never granted for writing';
     options.note(`wash: plugin '${esc(metadata.name)}' may not ${esc(describeItem(item))}: a system path; ${esc(how)}`);
   }
   for (const root of flags.read.filter(isSystemPath)) {

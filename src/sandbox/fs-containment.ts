@@ -299,7 +299,7 @@ export function installContainment(Descriptor: DescriptorClass, errorCodeOf: Err
   }
   wrap('readDirectory', function (original) {
     const place = placeOf(this);
-    if (place.path !== place.root) release(landInside(place, place.path, { directory: true }));
+    release(landInside(place, place.path, { directory: true }));
     return original.call(this);
   });
 }

@@ -71,6 +71,12 @@ describe('path containment (paths)', () => {
     expect(write.code).toBe(1);
     expect(lastLine(write.stderr)).toBe('error: write: not-permitted');
     expect(await exists(join(home, 'planted.txt'))).toBe(false);
+
+    // -A grants what the plugin declared, but not a declared path that leads out of its directory.
+    const all = await run(home, ['-A', '-o', 'json', 'hostile', 'read', `${home}/rw/link/secret.txt`]);
+    expect(all.stdout).not.toContain('TOP SECRET');
+    expect(lastLine(all.stderr)).toBe('error: read: not-permitted');
+    expect(all.stderr).toContain(`wash: -A does not grant plugin 'hostile' read and write ${home}/rw/link (leads to ${home}): a symlink out of its directory`);
   });
 
   it('a declared sub-path that becomes a symlink during the run is not followed', async () => {
@@ -87,8 +93,9 @@ describe('path containment (paths)', () => {
   });
 
   it('swapping a directory for a symlink while the plugin opens files in it leads nowhere', async () => {
-    // The guest reads ~/rw/d/secret and writes ~/rw/d/out in a loop while this
-    // test swaps ~/rw/d between a real directory and a symlink to ~/outside.
+    // The guest reads ~/rw/d/secret, writes ~/rw/d/out, removes ~/rw/d/victim and
+    // makes and removes ~/rw/d/made in a loop while this test swaps ~/rw/d between
+    // a real directory and a symlink to ~/outside.
     const home = await freshHome();
     const rw = join(home, 'rw');
     const outside = join(home, 'outside');
@@ -96,6 +103,7 @@ describe('path containment (paths)', () => {
     await writeFile(join(rw, 'real', 'secret'), 'inside');
     await mkdir(outside);
     await writeFile(join(outside, 'secret'), 'OUTSIDE SECRET');
+    await writeFile(join(outside, 'victim'), 'not yours to remove');
     await symlink(outside, join(rw, 'evil'));
     const swapper = spawn(
       process.execPath,
@@ -119,7 +127,7 @@ describe('path containment (paths)', () => {
     } finally {
       swapper.kill('SIGKILL');
     }
-    expect(await readdir(outside)).toEqual(['secret']);
+    expect((await readdir(outside)).sort()).toEqual(['secret', 'victim']); // nothing created, removed or replaced
     expect(await readFile(join(outside, 'secret'), 'utf8')).toBe('OUTSIDE SECRET');
   }, 90_000);
 

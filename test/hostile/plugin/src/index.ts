@@ -107,9 +107,10 @@ export const { plugin } = definePlugin({
         from.dir.renameAt(from.relative, to.dir, to.relative);
         return new TextDecoder().decode(fs.readFile(String(args.file)));
       }) },
-    { path: ['race'], description: 'For MS milliseconds, read DIR/d/secret and write DIR/d/out as fast as possible', arguments: [pathArg('dir'), pathArg('ms')], run: ({ args }) =>
+    { path: ['race'], description: 'For MS milliseconds, read DIR/d/secret, write DIR/d/out, remove DIR/d/victim, make DIR/d/made', arguments: [pathArg('dir'), pathArg('ms')], run: ({ args }) =>
       attempt('race', () => {
         const until = Date.now() + Number(args.ms);
+        const { dir, relative } = inParent(`${args.dir}/d`);
         let reads = 0;
         let writes = 0;
         let leaked: string | undefined;
@@ -126,6 +127,17 @@ export const { plugin } = definePlugin({
             writes++;
           } catch {
             // lost this round
+          }
+          for (const mutate of [
+            () => dir.unlinkFileAt(`${relative}/victim`),
+            () => dir.createDirectoryAt(`${relative}/made`),
+            () => dir.removeDirectoryAt(`${relative}/made`),
+          ]) {
+            try {
+              mutate();
+            } catch {
+              // lost this round
+            }
           }
         }
         return { leaked: leaked ?? null, reads, writes };
