@@ -2,6 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import { destinationOf, hostMatches, parseHostPattern } from '../src/sandbox/host-pattern.js';
 import { covers, grantCommand, isWithin, mergeGrants, patternSubsumes, splitByGrant, subtractGrants, usableHosts } from '../src/sandbox/policy.js';
+import { grantsFor, isSystemItem, isSystemPath, withoutSystemPaths } from '../src/sandbox/policy.js';
+import { realPathOf } from '../src/sandbox/real-paths.js';
+import { mkdir, mkdtemp, realpath, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { emptyGrants, interpretConfig, parseConfigText } from '../src/sandbox/config.js';
 import { resolveRequestedPath } from '../src/sandbox/paths.js';
 import { splitGlobals } from '../src/cli/globals.js';
@@ -149,5 +154,36 @@ describe('untrusted text', () => {
     expect(escapeUntrusted('a\u001b[2Jb\u202ec\u200bd\u0007')).toBe('a\\u{1b}[2Jb\\u{202e}c\\u{200b}d\\u{7}');
     expect(escapeUntrusted('line1\nline2')).toBe('line1\\nline2');
     expect(escapeUntrusted('plain ünï 🦀')).toBe('plain ünï 🦀');
+  });
+});
+
+describe('paths: real paths and system paths', () => {
+  it('a path request is matched where it leads, not as spelled', () => {
+    const link = { kind: 'write', path: '/home/a/rw/link', requested: '~/rw/link', reason: '', real: '/home/a' } as const;
+    expect(covers(grants({ write: ['/home/a/rw'] }), link)).toBe(false);
+    expect(covers(grants({ write: ['/home/a'] }), link)).toBe(true);
+    expect(grantsFor([link]).write).toEqual(['/home/a']); // "always" records where it leads
+  });
+
+  it('/, /proc, /sys and /dev are system paths, and so is anything under them', () => {
+    for (const p of ['/', '/proc', '/proc/self/environ', '/sys/kernel', '/dev', '/dev/', '/dev/shm']) expect(isSystemPath(p), p).toBe(true);
+    for (const p of ['/home/a', '/procfs', '/device', '/srv/proc', '/tmp']) expect(isSystemPath(p), p).toBe(false);
+    const proc = { kind: 'read', path: '/home/a/rw/link', requested: '', reason: '', real: '/proc' } as const;
+    expect(isSystemItem(proc)).toBe(true);
+    expect(withoutSystemPaths(grants({ read: ['/', '/home/a'], write: ['/dev/shm', '/srv'] }))).toMatchObject({ read: ['/home/a'], write: ['/srv'] });
+  });
+
+  it('realPathOf resolves the part that exists and keeps the rest', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'wash-realpath-'));
+    try {
+      await mkdir(join(dir, 'rw'));
+      await symlink('..', join(dir, 'rw', 'link'));
+      const real = await realpath(dir);
+      expect(await realPathOf(join(dir, 'rw', 'link'))).toBe(real);
+      expect(await realPathOf(join(dir, 'rw', 'link', 'not', 'yet'))).toBe(join(real, 'not', 'yet'));
+      expect(await realPathOf(join(dir, 'missing', 'x'))).toBe(join(real, 'missing', 'x'));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

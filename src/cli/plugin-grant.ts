@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import type { CliContext } from './context.js';
 import type { PluginEntry } from '../plugin-host/catalog.js';
 import { emptyGrants, readConfig, type Grants } from '../sandbox/config.js';
-import { grantsFor, mergeGrants, subtractGrants, splitByGrant } from '../sandbox/policy.js';
+import { grantsFor, isSystemItem, isSystemPath, mergeGrants, subtractGrants, splitByGrant, withoutSystemPaths } from '../sandbox/policy.js';
+import { realGrants, realPathOf, withRealPaths } from '../sandbox/real-paths.js';
 import { isOpenEnded } from '../sandbox/decide.js';
 import { forgetGrants, recordedGrants, withoutEmpty, writeGrants } from '../sandbox/grant-store.js';
 import { grantSubjectOf } from '../plugin-host/plugin-identity.js';
@@ -46,8 +47,26 @@ async function findPlugin(ctx: CliContext, name: string): Promise<PluginEntry> {
   return entry;
 }
 
-function grantsFromFlags(ctx: CliContext, flags: GrantFlags): Grants {
-  const path = (p: string) => resolveRequestedPath(p, ctx.layout) ?? resolve(p);
+/**
+ * The grants these flags name, paths recorded where they lead now. Granting
+ * refuses system paths; revoking takes both spellings of a path, as typed and
+ * where it leads, so an entry recorded either way goes.
+ */
+async function grantsFromFlags(ctx: CliContext, flags: GrantFlags, purpose: 'grant' | 'revoke'): Promise<Grants> {
+  const typed = (p: string) => resolveRequestedPath(p, ctx.layout) ?? resolve(p);
+  const paths = async (list: string[] = []) => {
+    const out: string[] = [];
+    for (const p of list.map(typed)) {
+      const real = await realPathOf(p);
+      if (purpose === 'grant' && isSystemPath(real)) {
+        throw new UsageError(
+          `refusing to grant ${real === p ? p : `${p} (it leads to ${real})`}: a system path (it exposes the environment and secrets of running processes); allow it for one run with --allow-read=${real}`,
+        );
+      }
+      out.push(...(purpose === 'revoke' ? [p, real] : [real]));
+    }
+    return [...new Set(out)];
+  };
   for (const pattern of flags.net ?? []) {
     try {
       parseHostPattern(pattern);
@@ -59,8 +78,8 @@ function grantsFromFlags(ctx: CliContext, flags: GrantFlags): Grants {
   return {
     ...emptyGrants(),
     env: flags.env ?? [],
-    read: (flags.read ?? []).map(path),
-    write: (flags.write ?? []).map(path),
+    read: await paths(flags.read),
+    write: await paths(flags.write),
     net: flags.net ?? [],
     exec: flags.exec ?? [],
     scratch: Boolean(flags.scratch),
@@ -89,15 +108,19 @@ export function registerPluginGrants(plugin: Command, ctxOf: (cmd: Command) => C
           `keep them with 'wash plugin grant ${name} --confirm', or drop them with 'wash plugin revoke ${name} --all'`,
         );
       }
-      let add = grantsFromFlags(ctx, flags);
+      let add = await grantsFromFlags(ctx, flags, 'grant');
       if (flags.all) {
-        const { items } = accessItems(metadata, ctx.layout);
+        const items = await withRealPaths(accessItems(metadata, ctx.layout).items);
         const { missing } = splitByGrant(items, emptyGrants());
         const openEnded = missing.filter(isOpenEnded);
         if (openEnded.length > 0) {
           ctx.note(`not granted by --all: ${openEnded.map((i) => esc(describeItem(i))).join(', ')}; grant the hosts you mean with --net https://HOST`);
         }
-        add = mergeGrants(add, grantsFor(missing.filter((i) => !isOpenEnded(i))));
+        const system = missing.filter(isSystemItem);
+        if (system.length > 0) {
+          ctx.note(`not granted by --all: ${system.map((i) => esc(describeItem(i))).join(', ')}: a system path is never recorded; allow it for one run with --allow-read`);
+        }
+        add = mergeGrants(add, grantsFor(missing.filter((i) => !isOpenEnded(i) && !isSystemItem(i))));
       }
       if (isEmpty(add) && !flags.confirm) {
         throw new UsageError('nothing to grant: pass --env, --read, --write, --net, --exec, --scratch, --listen or --all');
@@ -116,7 +139,7 @@ export function registerPluginGrants(plugin: Command, ctxOf: (cmd: Command) => C
     .action(async (name: string, flags: GrantFlags, cmd: Command) => {
       const ctx = ctxOf(cmd);
       const subject = await grantSubjectOf(ctx.layout, await findPlugin(ctx, name));
-      const remove = grantsFromFlags(ctx, flags);
+      const remove = await grantsFromFlags(ctx, flags, 'revoke');
       if (!flags.all && isEmpty(remove)) throw new UsageError('nothing to revoke: pass what to revoke, or --all');
       if (flags.all) await forgetGrants(ctx.configFile, subject.identity.key);
       else {
@@ -140,11 +163,16 @@ export function registerPluginGrants(plugin: Command, ctxOf: (cmd: Command) => C
       const catalog = await ctx.catalog();
       const entries = name ? [await findPlugin(ctx, name)] : [...catalog.plugins.values()];
       const config = await readConfig(ctx.configFile);
-      const subjects = await Promise.all(entries.map((entry) => grantSubjectOf(ctx.layout, entry)));
-      const rows = entries.flatMap((entry, i) => {
-        const m = entry.component.metadata;
-        const { items } = accessItems(m, ctx.layout);
-        const grants = recordedGrants(config, subjects[i]!).grants ?? emptyGrants();
+      const perEntry = await Promise.all(
+        entries.map(async (entry) => {
+          const m = entry.component.metadata;
+          const items = await withRealPaths(accessItems(m, ctx.layout).items);
+          const subject = await grantSubjectOf(ctx.layout, entry);
+          const grants = withoutSystemPaths(await realGrants(recordedGrants(config, subject).grants));
+          return { m, items, grants };
+        }),
+      );
+      const rows = perEntry.flatMap(({ m, items, grants }) => {
         const { granted } = splitByGrant(items, grants);
         return items.map((item) => ({
           plugin: m.name,

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createHostImports, type HostImportOptions } from './host-imports.js';
 import { installFilesystemGuards, markReadOnly } from '../sandbox/readonly-fs.js';
+import { containPreopen, installContainment } from '../sandbox/fs-containment.js';
 import { guardOutgoingHandler } from '../sandbox/outgoing-http.js';
 
 /** What the sandbox lets one instance see; computed by src/sandbox from grants. */
@@ -88,10 +89,18 @@ async function wasiImports(sandbox: InstanceSandbox): Promise<Record<string, unk
   // enableNetwork: false keeps wasi:sockets closed for good; HTTP is re-enabled below, behind the grant check.
   const shim = new WASIShim({ sandbox: { preopens: sandbox.preopens, env: sandbox.env, args: sandbox.args, enableNetwork: false } });
   const imports = shim.getImportObject() as Record<string, Record<string, unknown>>;
-  const fsTypes = imports['wasi:filesystem/types'] as { Descriptor: Parameters<typeof installFilesystemGuards>[0] };
+  const fsTypes = imports['wasi:filesystem/types'] as {
+    Descriptor: Parameters<typeof installFilesystemGuards>[0];
+    filesystemErrorCode: Parameters<typeof installContainment>[1];
+  };
+  // Containment first: the read-only guards then wrap it, and refuse writes before anything is touched.
+  installContainment(fsTypes.Descriptor, fsTypes.filesystemErrorCode);
   installFilesystemGuards(fsTypes.Descriptor);
   const preopens = (imports['wasi:filesystem/preopens'] as { getDirectories(): [object, string][] }).getDirectories();
-  for (const [descriptor, guestPath] of preopens) if (sandbox.readOnly.includes(guestPath)) markReadOnly(descriptor);
+  for (const [descriptor, guestPath] of preopens) {
+    containPreopen(descriptor, sandbox.preopens[guestPath]!);
+    if (sandbox.readOnly.includes(guestPath)) markReadOnly(descriptor);
+  }
   imports['wasi:http/outgoing-handler'] = guardOutgoingHandler(
     http.outgoingHandler as unknown as Parameters<typeof guardOutgoingHandler>[0],
     sandbox.allowedHosts,

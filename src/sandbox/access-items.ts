@@ -6,7 +6,8 @@ import { resolveRequestedPath } from './paths.js';
 export type AccessItem =
   | { kind: 'scratch'; reason: string }
   | { kind: 'env'; name: string; reason: string }
-  | { kind: 'read' | 'write'; path: string; requested: string; reason: string }
+  /** `real`: where `path` really leads (symlinks resolved), once src/sandbox/real-paths.ts has looked. */
+  | { kind: 'read' | 'write'; path: string; requested: string; reason: string; real?: string }
   | { kind: 'net'; host: string; reason: string }
   | { kind: 'exec'; binary: string; reason: string }
   | { kind: 'listen'; reason: string };
@@ -37,9 +38,9 @@ export function describeItem(item: AccessItem): string {
     case 'env':
       return `environment variable ${item.name}`;
     case 'read':
-      return `read ${item.path}`;
+      return `read ${item.path}${leadsTo(item)}`;
     case 'write':
-      return `read and write ${item.path}`;
+      return `read and write ${item.path}${leadsTo(item)}`;
     case 'net':
       return `outgoing HTTP to ${item.host}`;
     case 'exec':
@@ -48,3 +49,5 @@ export function describeItem(item: AccessItem): string {
       return 'serve HTTP on a loopback port';
   }
 }
+
+const leadsTo = (item: { path: string; real?: string }) => (item.real && item.real !== item.path ? ` (leads to ${item.real})` : '');

@@ -6,7 +6,8 @@
  */
 import { accessItems, describeItem, type AccessItem } from './access-items.js';
 import { readConfig, emptyGrants, type Grants, type WashConfig } from './config.js';
-import { grantCommand, grantsFor, mergeGrants, splitByGrant } from './policy.js';
+import { grantCommand, grantsFor, isSystemItem, isSystemPath, isWithin, mergeGrants, splitByGrant, withoutSystemPaths } from './policy.js';
+import { leadsOutOfItsDirectory, realGrants, withRealPaths } from './real-paths.js';
 import { parseHostPattern } from './host-pattern.js';
 import { askForAccess, askKeepGrants, itemText, MAX_ITEM_TEXT, requestTooLong, type PromptSubject } from './prompt.js';
 import { forgetGrants, recordedGrants, writeGrants, withoutEmpty, type GrantSubject } from './grant-store.js';
@@ -42,10 +43,9 @@ export interface Decision {
 export async function decideAccess(options: DecideOptions): Promise<Decision> {
   const { metadata } = options;
   const config = await readConfig(options.configFile);
-  const { items, invalid } = accessItems(metadata, options.dirs);
+  const { items: declared, invalid } = accessItems(metadata, options.dirs);
   for (const why of invalid) options.note(`warning: ${esc(metadata.name)}: ignoring an access request: ${esc(why)}`);
-  if (items.length === 0) return { granted: [], denied: [], config, grants: emptyGrants() };
-  if (options.allowAll) return { granted: items, denied: [], config, grants: grantsFor(items) };
+  if (declared.length === 0) return { granted: [], denied: [], config, grants: emptyGrants() };
 
   const subject: PromptSubject = {
     name: metadata.name,
@@ -54,10 +54,35 @@ export async function decideAccess(options: DecideOptions): Promise<Decision> {
     digest: options.subject.digest,
     source: options.subject.source,
   };
-  const recorded = await applicableGrants(options, config, subject);
-  const grants = mergeGrants(recorded, options.flags);
-  const { granted, missing } = splitByGrant(items, grants);
-  if (missing.length === 0) return { granted, denied: [], config, grants };
+  // Paths are compared where they lead now: a symlink planted in a grant does not stretch it.
+  // System paths are granted only by this run's --allow-read naming them (never -A, a record or the prompt).
+  const items = await withRealPaths(declared);
+  const flags = await realGrants(options.flags);
+  // -A grants everything declared anyway: no question about grants of an earlier component then.
+  const recorded = await realGrants(options.allowAll ? emptyGrants() : await applicableGrants(options, config, subject));
+  const grants = mergeGrants(withoutSystemPaths(recorded), { ...flags, write: flags.write.filter((p) => !isSystemPath(p)) });
+  const { granted, missing: uncovered } = splitByGrant(items, grants);
+  const refused = uncovered.filter(isSystemItem);
+  for (const item of refused) {
+    const how = item.kind === 'read' ? `to allow it for this run only: --allow-read=${item.real ?? item.path}` : 'it is never granted for writing';
+    options.note(`wash: plugin '${esc(metadata.name)}' may not ${esc(describeItem(item))}: a system path; ${esc(how)}`);
+  }
+  for (const root of flags.read.filter(isSystemPath)) {
+    if (!granted.some((i) => (i.kind === 'read' || i.kind === 'write') && isWithin(i.real ?? i.path, root))) continue;
+    options.note(`warning: plugin '${esc(metadata.name)}' may read ${esc(root)}, a system path: it exposes the environment and secrets of this and other processes`);
+  }
+  const missing = uncovered.filter((i) => !refused.includes(i));
+  if (options.allowAll) {
+    // -A grants what the plugin declared, but not a declared path that is a symlink out of its own directory.
+    const outside = await Promise.all(missing.map(leadsOutOfItsDirectory));
+    const misleading = missing.filter((_, i) => outside[i]);
+    for (const item of misleading) {
+      options.note(`wash: -A does not grant plugin '${esc(metadata.name)}' ${esc(describeItem(item))}: a symlink out of its directory; name it with --allow-${item.kind}`);
+    }
+    const all = [...granted, ...missing.filter((i) => !misleading.includes(i))];
+    return { granted: all, denied: [...refused, ...misleading], config, grants: grantsFor(all) };
+  }
+  if (missing.length === 0) return { granted, denied: refused, config, grants };
 
   const absurd = missing.filter((i) => itemText(i).length > MAX_ITEM_TEXT);
   if (absurd.length > 0) {
@@ -74,10 +99,10 @@ export async function decideAccess(options: DecideOptions): Promise<Decision> {
     );
   }
   const askable = missing.filter((i) => !absurd.includes(i) && !openEnded.includes(i));
-  if (askable.length === 0) return { granted, denied: missing, config, grants };
+  if (askable.length === 0) return { granted, denied: uncovered, config, grants };
   if (options.interactive && requestTooLong(subject, askable)) {
     options.note(`wash: denied without asking: plugin '${esc(metadata.name)}' made an access request too long to show safely`);
-    return { granted, denied: missing, config, grants };
+    return { granted, denied: uncovered, config, grants };
   }
   if (!options.interactive) {
     options.note(
@@ -87,17 +112,17 @@ export async function decideAccess(options: DecideOptions): Promise<Decision> {
         `  or for one run: wash ${esc(allowFlags(askable))} ${esc(metadata.name)} ...`,
       ].join('\n'),
     );
-    return { granted, denied: missing, config, grants };
+    return { granted, denied: uncovered, config, grants };
   }
 
   const remembers = options.subject.identity.remembers;
   const answer = await askForAccess(subject, askable, remembers ? options.configFile : undefined);
-  if (answer === 'deny') return { granted, denied: missing, config, grants };
+  if (answer === 'deny') return { granted, denied: uncovered, config, grants };
   if (answer === 'always' && remembers) {
     const add = grantsFor(askable);
     await writeGrants(options.configFile, options.subject, (current) => mergeGrants(current, add));
   }
-  return { granted: [...granted, ...askable], denied: absurd, config, grants: mergeGrants(grants, grantsFor(askable)) };
+  return { granted: [...granted, ...askable], denied: [...absurd, ...refused], config, grants: mergeGrants(grants, grantsFor(askable)) };
 }
 
 /**

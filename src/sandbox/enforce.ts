@@ -1,8 +1,9 @@
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, realpath, stat } from 'node:fs/promises';
 import type { AccessItem } from './access-items.js';
 import type { RunAccess } from '../plugin-host/run.js';
 import { scratchDirOf } from './paths.js';
 import { usableHosts } from './policy.js';
+import { realPathOf } from './real-paths.js';
 import type { Grants } from './config.js';
 
 export interface EnforceOptions {
@@ -40,18 +41,25 @@ export async function enforce(granted: readonly AccessItem[], options: EnforceOp
         const dir = scratchDirOf(options.scratchRoot, options.identityDir);
         await mkdir(dir, { recursive: true, mode: 0o700 });
         scratchGuestPath = options.scratchMount ?? dir;
-        preopens[scratchGuestPath] = dir;
+        preopens[scratchGuestPath] = await realpath(dir); // every preopen is mounted at its real path (see fs-containment.ts)
         break;
       }
       case 'read':
-      case 'write':
-        if (!(await isDirectory(item.path))) {
+      case 'write': {
+        // Mounted where it leads, which must still be where it led when access was decided.
+        const real = await realPathOf(item.path);
+        if (item.real !== undefined && real !== item.real) {
+          options.warn(`not mounting ${item.path}: it now leads to ${real}, not ${item.real}`);
+          break;
+        }
+        if (!(await isDirectory(real))) {
           options.warn(`not mounting ${item.path}: not an existing directory`);
           break;
         }
-        preopens[item.path] = item.path;
+        preopens[item.path] = real;
         if (item.kind === 'read') readOnly.push(item.path);
         break;
+      }
       case 'env': {
         const value = options.env[item.name];
         if (value !== undefined) env[item.name] = value;

@@ -8,6 +8,25 @@ import type { AccessItem } from './access-items.js';
 import { emptyGrants, type Grants } from './config.js';
 import { parseHostPattern, type HostPattern } from './host-pattern.js';
 
+/**
+ * `/` and the kernel's own trees: reading `/proc/self/environ` alone hands
+ * every environment variable to a plugin. Granted only by an explicit
+ * `--allow-read` for one run, never by -A, a recorded grant or the prompt.
+ */
+export function isSystemPath(path: string): boolean {
+  return normalize(path) === '/' || ['/proc', '/sys', '/dev'].some((root) => isWithin(path, root));
+}
+
+/** The grants without system paths (see isSystemPath). */
+export function withoutSystemPaths(grants: Grants): Grants {
+  return { ...grants, read: grants.read.filter((p) => !isSystemPath(p)), write: grants.write.filter((p) => !isSystemPath(p)) };
+}
+
+/** A path request that leads to a system path. */
+export function isSystemItem(item: AccessItem): boolean {
+  return (item.kind === 'read' || item.kind === 'write') && isSystemPath(item.real ?? item.path);
+}
+
 /** `child` is `parent` or inside it, by whole path components. */
 export function isWithin(child: string, parent: string): boolean {
   const c = normalize(child).replace(/\/+$/, '') || '/';
@@ -50,9 +69,9 @@ export function covers(grants: Grants, item: AccessItem): boolean {
     case 'exec':
       return grants.exec.includes(item.binary);
     case 'read':
-      return [...grants.read, ...grants.write].some((p) => isWithin(item.path, p));
+      return [...grants.read, ...grants.write].some((p) => isWithin(item.real ?? item.path, p));
     case 'write':
-      return grants.write.some((p) => isWithin(item.path, p));
+      return grants.write.some((p) => isWithin(item.real ?? item.path, p));
     case 'net':
       return usableHosts([item.host], grants.net).length > 0;
   }
@@ -109,7 +128,7 @@ export function grantsFor(items: readonly AccessItem[]): Grants {
     else if (item.kind === 'env') g.env.push(item.name);
     else if (item.kind === 'exec') g.exec.push(item.binary);
     else if (item.kind === 'net') g.net.push(item.host);
-    else (item.kind === 'read' ? g.read : g.write).push(item.path);
+    else (item.kind === 'read' ? g.read : g.write).push(item.real ?? item.path);
   }
   return mergeGrants(g);
 }

@@ -32,6 +32,12 @@ export const { plugin } = definePlugin({
       ],
       outgoingHttp: [{ host: 'http://127.0.0.1:*', reason: 'talk to the test server' }],
       hostExec: [{ binary: 'echo', reason: 'show a command it did not run' }],
+      // --- paths: a directory, a sub-path of it that a symlink may replace, and a system path
+      paths: [
+        { path: '~/rw', access: 'read-write', reason: 'a directory it may be granted' },
+        { path: '~/rw/link', access: 'read-write', reason: 'a sub-path of it' },
+        { path: '/proc', access: 'read-only', reason: 'system information' },
+      ],
     },
   },
   commands: [
@@ -117,6 +123,67 @@ export const { plugin } = definePlugin({
     { path: ['noisy-info'], description: 'print while info describes it (its examples are read then)', examples: noisyExamples(), run() {
       // nothing: the noise is made while wash learns the plugin's metadata
     } },
+    // --- paths: symlinks, renames and races against path containment
+    { path: ['plant-link'], description: 'Create the symlink LINK -> TARGET', arguments: [pathArg('link'), pathArg('target')], run: ({ args }) =>
+      attempt('plant-link', () => {
+        const { dir, relative } = inParent(String(args.link));
+        dir.symlinkAt(String(args.target), relative);
+        return 'planted';
+      }) },
+    { path: ['plant-scratch-link'], description: 'Create the symlink <scratch>/link -> TARGET', arguments: [pathArg('target')], run: ({ args }) =>
+      attempt('plant-scratch-link', () => {
+        const scratch = host.dirs().scratch;
+        if (!scratch) throw new Error('no scratch dir');
+        fs.locate(scratch).dir.symlinkAt(String(args.target), 'link');
+        return 'planted';
+      }) },
+    { path: ['write'], description: 'Write TEXT to PATH', arguments: [pathArg('path'), pathArg('text')], run: ({ args }) =>
+      attempt('write', () => {
+        fs.writeFile(String(args.path), String(args.text));
+        return 'written';
+      }) },
+    { path: ['rename-read'], description: 'Move TO aside, rename FROM to TO, then read FILE', arguments: [pathArg('from'), pathArg('to'), pathArg('file')], run: ({ args }) =>
+      attempt('rename-read', () => {
+        const [from, to] = [inParent(String(args.from)), inParent(String(args.to))];
+        to.dir.renameAt(to.relative, to.dir, `${to.relative}.old`);
+        from.dir.renameAt(from.relative, to.dir, to.relative);
+        return new TextDecoder().decode(fs.readFile(String(args.file)));
+      }) },
+    { path: ['race'], description: 'For MS milliseconds, read DIR/d/secret, write DIR/d/out, remove DIR/d/victim, make DIR/d/made', arguments: [pathArg('dir'), pathArg('ms')], run: ({ args }) =>
+      attempt('race', () => {
+        const until = Date.now() + Number(args.ms);
+        const { dir, relative } = inParent(`${args.dir}/d`);
+        let reads = 0;
+        let writes = 0;
+        let leaked: string | undefined;
+        while (Date.now() < until) {
+          try {
+            const text = new TextDecoder().decode(fs.readFile(`${args.dir}/d/secret`));
+            reads++;
+            if (!text.startsWith('inside')) leaked ??= text;
+          } catch {
+            // lost this round
+          }
+          try {
+            fs.writeFile(`${args.dir}/d/out`, 'written by the race');
+            writes++;
+          } catch {
+            // lost this round
+          }
+          for (const mutate of [
+            () => dir.unlinkFileAt(`${relative}/victim`),
+            () => dir.createDirectoryAt(`${relative}/made`),
+            () => dir.removeDirectoryAt(`${relative}/made`),
+          ]) {
+            try {
+              mutate();
+            } catch {
+              // lost this round
+            }
+          }
+        }
+        return { leaked: leaked ?? null, reads, writes };
+      }) },
   ],
 });
 
@@ -145,3 +212,16 @@ const EVERY_BYTE = Uint8Array.from([
   ...Array.from({ length: 256 }, (_, i) => i),
   ...new TextEncoder().encode(`${ESC}]0;t\u0007\u202e\u{e0041}\ufe0f\u3164\r\n`),
 ]);
+
+// --- paths: a required positional argument
+function pathArg(name: string) {
+  return { name, description: name, required: true, variadic: false };
+}
+
+/** The preopen holding PATH's parent directory, and PATH relative to it (never the mount itself). */
+function inParent(path: string) {
+  const slash = path.lastIndexOf('/');
+  const { dir, relative } = fs.locate(path.slice(0, slash) || '/');
+  const name = path.slice(slash + 1);
+  return { dir, relative: relative === '.' ? name : `${relative}/${name}` };
+}
