@@ -13,6 +13,7 @@ import { registerPluginNew } from './plugin-new.js';
 import { registerPluginGrants } from './plugin-grant.js';
 import { registerConfig } from './config.js';
 import { registerLogin } from './login.js';
+import { registerCompletion } from './completion.js';
 import { PLUGIN_TEST_HELP } from './plugin-test.js';
 import { getWashVersion } from '../plugin-host/versions.js';
 import { HOST_COMMAND_HELP } from './host-commands.js';
@@ -74,6 +75,12 @@ export function buildProgram(globals: GlobalOptions = DEFAULT_GLOBALS): Command 
   registerPluginGrants(plugin, ctxOf);
   registerConfig(program, ctxOf);
   registerLogin(program, ctxOf);
-  for (const cmd of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) cmd.exitOverride();
+  registerCompletion(program);
+  for (const cmd of [...program.commands, ...program.commands.flatMap((c) => c.commands)]) {
+    // A usage error names the help of the command it happened in.
+    const path = [cmd.parent?.parent ? cmd.parent.name() : '', cmd.name()].filter(Boolean).join(' ');
+    cmd.exitOverride().showHelpAfterError(`see 'wash ${path} --help'`);
+  }
+  program.exitOverride();
   return program;
 }
