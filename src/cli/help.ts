@@ -4,6 +4,7 @@ import { helpTargetOf, renderHelpTarget } from '../output/plugin-help.js';
 import { UsageError } from '../util/errors.js';
 import { closest } from '../util/text.js';
 import { HOST_COMMAND_HELP } from './host-commands.js';
+import { PLUGIN_TEST_HELP } from './plugin-test.js';
 
 export function registerHelp(program: Command, ctxOf: (cmd: Command) => CliContext) {
   program
@@ -27,7 +28,9 @@ export function registerHelp(program: Command, ctxOf: (cmd: Command) => CliConte
           if (!sub) throw new UsageError(`'${at}' has no command '${word}'`, `see '${at} --help'`);
           command = sub;
         }
-        command.outputHelp();
+        // `plugin test` parses its own argv (it is passed raw): its help is its own text.
+        if (pathOf(command).join(' ') === 'plugin test') process.stdout.write(`${PLUGIN_TEST_HELP}\n`);
+        else command.outputHelp();
         return;
       }
       const ctx = ctxOf(cmd);

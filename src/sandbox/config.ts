@@ -31,6 +31,7 @@ import { readFile, open, rm, stat } from 'node:fs/promises';
 import { parse, stringify, TomlError } from 'smol-toml';
 import { writeFileAtomic } from '../util/atomic.js';
 import { WashError } from '../util/errors.js';
+import { timeoutProblem } from './limits.js';
 
 export interface Grants {
   scratch: boolean;
@@ -94,6 +95,7 @@ export function interpretConfig(doc: Table): { config: WashConfig; problems: Con
         const field = SETTING_KEYS[key];
         if (!field) problem(`settings.${key}`, 'unknown key');
         else if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) problem(`settings.${key}`, 'must be a positive integer');
+        else if (field === 'timeoutSeconds' && timeoutProblem(value)) problem(`settings.${key}`, timeoutProblem(value)!);
         else config.settings[field] = value;
       }
     }
@@ -161,7 +163,8 @@ export function parseConfigText(text: string, file: string): Table {
   }
 }
 
-async function readDocument(file: string): Promise<Table> {
+/** The file as parsed TOML, with its own keys; a missing file is an empty document. */
+export async function readDocument(file: string): Promise<Table> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
