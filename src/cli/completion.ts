@@ -41,6 +41,7 @@ const ARGUMENTS: Record<string, { args: ValueKind[]; rawAfterFirst?: boolean }> 
   help: { args: ['help'] },
   completion: { args: [{ choices: SHELLS }] },
   'plugin install': { args: ['files'] },
+  'plugin tags': { args: ['none'] },
   'plugin push': { args: ['plugins-or-files', 'none'] },
   'plugin update': { args: ['installed'] },
   'plugin uninstall': { args: ['installed'] },

@@ -85,6 +85,11 @@ export function registerPluginGrants(plugin: Command, ctxOf: (cmd: Command) => C
         }
         add = mergeGrants(add, grantsFor(missing.filter((i) => !isOpenEnded(i))));
       }
+      if (isEmpty(add) && flags.all) {
+        // --all grants everything declared; when that is nothing grantable, there is nothing to do, and no mistake.
+        ctx.print({ plugin: name, id: metadata.id, granted: {} }, () => `nothing to grant: ${esc(name)} declares no access that --all can grant`);
+        return;
+      }
       if (isEmpty(add)) throw new UsageError('nothing to grant: pass --env, --read, --write, --net, --exec, --scratch, --listen or --all');
       const config = await updateConfig(ctx.configFile, (doc) => {
         const table = grantTable(doc, metadata.id);

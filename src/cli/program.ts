@@ -7,6 +7,7 @@ import { registerPluginList } from './plugin-list.js';
 import { registerPluginInstall } from './plugin-install.js';
 import { registerPluginPush } from './plugin-push.js';
 import { registerPluginUpdate } from './plugin-update.js';
+import { registerPluginTags } from './plugin-tags.js';
 import { registerPluginUninstall } from './plugin-uninstall.js';
 import { registerPluginInspect } from './plugin-inspect.js';
 import { registerPluginNew } from './plugin-new.js';
@@ -62,6 +63,7 @@ export function buildProgram(globals: GlobalOptions = DEFAULT_GLOBALS): Command 
   registerPluginInstall(plugin, ctxOf);
   registerPluginPush(plugin, ctxOf);
   registerPluginUpdate(plugin, ctxOf);
+  registerPluginTags(plugin, ctxOf);
   registerPluginUninstall(plugin, ctxOf);
   plugin
     .command('test')

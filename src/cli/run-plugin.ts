@@ -5,6 +5,7 @@ import { ensureCompiled } from '../plugin-host/transpile-cache.js';
 import { helpRequest, renderHelpTarget, usageHint } from '../output/plugin-help.js';
 import { decideAccess } from '../sandbox/decide.js';
 import { enforce } from '../sandbox/enforce.js';
+import { createOwnDirs } from '../sandbox/own-dirs.js';
 import { resolveRequestedPath } from '../sandbox/paths.js';
 import type { RunAccess } from '../plugin-host/run.js';
 import type { CachedComponent } from '../plugin-host/transpile-cache.js';
@@ -80,6 +81,7 @@ export async function sandboxFor(ctx: CliContext, component: CachedComponent): P
     interactive: ctx.interactive,
     note: (text) => ctx.note(text),
   });
+  await createOwnDirs(decision.granted, ctx.layout);
   const enforced = await enforce(decision.granted, {
     grants: decision.grants,
     pluginId: metadata.id,
