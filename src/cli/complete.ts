@@ -267,8 +267,8 @@ export function completePlugin(m: Metadata, prior: readonly string[], current: s
   // The command: the longest declared path that is a prefix of the words.
   let command: Command | undefined;
   for (let n = path.length; n >= 0 && !command; n--) command = m.commands.find((c) => c.path.length === n && startsWith(path, c.path));
-  const commandLength = command?.path.length ?? 0;
-  const positionals: string[] = prior.slice(commandLength, path.length);
+  // Path words lead to longer commands: they are never taken as arguments here.
+  const positionals: string[] = [];
   let pendingValue: Flag | undefined;
   let afterDashes = false;
   for (const word of prior.slice(path.length)) {
