@@ -3,9 +3,9 @@
 // with plugins known from the metadata cache only.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CI, makeXdg, runWash, type Xdg } from './helpers.js';
+import { CI, ROOT, makeXdg, runWash, type Xdg } from './helpers.js';
 import { EXAMPLE_DIR, HOSTILE_DIR } from './fixtures.js';
 import { runShell, washBinDir } from './shell.js';
 
@@ -149,6 +149,26 @@ describe('the hidden __complete command', () => {
     expect(lines.at(-1)).toBe(':none');
     expect(lines[0]!.split('\t')[0]).toBe('hostile');
     expect(r.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u202e]/);
+  });
+});
+
+describe('what the completion cache holds', () => {
+  it('a tampered cache cannot put shell syntax or escapes into the command line', async () => {
+    const own = await makeXdg({ isolatedCache: true });
+    try {
+      const version = (JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+      const build = `${version} ${(await stat(join(ROOT, 'dist', 'wash.js'))).mtimeMs}`;
+      const evil = { name: '$(touch pwned)', aliases: ['`id`'], description: 'x\u001b[2Jy', options: [], args: [], variadic: false, subcommands: [] };
+      const safe = { name: 'fine', aliases: [], description: 'ok\u001b]0;title\u0007', options: [], args: [], variadic: false, subcommands: [] };
+      const plugin = { name: 'plugin', aliases: [], description: '', options: [], args: [], variadic: false, subcommands: [evil, safe] };
+      await mkdir(own.cache, { recursive: true });
+      await writeFile(join(own.cache, 'completion.json'), JSON.stringify({ build, commands: [plugin] }));
+      const r = await runWash(['__complete', 'plugin', ''], { xdg: own });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe('fine\tok\\u{1b}]0;title\\u{7}\n:none\n');
+    } finally {
+      await own.cleanup();
+    }
   });
 });
 

@@ -80,9 +80,16 @@ function choicesOf(item: object): string[] | undefined {
 
 const startsWith = (path: readonly string[], prefix: readonly string[]) => prefix.length <= path.length && prefix.every((w, i) => w === path[i]);
 
+/**
+ * The candidates that start with what was typed. Every word must be plain
+ * (a shell inserts a completion into the command line as it is), and every
+ * description is one escaped line, whatever it came from.
+ */
 function matching(candidates: Candidate[], current: string): Candidate[] {
   const seen = new Set<string>();
-  return candidates.filter((c) => c.word.startsWith(current) && !seen.has(c.word) && seen.add(c.word));
+  return candidates
+    .filter((c) => PLAIN_WORD.test(c.word) && c.word.startsWith(current) && !seen.has(c.word) && seen.add(c.word))
+    .map((c) => (c.description === undefined ? c : { ...c, description: oneLine(c.description) }));
 }
 
 function valueCompletion(world: CompletionWorld, kind: ValueKind, current: string): Completion {

@@ -7,12 +7,16 @@
  * metadata cache only, so completing costs what `wash --help` costs.
  */
 import type { Command } from 'commander';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { CliContext } from './context.js';
 import { complete, type CompletionWorld, type HostCommand, type HostOption, type ValueKind } from './complete.js';
 import { GLOBAL_OPTION_HELP, HOST_COMMANDS, HOST_COMMAND_HELP } from './host-commands.js';
 import { OUTPUT_FORMATS } from './globals.js';
 import { LOG_LEVELS } from '../plugin-host/invocation.js';
 import { UsageError } from '../util/errors.js';
+import { writeFileAtomic } from '../util/atomic.js';
+import { PACKAGE_ROOT, getWashVersion } from '../plugin-host/versions.js';
 
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;
 export type Shell = (typeof SHELLS)[number];
@@ -86,23 +90,44 @@ function describeHost(cmd: Command, path: string[] = [cmd.name()]): HostCommand 
   };
 }
 
+/**
+ * wash's own commands as the engine sees them. Describing them needs
+ * commander and every command's module, which costs more than the rest of a
+ * completion; so the description is kept in the cache, for this build of wash.
+ */
+function hostCommandCache(ctx: CliContext): () => Promise<HostCommand[]> {
+  let loaded: Promise<HostCommand[]> | undefined;
+  const file = join(ctx.layout.cache, 'completion.json');
+  const load = async (): Promise<HostCommand[]> => {
+    const build = await stat(join(PACKAGE_ROOT, 'dist', 'wash.js')).then((s) => `${getWashVersion()} ${s.mtimeMs}`, () => undefined);
+    if (build) {
+      try {
+        const cached = JSON.parse(await readFile(file, 'utf8')) as { build?: string; commands?: HostCommand[] };
+        if (cached.build === build && Array.isArray(cached.commands)) return cached.commands;
+      } catch {
+        // not cached yet, or unreadable: describe again
+      }
+    }
+    const { buildProgram } = await import('./program.js');
+    const commands = buildProgram().commands.map((c) => describeHost(c));
+    if (build) await writeFileAtomic(file, JSON.stringify({ build, commands })).catch(() => undefined);
+    return commands;
+  };
+  return () => (loaded ??= load());
+}
+
 /** `wash __complete <words...>`: print what may come next. Never fails loudly: a shell is waiting. */
 export async function runComplete(ctx: CliContext, words: string[]): Promise<number> {
   const { loadCatalog } = await import('../plugin-host/catalog.js');
   const catalog = await loadCatalog(ctx.layout, { cachedOnly: true }).catch(() => undefined);
-  let program: Command | undefined;
+  const hostCommands = hostCommandCache(ctx);
   const world: CompletionWorld = {
     globalOptions: globalOptions(),
     hostCommands: HOST_COMMANDS.map((name) => ({ name, description: HOST_COMMAND_HELP[name].description })),
     plugins: [...(catalog?.plugins.values() ?? [])]
       .map((e) => ({ metadata: e.component.metadata, installed: e.source === 'installed' }))
       .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)),
-    // commander is loaded only to complete a host command's words.
-    async hostCommand(name) {
-      program ??= (await import('./program.js')).buildProgram();
-      const found = program.commands.find((c) => c.name() === name);
-      return found && describeHost(found);
-    },
+    hostCommand: async (name) => (await hostCommands()).find((c) => c.name === name),
   };
   const result = await complete(world, words);
   const lines = result.candidates.map((c) => (c.description ? `${c.word}\t${c.description.replace(/[\t\n]/g, ' ')}` : c.word));
