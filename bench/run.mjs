@@ -75,6 +75,15 @@ try {
   ]);
   rows.push(['`wash --help` / `wash --version`', `${help.toFixed(0)} ms / ${version.toFixed(0)} ms`, (help / version).toFixed(2), '<= 1.20']);
 
+  // Completing reads the metadata cache only, like --help; a host command's words also load commander.
+  const [completePlugin, completeHost, helpAgain] = compare([
+    ['complete plugin', node, [WASH, '__complete', 'example', 'greet', '--']],
+    ['complete host', node, [WASH, '__complete', 'plugin', 'install', '--']],
+    ['help', node, [WASH, '--help']],
+  ]);
+  rows.push(['`wash __complete example greet --` / `wash --help`', `${completePlugin.toFixed(0)} ms / ${helpAgain.toFixed(0)} ms`, (completePlugin / helpAgain).toFixed(2), '<= 1.10']);
+  rows.push(['`wash __complete plugin install --` / `wash --help`', `${completeHost.toFixed(0)} ms / ${helpAgain.toFixed(0)} ms`, (completeHost / helpAgain).toFixed(2), '<= 1.10']);
+
   if (existsSync(KEYS)) {
     time(node, [WASH, 'keys', 'gen', 'user']); // transpile once
     const keysDir = transpiledDir(KEYS);

@@ -75,7 +75,7 @@ describe('running plugins', () => {
     const usage = await runWash(['example', 'usage'], onPath());
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('error: you held it wrong');
-    expect(usage.stderr).toContain("see 'wash example --help'");
+    expect(usage.stderr).toContain("see 'wash example usage --help'"); // the help of the command that failed
     const badFlag = await runWash(['example', 'greet', '--nope'], onPath());
     expect(badFlag.code).toBe(2);
     expect(badFlag.stderr).toContain("unknown option '--nope'");

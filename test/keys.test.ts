@@ -10,6 +10,7 @@ import { createCurve, createUser, fromCurveSeed, fromPublic, fromSeed } from 'nk
 // @ts-expect-error: a plain .mjs build script without types
 import { buildPlugin } from '../scripts/componentize-plugin.mjs';
 import { CI, ROOT, freePort, makeXdg, runWash, type Xdg } from './helpers.js';
+import { runShell, washBinDir } from './shell.js';
 
 const TYPES = { operator: 'O', account: 'A', user: 'U', server: 'N', cluster: 'C', curve: 'X' } as const;
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -140,7 +141,7 @@ describe('sign and verify', () => {
     ]);
     for (const ok of [good, bySeed, byUrlSafe]) {
       expect(ok.code, ok.stderr).toBe(0);
-      expect(ok.stdout).toMatch(/^valid {2}true$/m);
+      expect(ok.stdout).toBe('signature is valid\n');
     }
     expectError(tampered, 1, /^error: signature does not match$/);
     expectError(wrongKey, 1, /^error: signature does not match$/);
@@ -204,7 +205,9 @@ describe('key store', () => {
       expect(empty.stdout).toMatch(/no stored keys/);
       expect(await keysJson(['list'], { xdg: store })).toEqual([]);
 
-      const alice = await keysJson(['gen', 'user', '--save', 'alice'], { xdg: store });
+      const scratch = join(store.data, 'plugins', 'fs', 'core.keys');
+      const { saved_as, file, ...alice } = await keysJson(['gen', 'user', '--save', 'alice'], { xdg: store });
+      expect({ saved_as, file }).toEqual({ saved_as: 'alice', file: join(scratch, 'keys', 'alice.nk') }); // --save says where
       const op = await keysJson(['gen', 'operator', '-s', 'op.main_1'], { xdg: store });
       expect(await keysJson(['get', 'alice'], { xdg: store })).toEqual({ name: 'alice', type: 'user', ...alice });
       expect(await keysJson(['list'], { xdg: store })).toEqual([
@@ -215,7 +218,6 @@ describe('key store', () => {
       expect(table.stdout).toMatch(/^name\s+type\s+public_key\nalice\s+user\s+U[A-Z2-7]{55}\nop\.main_1\s+operator\s+O[A-Z2-7]{55}\n$/);
 
       // The file holds the seed; the scratch dir is private to the user.
-      const scratch = join(store.data, 'plugins', 'fs', 'core.keys');
       expect(await readFile(join(scratch, 'keys', 'alice.nk'), 'utf8')).toBe(`${alice.seed}\n`);
       expect((await stat(scratch)).mode & 0o777).toBe(0o700);
 
@@ -228,7 +230,7 @@ describe('key store', () => {
       expectError(await keys(['gen', 'user', '--save', 'alice'], { xdg: store }), 1, /a key named 'alice' already exists/);
       expect((await keysJson(['get', 'alice'], { xdg: store })).seed).toBe(alice.seed); // not replaced
 
-      expect(await keysJson(['rm', 'alice'], { xdg: store })).toEqual({ removed: 'alice' });
+      expect(await keysJson(['rm', 'alice', '--yes'], { xdg: store })).toEqual({ removed: 'alice', public_key: alice.public_key, file: join(scratch, 'keys', 'alice.nk') });
       expectError(await keys(['get', 'alice'], { xdg: store }), 1, /^error: no stored key named 'alice'$/);
       expectError(await keys(['rm', 'alice'], { xdg: store }), 1, /^error: no stored key named 'alice'$/);
       expectError(await keys(['sign', 'alice'], { xdg: store, input: 'x' }), 1, /no stored key named 'alice'/);
@@ -267,6 +269,102 @@ describe('key store', () => {
     expectError(list, 1, /the key store is unavailable: wash did not grant this plugin its scratch directory/);
     expectError(save, 1, /the key store is unavailable/);
     expect(save.stdout).toBe('');
+  });
+});
+
+describe('one value per command, for pipes; seeds off the command line', () => {
+  it("SIG=$(wash keys sign k < f); wash keys verify k \"$SIG\" < f works in a shell, and a tampered file fails", async () => {
+    const store = await makeXdg();
+    try {
+      const env = { ...store.env, HOME: store.root, PATH: `${await washBinDir(store.root)}:${process.env.PATH}` };
+      const script = [
+        'set -e',
+        'wash plugin grant keys --scratch > /dev/null',
+        'wash keys gen user --save k > /dev/null',
+        "printf 'the data\\n' > f",
+        'SIG=$(wash keys sign k < f)',
+        'wash keys verify k "$SIG" < f',
+        'printf \'%s\\n\' "$SIG" > sig',
+        'wash keys public k > pub',
+        "printf 'other data\\n' > g",
+        'if wash keys verify k "$SIG" < g; then exit 9; fi',
+      ].join('\n');
+      const r = await runShell('bash', script, { env, cwd: store.root });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toBe('signature is valid\n');
+      expect(r.stderr.trim()).toBe('error: signature does not match');
+      const signature = (await readFile(join(store.root, 'sig'), 'utf8')).trim();
+      const publicKey = (await readFile(join(store.root, 'pub'), 'utf8')).trim();
+      expect(signature).toMatch(/^[A-Za-z0-9+/]{86}==$/);
+      expect(publicKey).toMatch(/^U[A-Z2-7]{55}$/);
+      expect(fromPublic(publicKey).verify(enc('the data\n'), Buffer.from(signature, 'base64'))).toBe(true);
+    } finally {
+      await store.cleanup();
+    }
+  });
+
+  it('public and sign print just the value in text mode; public - reads the seed from stdin', async () => {
+    const user = createUser();
+    const seed = dec(user.getSeed());
+    const [byArg, byStdin, signed] = await Promise.all([
+      keys(['public', seed], { scratch: false }),
+      keys(['public', '-'], { scratch: false, input: `${seed}\n` }),
+      keys(['sign', seed], { scratch: false, input: 'hello' }),
+    ]);
+    expect(byArg.stdout).toBe(`${user.getPublicKey()}\n`);
+    expect(byStdin.code, byStdin.stderr).toBe(0);
+    expect(byStdin.stdout).toBe(`${user.getPublicKey()}\n`);
+    expect(signed.stdout).toMatch(/^[A-Za-z0-9+/]{86}==\n$/);
+    expect(user.verify(enc('hello'), Buffer.from(signed.stdout.trim(), 'base64'))).toBe(true);
+    expectError(await keys(['public', '-'], { scratch: false, input: '' }), 2, /no seed on stdin/);
+  });
+
+  it('verify under --output json answers {"valid": false} with exit 1; errors stay one line on stderr', async () => {
+    const user = createUser();
+    const signature = Buffer.from(user.sign(enc('data'))).toString('base64');
+    const json = (args: string[], input: string) => runWash(['--output', 'json', 'keys', ...args], { xdg, input });
+    const [yes, no, broken] = await Promise.all([
+      json(['verify', user.getPublicKey(), signature], 'data'),
+      json(['verify', user.getPublicKey(), signature], 'tampered'),
+      json(['verify', user.getPublicKey(), 'not*base64'], 'data'),
+    ]);
+    expect(yes.code, yes.stderr).toBe(0);
+    expect(JSON.parse(yes.stdout)).toEqual({ valid: true });
+    expect(no.code).toBe(1);
+    expect(JSON.parse(no.stdout)).toEqual({ valid: false });
+    expect(no.stderr).not.toMatch(/error:/);
+    expectError(broken, 2, /the signature is not valid base64/);
+    expect(broken.stdout).toBe('');
+  });
+
+  it('import stores a seed from stdin; rm wants --yes and says what it removed', async () => {
+    const store = await makeXdg();
+    try {
+      const user = createUser();
+      const seed = dec(user.getSeed());
+      const file = join(store.data, 'plugins', 'fs', 'core.keys', 'keys', 'bob.nk');
+      const imported = await keys(['import', 'bob'], { xdg: store, input: `${seed}\n` });
+      expect(imported.code, imported.stderr).toBe(0);
+      expect(imported.stdout).toBe(`imported user key 'bob' (${user.getPublicKey()}) into ${file}\n`);
+      expect(await readFile(file, 'utf8')).toBe(`${seed}\n`);
+      expect((await keys(['public', 'bob'], { xdg: store })).stdout).toBe(`${user.getPublicKey()}\n`);
+
+      expectError(await keys(['import', 'bob'], { xdg: store, input: seed }), 1, /a key named 'bob' already exists/);
+      const bad = await keys(['import', 'eve'], { xdg: store, input: seed.slice(0, 40) });
+      expectError(bad, 1, /invalid seed: wrong length/);
+      expect(bad.stderr).not.toContain(seed.slice(2, 40));
+      expectError(await keys(['import', 'eve'], { xdg: store, input: `${seed} ${seed}` }), 2, /exactly one seed/);
+
+      const refused = await keys(['rm', 'bob'], { xdg: store });
+      expectError(refused, 2, /^error: removing key 'bob' cannot be undone: pass --yes to remove it$/);
+      expect(await readFile(file, 'utf8')).toBe(`${seed}\n`);
+      const removed = await keys(['rm', 'bob', '--yes'], { xdg: store });
+      expect(removed.code, removed.stderr).toBe(0);
+      expect(removed.stdout).toBe(`removed key 'bob' (${user.getPublicKey()}) from ${file}\n`);
+      await expect(readFile(file)).rejects.toThrow(/ENOENT/);
+    } finally {
+      await store.cleanup();
+    }
   });
 });
 

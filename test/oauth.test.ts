@@ -69,6 +69,12 @@ describe('wash oauth', () => {
     const status = await runWash([...grants(), '-o', 'json', 'oauth', 'status'], { xdg });
     expect(JSON.parse(status.stdout)).toMatchObject({ logged_in: true, subject: 'alice', issuer: provider.issuer });
     expect(status.stdout).not.toContain(stored.access_token);
+    // Times are dates: ISO 8601 under --output json, a UTC date and how far off it is in text.
+    const iso = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+    expect(JSON.parse(login.output().stdout).expires_at).toMatch(iso);
+    expect(JSON.parse(status.stdout).expires_at).toMatch(iso);
+    const text = await runWash([...grants(), 'oauth', 'status'], { xdg });
+    expect(text.stdout).toMatch(/^expires_at\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \((in \d+ s|\d+ s ago)\)$/m);
   });
 
   it('refreshes an expired access token', async () => {

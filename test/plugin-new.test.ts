@@ -71,6 +71,11 @@ describe('wash plugin new', () => {
     expect(result).toMatchObject({ dir: join(work, 'empty'), world: 'plugin-guest' });
     expect(result.files).toEqual(expect.arrayContaining(['package.json', 'src/index.ts', 'src/sdk/index.ts', 'wit/plugin.wit', 'types/plugin.d.ts', 'test.mjs', '.gitignore']));
     expect(result.files).not.toContain('src/http.ts');
+    // The sample command is never named like the plugin.
+    expect((result as unknown as { command: string }).command).toBe('greet');
+    const greet = await wash(['--output', 'json', 'plugin', 'new', 'greet']);
+    expect(JSON.parse(greet.stdout).command).toBe('hello');
+    expect(await readFile(join(work, 'greet', 'src', 'index.ts'), 'utf8')).toContain("path: ['hello'],");
 
     const pkg = JSON.parse(await readFile(join(work, 'empty', 'package.json'), 'utf8')) as { devDependencies: Record<string, string>; wash: unknown };
     expect(pkg.wash).toEqual({ name: 'pinned', world: 'plugin-guest' });
@@ -90,37 +95,44 @@ describe('wash plugin new', () => {
   it(
     'builds and runs as generated',
     async () => {
-      const made = await wash(['plugin', 'new', 'greeter']);
+      // Named like the command a template might pick: the sample command must not repeat it (no `wash hello hello`).
+      const made = await wash(['plugin', 'new', 'hello']);
       expect(made.code, made.stderr).toBe(0);
-      expect(made.stdout).toContain('npm run build');
-      const dir = join(work, 'greeter');
+      const dir = join(work, 'hello');
 
-      const install = await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], dir);
-      expect(install.code, install.stderr).toBe(0);
-      const build = await run('npm', ['run', 'build'], dir);
-      expect(build.code, build.stdout + build.stderr).toBe(0);
-      console.log(`[plugin-new] npm install ${(install.ms / 1000).toFixed(1)} s, npm run build ${(build.ms / 1000).toFixed(1)} s`);
+      // The next steps, run exactly as printed (npm's own settings, from the environment, keep it offline and quiet).
+      const steps = made.stdout.split('\n').filter((line) => line.startsWith('  ')).map((line) => line.trim());
+      expect(steps.slice(0, 3)).toEqual(['cd hello', 'npm install', 'npm run build']);
+      expect(steps).toHaveLength(5);
+      const followed = await run('bash', ['-c', ['set -e', ...steps].join('\n')], work, {
+        npm_config_prefer_offline: 'true',
+        npm_config_audit: 'false',
+        npm_config_fund: 'false',
+      });
+      expect(followed.code, followed.stdout + followed.stderr).toBe(0);
+      console.log(`[plugin-new] next steps (npm install, npm run build, two runs) ${(followed.ms / 1000).toFixed(1)} s`);
+      // npm install printed no peer-dependency conflict (jco-std wants an older preview2-shim).
+      expect(followed.stdout + followed.stderr).not.toMatch(/ERESOLVE|peer dep/i);
+      expect(followed.stdout).toMatch(/Usage: wash hello <command>/);
+      expect(followed.stdout).toMatch(/greet \[name\]\s+Print a greeting/);
+      expect(followed.stdout).not.toMatch(/^\s+hello \[name\]/m);
+      expect(followed.stdout).toMatch(/letters <words\.\.\.>/);
+      expect(followed.stdout).toMatch(/^Hello, Ada!$/m);
 
-      const help = await wash(['plugin', 'test', 'greeter.wasm', '--help'], dir);
-      expect(help.code, help.stderr).toBe(0);
-      expect(help.stdout).toMatch(/Usage: wash greeter <command>/);
-      expect(help.stdout).toMatch(/hello \[name\]\s+Print a greeting/);
-      expect(help.stdout).toMatch(/letters <words\.\.\.>/);
-
-      const hello = await wash(['plugin', 'test', 'greeter.wasm', 'hello', 'Ada Lovelace', '-n', '2', '--shout'], dir);
+      const hello = await wash(['plugin', 'test', 'hello.wasm', 'greet', 'Ada Lovelace', '-n', '2', '--shout'], dir);
       expect(hello.code, hello.stderr).toBe(0);
       expect(hello.stdout).toBe('HELLO, ADA LOVELACE!\nHELLO, ADA LOVELACE!\n');
 
-      const json = await wash(['--output', 'json', 'plugin', 'test', 'greeter.wasm', 'hello', 'Ada'], dir);
+      const json = await wash(['--output', 'json', 'plugin', 'test', 'hello.wasm', 'greet', 'Ada'], dir);
       expect(json.code, json.stderr).toBe(0);
       expect(JSON.parse(json.stdout)).toEqual({ greeting: 'Hello, Ada!', times: 1 });
-      const table = await wash(['--output', 'json', 'plugin', 'test', 'greeter.wasm', 'letters', 'wasm', 'héllo'], dir);
+      const table = await wash(['--output', 'json', 'plugin', 'test', 'hello.wasm', 'letters', 'wasm', 'héllo'], dir);
       expect(JSON.parse(table.stdout)).toEqual([
         { word: 'wasm', letters: '4' },
         { word: 'héllo', letters: '5' },
       ]);
 
-      const usage = await wash(['plugin', 'test', 'greeter.wasm', 'hello', '--times', '0'], dir);
+      const usage = await wash(['plugin', 'test', 'hello.wasm', 'greet', '--times', '0'], dir);
       expect(usage.code).toBe(2);
       expect(usage.stderr).toMatch(/--times must be a whole number/);
 

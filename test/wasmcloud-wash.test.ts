@@ -120,7 +120,9 @@ describe('wasmcloud:wash@0.0.2: running', () => {
       const r = await test2(args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr, args.join(' ')).toContain(`error: ${message}`);
-      expect(lastLine(r.stderr)).toBe("see 'wash wcw2 --help'");
+      // The help of the command that failed (the plugin's overview when no command was named).
+      const command = ['greet', 'need'].includes(args[0]!) ? ` ${args[0]}` : '';
+      expect(lastLine(r.stderr)).toBe(`see 'wash wcw2${command} --help'`);
     }
   });
 

@@ -35,18 +35,18 @@ test('the component is built', () => {
 test('--help lists the commands', () => {
   const r = wash('plugin', 'test', wasm, '--help');
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /hello/);
+  assert.match(r.stdout, /__COMMAND__/);
   assert.match(r.stdout, /letters/);
 });
 
-test('hello greets the name given', () => {
-  const r = wash('plugin', 'test', wasm, 'hello', 'Ada', '--shout');
+test('__COMMAND__ greets the name given', () => {
+  const r = wash('plugin', 'test', wasm, '__COMMAND__', 'Ada', '--shout');
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, 'HELLO, ADA!\n');
 });
 
 test('--output json: stdout holds one JSON document', () => {
-  const r = wash('--output', 'json', 'plugin', 'test', wasm, 'hello', 'Ada', '--times', '2');
+  const r = wash('--output', 'json', 'plugin', 'test', wasm, '__COMMAND__', 'Ada', '--times', '2');
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), { greeting: 'Hello, Ada!', times: 2 });
 });
@@ -61,7 +61,7 @@ test('a table becomes an array of objects under --output json', () => {
 });
 
 test('a usage error exits 2', () => {
-  const r = wash('plugin', 'test', wasm, 'hello', '--times', 'many');
+  const r = wash('plugin', 'test', wasm, '__COMMAND__', '--times', 'many');
   assert.equal(r.code, 2);
   assert.match(r.stderr, /--times must be a whole number/);
 });

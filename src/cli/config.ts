@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import type { CliContext } from './context.js';
-import { readConfig, validateConfigFile } from '../sandbox/config.js';
+import { DEFAULT_SETTINGS, SETTING_KEYS, interpretConfig, readDocument, validateConfigFile } from '../sandbox/config.js';
 import { WashError } from '../util/errors.js';
 
 export function registerConfig(program: Command, ctxOf: (cmd: Command) => CliContext) {
@@ -17,18 +17,12 @@ export function registerConfig(program: Command, ctxOf: (cmd: Command) => CliCon
 
   config
     .command('show')
-    .description('Print the config: settings, registries (passwords hidden) and grants')
+    .description('Print the config as TOML, with the keys the file uses: settings (defaults filled in), registries (passwords hidden), grants')
     .action(async (_opts, cmd: Command) => {
       const ctx = ctxOf(cmd);
-      const parsed = await readConfig(ctx.configFile);
-      const registries = Object.fromEntries(
-        Object.entries(parsed.registries).map(([host, auth]) => [host, { ...auth, ...(auth.password ? { password: '<hidden>' } : {}) }]),
-      );
-      const view = { path: ctx.configFile, ...parsed, registries };
-      ctx.print(view, () => {
-        const text = JSON.stringify({ settings: view.settings, registries: view.registries, grants: view.grants }, null, 2);
-        return `# ${ctx.configFile}\n${text}`;
-      });
+      const view = await configView(ctx.configFile);
+      const { stringify } = await import('smol-toml');
+      ctx.print(view, () => `# ${ctx.configFile}\n${stringify(view).trim()}`);
     });
 
   config
@@ -49,4 +43,32 @@ export function registerConfig(program: Command, ctxOf: (cmd: Command) => CliCon
       );
       if (errors.length > 0) throw new WashError(`${errors.length} problem${errors.length > 1 ? 's' : ''} in ${ctx.configFile}`);
     });
+}
+
+/** Settings by their field name -> the file's key. */
+const SETTING_NAMES = Object.fromEntries(Object.entries(SETTING_KEYS).map(([key, field]) => [field, key])) as Record<keyof typeof DEFAULT_SETTINGS, string>;
+
+/**
+ * The config as `config show` prints it: the file's own tables and keys (so
+ * what it prints is what `config validate` accepts), every setting with its
+ * effective value, and registry passwords hidden. A file with problems is
+ * refused, naming the first one.
+ */
+export async function configView(file: string): Promise<Record<string, unknown>> {
+  const doc = await readDocument(file);
+  const { config, problems: all } = interpretConfig(doc);
+  const problems = all.filter((p) => p.severity === 'error');
+  if (problems.length > 0) {
+    const first = problems[0]!;
+    throw new WashError(`${file}: ${first.path}: ${first.message}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`, 1, "run 'wash config validate' for every problem");
+  }
+  const settings = Object.fromEntries(Object.entries(config.settings).map(([key, value]) => [SETTING_NAMES[key as keyof typeof SETTING_NAMES], value]));
+  const registries = Object.fromEntries(
+    Object.entries((doc.registries ?? {}) as Record<string, Record<string, unknown>>).map(([host, auth]) => [
+      host,
+      { ...auth, ...(auth.password !== undefined ? { password: '<hidden>' } : {}) },
+    ]),
+  );
+  // Every top-level key of a valid file is one of these three.
+  return { settings, registries, grants: doc.grants ?? {} };
 }

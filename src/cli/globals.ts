@@ -1,6 +1,7 @@
 import { LOG_LEVELS, type LogLevel, type OutputFormat } from '../plugin-host/invocation.js';
 import { UsageError } from '../util/errors.js';
 import { emptyGrants, type Grants } from '../sandbox/config.js';
+import { timeoutProblem } from '../sandbox/limits.js';
 
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json'];
 
@@ -102,7 +103,8 @@ export function splitGlobals(argv: readonly string[]): { globals: GlobalOptions;
     }
     if (spec.key === 'timeoutSeconds') {
       const seconds = Number(value);
-      if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`option '${name}' needs a positive number of seconds`);
+      const problem = timeoutProblem(seconds);
+      if (value.trim() === '' || problem) throw new UsageError(`option '${name}' ${problem ?? 'needs a number of seconds'} (got '${value}')`);
       globals.timeoutSeconds = seconds;
       continue;
     }

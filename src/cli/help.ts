@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import type { CliContext } from './context.js';
-import { renderCommandHelp, renderPluginHelp } from '../output/plugin-help.js';
+import { helpTargetOf, renderHelpTarget } from '../output/plugin-help.js';
 import { UsageError } from '../util/errors.js';
 import { closest } from '../util/text.js';
 import { HOST_COMMAND_HELP } from './host-commands.js';
+import { PLUGIN_TEST_HELP } from './plugin-test.js';
 
 export function registerHelp(program: Command, ctxOf: (cmd: Command) => CliContext) {
   program
@@ -19,7 +20,17 @@ export function registerHelp(program: Command, ctxOf: (cmd: Command) => CliConte
       }
       const host = program.commands.find((c) => c.name() === name);
       if (host) {
-        host.outputHelp();
+        // `wash help plugin install`: the deepest host command the words name.
+        let command = host;
+        for (const word of words) {
+          const sub = command.commands.find((c) => c.name() === word || c.aliases().includes(word));
+          const at = `wash ${pathOf(command).join(' ')}`;
+          if (!sub) throw new UsageError(`'${at}' has no command '${word}'`, `see '${at} --help'`);
+          command = sub;
+        }
+        // `plugin test` parses its own argv (it is passed raw): its help is its own text.
+        if (pathOf(command).join(' ') === 'plugin test') process.stdout.write(`${PLUGIN_TEST_HELP}\n`);
+        else command.outputHelp();
         return;
       }
       const ctx = ctxOf(cmd);
@@ -30,12 +41,16 @@ export function registerHelp(program: Command, ctxOf: (cmd: Command) => CliConte
         throw new UsageError(`unknown plugin '${name}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`);
       }
       const m = entry.component.metadata;
-      if (words.length === 0) {
-        process.stdout.write(`${renderPluginHelp(m)}\n`);
-        return;
-      }
-      const command = m.commands.find((c) => c.path.join(' ') === words.join(' '));
-      if (!command) throw new UsageError(`plugin '${name}' has no command '${words.join(' ')}'`, `see 'wash help ${name}'`);
-      process.stdout.write(`${renderCommandHelp(m, command)}\n`);
+      const target = helpTargetOf(m, words);
+      const found = target.kind === 'command' ? target.command.path : target.kind === 'group' ? target.path : [];
+      if (found.length !== words.length) throw new UsageError(`plugin '${name}' has no command '${words.join(' ')}'`, `see 'wash help ${name}'`);
+      process.stdout.write(`${renderHelpTarget(m, target)}\n`);
     });
+}
+
+/** A host command's words after `wash`, e.g. ['plugin', 'install']. */
+function pathOf(command: Command): string[] {
+  const words: string[] = [];
+  for (let c: Command | null = command; c?.parent; c = c.parent) words.unshift(c.name());
+  return words;
 }

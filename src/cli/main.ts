@@ -19,6 +19,12 @@ export async function main(argv: string[]): Promise<number> {
     const { CliContext } = await import('./context.js');
     const ctx = new CliContext(globals);
 
+    // The hidden command behind the completion scripts: `wash __complete <words...>`.
+    if (rest[0] === '__complete') {
+      const { runComplete } = await import('./completion.js');
+      return await runComplete(ctx, rest.slice(1));
+    }
+
     // `wash <plugin> ...`: the plugin gets everything after its name, untouched.
     if (rest.length > 0 && !isHostCommand(rest[0]) && !globals.help) {
       const { runPluginCommand } = await import('./run-plugin.js');

@@ -122,6 +122,11 @@ export function registerPluginGrants(plugin: Command, ctxOf: (cmd: Command) => C
         }
         add = mergeGrants(add, grantsFor(missing.filter((i) => !isOpenEnded(i) && !isSystemItem(i))));
       }
+      if (isEmpty(add) && flags.all && !flags.confirm) {
+        // --all grants everything declared; when that is nothing grantable, there is nothing to do, and no mistake.
+        ctx.print({ plugin: name, identity: subject.identity.key, granted: {} }, () => `nothing to grant: ${esc(name)} declares no access that --all can grant`);
+        return;
+      }
       if (isEmpty(add) && !flags.confirm) {
         throw new UsageError('nothing to grant: pass --env, --read, --write, --net, --exec, --scratch, --listen or --all');
       }

@@ -61,18 +61,21 @@ export function registerPluginInspect(plugin: Command, ctxOf: (cmd: Command) => 
       const ctx = ctxOf(cmd);
       let component: CachedComponent;
       let file: string;
-      const looksLikeFile = target.endsWith('.wasm') || target.includes('/') || existsSync(target);
-      if (looksLikeFile) {
-        file = resolve(target);
-        const digest = await fileDigest(file).catch(() => {
-          throw new WashError(`cannot read ${target}: no such file`);
-        });
-        component = await ensureCompiled(ctx.layout, file, digest, () => ctx.note('preparing plugin...'), target);
-      } else {
-        const entry = (await ctx.catalog()).plugins.get(target);
-        if (!entry) throw new WashError(`no plugin named '${target}'`, 1, "see 'wash plugin list'");
+      // A bare word is a plugin's name when there is one (a directory of that name here does not count);
+      // a path (with '/' or '.wasm', or a bare word naming no plugin) must be a file.
+      const entry = isBareWord(target) ? (await ctx.catalog()).plugins.get(target) : undefined;
+      if (entry) {
         component = entry.component;
         file = entry.file;
+      } else if (isBareWord(target) && !(await isFile(target))) {
+        throw new WashError(`no plugin named '${target}'`, 1, "see 'wash plugin list' (or give a path to a .wasm file)");
+      } else {
+        file = resolve(target);
+        if (!(await isFile(file))) throw new WashError(`cannot read ${target}: ${existsSync(file) ? 'not a file' : 'no such file'}`);
+        const digest = await fileDigest(file).catch((err: NodeJS.ErrnoException) => {
+          throw new WashError(`cannot read ${target}: ${err.code ?? err.message}`);
+        });
+        component = await ensureCompiled(ctx.layout, file, digest, () => ctx.note('preparing plugin...'), target);
       }
       const size = (await stat(file)).size;
       ctx.print({ ...component.metadata, digest: component.digest, file, size, exports: component.exports, imports: component.imports }, () =>
@@ -80,3 +83,6 @@ export function registerPluginInspect(plugin: Command, ctxOf: (cmd: Command) => 
       );
     });
 }
+
+const isBareWord = (target: string) => !target.includes('/') && !target.endsWith('.wasm');
+const isFile = (path: string) => stat(path).then((s) => s.isFile(), () => false);

@@ -123,10 +123,11 @@ export async function fetchArtifact(
 async function installFromRegistry(ctx: CliContext, source: string, opts: InstallOptions) {
   const { parseReference, formatReference } = await import('../plugin-host/oci/reference.js');
   const { openRegistry } = await import('../plugin-host/oci/session.js');
-  const ref = parseReference(source, { requireScheme: true });
-  const label = formatReference(ref);
-  const client = await openRegistry(ctx, ref.registry, opts);
+  const given = parseReference(source, { requireScheme: true });
+  const client = await openRegistry(ctx, given.registry, opts);
   try {
+    const ref = given.tag || given.digest ? given : { ...given, tag: await newestTagOf(ctx, client, given) };
+    const label = formatReference(ref);
     const { artifact, file } = await fetchArtifact(ctx, client, ref);
     const installed = await installComponent(ctx, {
       path: file,
@@ -141,6 +142,28 @@ async function installFromRegistry(ctx: CliContext, source: string, opts: Instal
   } finally {
     await client.close();
   }
+}
+
+/**
+ * A reference without a tag or digest means the newest version, as
+ * `npm install name` does: the highest semver tag (a release before a
+ * prerelease); `latest` only when no tag is a version.
+ */
+async function newestTagOf(ctx: CliContext, client: RegistryClient, ref: OciReference): Promise<string> {
+  const { formatReference } = await import('../plugin-host/oci/reference.js');
+  const { newestTag } = await import('../plugin-host/oci/tags.js');
+  const tags = await client.listTags(ref.repository);
+  const tag = newestTag(tags) ?? (tags.includes('latest') ? 'latest' : undefined);
+  const repository = formatReference(ref);
+  if (!tag) {
+    throw new WashError(
+      tags.length === 0 ? `${repository} has no tags` : `${repository} has no tag that is a version, and no 'latest'`,
+      1,
+      tags.length === 0 ? undefined : `name one: ${repository}:<tag> (see 'wash plugin tags ${repository}')`,
+    );
+  }
+  ctx.note(`${repository}: newest version is ${esc(tag)}`);
+  return tag;
 }
 
 interface InstallOptions extends RegistryCommandOptions {

@@ -7,8 +7,8 @@
  */
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { access, constants, cp, mkdir, readdir, readFile, realpath, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { basename, delimiter, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CliContext } from './context.js';
 import { invalidPluginName } from '../plugin-host/metadata.js';
@@ -26,8 +26,13 @@ export interface NewPluginResult {
   dir: string;
   name: string;
   world: string;
+  /** The sample command: never the plugin's own name (no `wash greet greet`). */
+  command: string;
   files: string[];
 }
+
+/** The sample command's name, which must differ from the plugin's. */
+export const sampleCommand = (name: string) => (name === 'greet' ? 'hello' : 'greet');
 
 const TEMPLATE = join(PACKAGE_ROOT, 'plugin-sdk', 'template');
 /** Tools the generated project builds with, pinned to what this wash uses. */
@@ -51,6 +56,7 @@ export function registerPluginNew(plugin: Command, ctxOf: (cmd: Command) => CliC
       const result = await newPlugin({ name, http: Boolean(opts.http), dir: opts.dir });
       const shown = relative(process.cwd(), result.dir);
       const cdTo = shown && !shown.startsWith('..') && !isAbsolute(shown) ? shown : result.dir;
+      const wash = await washCommand();
       ctx.print(result, () =>
         [
           `created ${cdTo}${sep} (plugin '${name}', world ${result.world})`,
@@ -58,10 +64,27 @@ export function registerPluginNew(plugin: Command, ctxOf: (cmd: Command) => CliC
           `  cd ${shellWord(cdTo)}`,
           '  npm install',
           '  npm run build',
-          `  wash plugin test ${name}.wasm --help`,
+          `  ${wash} plugin test ${name}.wasm --help`,
+          `  ${wash} plugin test ${name}.wasm ${result.command} Ada`,
         ].join('\n'),
       );
     });
+}
+
+/**
+ * How to run this wash in the printed next steps: \`wash\` when that is what
+ * PATH finds, else this wash's own script through node (so the steps work
+ * as shown, e.g. when wash was run with npx or from a checkout).
+ */
+async function washCommand(): Promise<string> {
+  const ours = await realpath(join(PACKAGE_ROOT, 'bin', 'wash.js')).catch(() => undefined);
+  for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) {
+    const found = await realpath(join(dir, 'wash')).catch(() => undefined);
+    if (found === undefined) continue;
+    if (found === ours && (await access(found, constants.X_OK).then(() => true, () => false))) return 'wash';
+    break; // another wash comes first on PATH: name ours explicitly
+  }
+  return `node ${shellWord(join(PACKAGE_ROOT, 'bin', 'wash.js'))}`;
 }
 
 const shellWord = (s: string) => (/^[\w./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
@@ -82,8 +105,10 @@ export async function newPlugin(options: NewPluginOptions): Promise<NewPluginRes
   const witVersion = /^\s*package\s+wash:plugin@([^;\s]+)\s*;/m.exec(contract)?.[1] ?? 'unknown';
   const washBin = join(PACKAGE_ROOT, 'bin', 'wash.js');
   const guide = join(PACKAGE_ROOT, 'docs', 'plugin-authoring.md');
+  const command = sampleCommand(name);
   const vars: Record<string, string> = {
     __NAME__: name,
+    __COMMAND__: command,
     __WORLD__: world,
     __WASH_BIN__: JSON.stringify(washBin),
     __WASH_BIN_TEXT__: washBin,
@@ -124,7 +149,7 @@ export async function newPlugin(options: NewPluginOptions): Promise<NewPluginRes
     await rm(tmp, { recursive: true, force: true });
     throw err instanceof WashError ? err : new WashError(`cannot create the project: ${messageOf(err)}`);
   }
-  return { dir: target, name, world, files: await filesUnder(target) };
+  return { dir: target, name, world, command, files: await filesUnder(target) };
 }
 
 /** Refuse anything but a missing or empty directory. */
@@ -190,6 +215,11 @@ async function packageJson(name: string, world: string) {
       types: 'node types.mjs',
     },
     devDependencies,
+    // jco's jco-std asks for an older preview2-shim as an optional peer; the one pinned here is what
+    // jco itself uses, so say so instead of letting npm print a peer-dependency conflict.
+    overrides: { '@bytecodealliance/jco-std': { '@bytecodealliance/preview2-shim': '$@bytecodealliance/preview2-shim' } },
+    // esbuild's postinstall fetches its binary; npm 11 asks for install scripts to be allowed.
+    allowScripts: { esbuild: true },
   };
 }
 

@@ -11,6 +11,7 @@ import { escapeUntrusted as esc } from '../util/untrusted.js';
 
 interface PushOptions extends RegistryCommandOptions {
   chunkSize?: string;
+  force?: boolean;
 }
 
 /** `65536`, `64k`, `16MiB`... as bytes. */
@@ -40,7 +41,8 @@ export function registerPluginPush(plugin: Command, ctxOf: (cmd: Command) => Cli
     .description('Publish a plugin to an OCI registry as a wasm component artifact')
     .argument('<plugin>', 'a .wasm component file, or the name of a plugin wash knows')
     .argument('<reference>', "oci://<registry>/<repository>[:<tag>] (the tag defaults to the plugin's version)")
-    .option('--chunk-size <size>', 'upload in chunks of this size (default: one request)');
+    .option('--chunk-size <size>', 'upload in chunks of this size (default: one request)')
+    .option('-f, --force', 'move the tag even if it already holds a different component');
   addRegistryOptions(push).action(async (what: string, reference: string, opts: PushOptions, cmd: Command) => {
     const ctx = ctxOf(cmd);
     const { parseReference, formatReference } = await import('../plugin-host/oci/reference.js');
@@ -73,7 +75,7 @@ export function registerPluginPush(plugin: Command, ctxOf: (cmd: Command) => Cli
         client,
         target,
         { ...source, metadata, exports: component.exports, imports: component.imports, created },
-        { chunkSize, onProgress: (n) => progress.update(n) },
+        { chunkSize, force: Boolean(opts.force), onProgress: (n) => progress.update(n) },
       );
     } finally {
       progress.finish();

@@ -7,12 +7,14 @@ import { registerPluginList } from './plugin-list.js';
 import { registerPluginInstall } from './plugin-install.js';
 import { registerPluginPush } from './plugin-push.js';
 import { registerPluginUpdate } from './plugin-update.js';
+import { registerPluginTags } from './plugin-tags.js';
 import { registerPluginUninstall } from './plugin-uninstall.js';
 import { registerPluginInspect } from './plugin-inspect.js';
 import { registerPluginNew } from './plugin-new.js';
 import { registerPluginGrants } from './plugin-grant.js';
 import { registerConfig } from './config.js';
 import { registerLogin } from './login.js';
+import { registerCompletion } from './completion.js';
 import { PLUGIN_TEST_HELP } from './plugin-test.js';
 import { getWashVersion } from '../plugin-host/versions.js';
 import { HOST_COMMAND_HELP } from './host-commands.js';
@@ -62,6 +64,7 @@ export function buildProgram(globals: GlobalOptions = DEFAULT_GLOBALS): Command 
   registerPluginInstall(plugin, ctxOf);
   registerPluginPush(plugin, ctxOf);
   registerPluginUpdate(plugin, ctxOf);
+  registerPluginTags(plugin, ctxOf);
   registerPluginUninstall(plugin, ctxOf);
   plugin
     .command('test')
@@ -75,6 +78,12 @@ export function buildProgram(globals: GlobalOptions = DEFAULT_GLOBALS): Command 
   registerPluginGrants(plugin, ctxOf);
   registerConfig(program, ctxOf);
   registerLogin(program, ctxOf);
-  for (const cmd of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) cmd.exitOverride();
+  registerCompletion(program);
+  for (const cmd of [...program.commands, ...program.commands.flatMap((c) => c.commands)]) {
+    // A usage error names the help of the command it happened in.
+    const path = [cmd.parent?.parent ? cmd.parent.name() : '', cmd.name()].filter(Boolean).join(' ');
+    cmd.exitOverride().showHelpAfterError(`see 'wash ${path} --help'`);
+  }
+  program.exitOverride();
   return program;
 }

@@ -2,9 +2,10 @@ import type { CliContext } from './context.js';
 import type { PluginEntry } from '../plugin-host/catalog.js';
 import { callPlugin, prewarmWorker, type Limits, type Prewarmed } from '../plugin-host/run.js';
 import { ensureCompiled } from '../plugin-host/transpile-cache.js';
-import { helpRequest, renderCommandHelp, renderPluginHelp } from '../output/plugin-help.js';
+import { helpRequest, renderHelpTarget, usageHint } from '../output/plugin-help.js';
 import { decideAccess } from '../sandbox/decide.js';
 import { enforce } from '../sandbox/enforce.js';
+import { createOwnDirs } from '../sandbox/own-dirs.js';
 import { resolveRequestedPath } from '../sandbox/paths.js';
 import type { RunAccess } from '../plugin-host/run.js';
 import type { CachedComponent } from '../plugin-host/transpile-cache.js';
@@ -46,7 +47,7 @@ export async function runEntry(
   const { metadata } = entry.component;
   const help = helpRequest(metadata, argv);
   if (help !== undefined) {
-    process.stdout.write(`${help === null ? renderPluginHelp(metadata) : renderCommandHelp(metadata, help)}\n`);
+    process.stdout.write(`${renderHelpTarget(metadata, help)}\n`);
     return 0;
   }
   // Listings trust meta.json alone; a run first checks the transpiled files are whole (rebuilding if not).
@@ -57,6 +58,8 @@ export async function runEntry(
   try {
     return await callPlugin(component, { kind: 'run', argv }, invocation, access, limits, { prewarmed });
   } catch (err) {
+    // Point a usage error at the help of the command that failed, not the plugin's overview.
+    if (err instanceof WashError && err.exitCode === ExitCode.usage) throw new UsageError(err.message, usageHint(metadata, argv));
     if (err instanceof WashError && err.exitCode !== ExitCode.usage) {
       // The message stays out: it may quote the plugin's secrets or its input.
       const { runHooks } = await import('./hooks.js');
@@ -95,6 +98,7 @@ export async function sandboxFor(
     interactive: hook ? false : ctx.interactive,
     note: hook ? () => undefined : (text) => ctx.note(text),
   });
+  await createOwnDirs(decision.granted, ctx.layout);
   const enforced = await enforce(decision.granted, {
     grants: decision.grants,
     identityDir: subject.identity.dirName,

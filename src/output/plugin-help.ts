@@ -88,29 +88,94 @@ export function describeAccess(m: Metadata): [string, string][] {
   ];
 }
 
-/**
- * If argv asks for help (`--help`/`-h` before any `--`, and the command it
- * lands on does not declare that flag itself), the command to show help for.
- * `null` means the plugin overview.
- */
-export function helpRequest(m: Metadata, argv: readonly string[]): Command | null | undefined {
-  const end = argv.indexOf('--');
-  const head = end === -1 ? argv : argv.slice(0, end);
-  // A plugin with a top-level command runs it; one made of subcommands shows its overview.
-  if (argv.length === 0) return m.commands.some((c) => c.path.length === 0) ? undefined : null;
-  const index = head.findIndex((t) => t === '--help' || t === '-h');
-  if (index === -1) return undefined;
+/** What a help request lands on: the plugin overview, one command, or a group of commands (a shared path prefix). */
+export type HelpTarget = { kind: 'plugin' } | { kind: 'command'; command: Command } | { kind: 'group'; path: string[] };
+
+/** The words before the first option (and before `--`): the command path argv names. */
+function leadingWords(argv: readonly string[]): string[] {
   const words: string[] = [];
-  for (const t of head) {
+  for (const t of argv) {
     if (t.startsWith('-')) break;
     words.push(t);
   }
-  for (let n = words.length; n >= 0; n--) {
-    const command = m.commands.find((c) => c.path.length === n && c.path.every((w, i) => w === words[i]));
-    if (!command) continue;
-    const declares = command.flags.some((f) => (head[index] === '-h' ? f.short === 'h' : f.long === 'help'));
-    if (declares) return undefined;
-    return n === 0 ? null : command;
+  return words;
+}
+
+const startsWith = (path: readonly string[], prefix: readonly string[]) => prefix.length <= path.length && prefix.every((w, i) => w === path[i]);
+
+/** Whether `path` is a group: no command of its own, but commands below it. */
+function isGroup(m: Metadata, path: readonly string[]): boolean {
+  return (
+    path.length > 0 &&
+    !m.commands.some((c) => c.path.length === path.length && startsWith(c.path, path)) &&
+    m.commands.some((c) => c.path.length > path.length && startsWith(c.path, path))
+  );
+}
+
+/**
+ * The deepest command or group that the leading words of argv name (the
+ * longest prefix that is one); the plugin overview when none is.
+ */
+export function helpTargetOf(m: Metadata, argv: readonly string[]): HelpTarget {
+  const words = leadingWords(argv);
+  for (let n = words.length; n > 0; n--) {
+    const path = words.slice(0, n);
+    const command = m.commands.find((c) => c.path.length === n && startsWith(c.path, path));
+    if (command) return { kind: 'command', command };
+    if (isGroup(m, path)) return { kind: 'group', path };
   }
-  return null;
+  return { kind: 'plugin' };
+}
+
+/** `see 'wash <plugin> <path> --help'`: where a usage error in this argv should send the user. */
+export function usageHint(m: Metadata, argv: readonly string[]): string {
+  const target = helpTargetOf(m, argv);
+  const path = target.kind === 'command' ? target.command.path : target.kind === 'group' ? target.path : [];
+  return `see '${['wash', m.name, ...path].map((w) => esc(w)).join(' ')} --help'`;
+}
+
+/** Help for a group: the commands below its path. */
+export function renderGroupHelp(m: Metadata, path: readonly string[]): string {
+  const below = m.commands.filter((c) => c.path.length > path.length && startsWith(c.path, path));
+  const words = ['wash', m.name, ...path].map((w) => esc(w)).join(' ');
+  return [
+    `${bold('Usage:')} ${words} <command> [options]`,
+    ...section(
+      'Commands',
+      below.map((c) => [[...c.path.slice(path.length).map((w) => esc(w)), ...c.arguments.map(usageOfArgument)].join(' '), esc(c.description)]),
+    ),
+    '',
+    `Run '${words} <command> --help' for more on a command.`,
+  ].join('\n');
+}
+
+export function renderHelpTarget(m: Metadata, target: HelpTarget): string {
+  if (target.kind === 'command') return renderCommandHelp(m, target.command);
+  if (target.kind === 'group') return renderGroupHelp(m, target.path);
+  return renderPluginHelp(m);
+}
+
+/**
+ * If argv asks for help, what to show: `--help`/`-h` before any `--` (unless
+ * the command it lands on declares that flag itself), argv naming a group of
+ * commands and nothing else (`wash gh repo`, as gh and cargo do), or no argv
+ * for a plugin made only of subcommands.
+ */
+export function helpRequest(m: Metadata, argv: readonly string[]): HelpTarget | undefined {
+  const end = argv.indexOf('--');
+  const head = end === -1 ? argv : argv.slice(0, end);
+  // A plugin with a top-level command runs it; one made of subcommands shows its overview.
+  if (argv.length === 0) return m.commands.some((c) => c.path.length === 0) ? undefined : { kind: 'plugin' };
+  const index = head.findIndex((t) => t === '--help' || t === '-h');
+  if (index === -1) {
+    // Only words, naming exactly a group: its help, unless a shorter command would take them as arguments.
+    if (end !== -1 || leadingWords(argv).length !== argv.length || !isGroup(m, argv)) return undefined;
+    const takesArgs = m.commands.some((c) => c.path.length < argv.length && startsWith(argv, c.path) && c.arguments.length > 0);
+    return takesArgs ? undefined : { kind: 'group', path: [...argv] };
+  }
+  const target = helpTargetOf(m, head);
+  const command = target.kind === 'command' ? target.command : target.kind === 'plugin' ? m.commands.find((c) => c.path.length === 0) : undefined;
+  const declares = command?.flags.some((f) => (head[index] === '-h' ? f.short === 'h' : f.long === 'help'));
+  if (declares) return undefined;
+  return target;
 }

@@ -19,6 +19,8 @@ export interface Catalog {
 export interface CatalogOptions {
   /** Called before a component is transpiled (slow, first run only). */
   onTranspile?: (file: string) => void;
+  /** Use cached metadata only: a component never described before is left out, not transpiled (shell completion). */
+  cachedOnly?: boolean;
 }
 
 /**
@@ -36,6 +38,7 @@ export async function loadCatalog(layout: Layout, options: CatalogOptions = {}):
   // Uncached ones are transpiled one at a time: each takes a second or two and much memory.
   for (const [i, candidate] of candidates.entries()) {
     let component = cached[i];
+    if (!component && options.cachedOnly) continue;
     if (!component) {
       try {
         component = await ensureCompiled(layout, candidate.file, candidate.digest, () => options.onTranspile?.(candidate.file), candidate.file, candidate.prebuiltRoot);

@@ -39,6 +39,7 @@ import { readFile, open, rm, stat } from 'node:fs/promises';
 import { parse, stringify, TomlError } from 'smol-toml';
 import { linkTarget, writeFileAtomic } from '../util/atomic.js';
 import { WashError } from '../util/errors.js';
+import { timeoutProblem } from './limits.js';
 
 export interface Grants {
   scratch: boolean;
@@ -87,7 +88,7 @@ export const DEFAULT_SETTINGS: Settings = {
   minDownloadKibPerSecond: 16,
 };
 
-const SETTING_KEYS: Record<string, keyof Settings> = {
+export const SETTING_KEYS: Record<string, keyof Settings> = {
   timeout_seconds: 'timeoutSeconds',
   hook_timeout_seconds: 'hookTimeoutSeconds',
   memory_mb: 'memoryMb',
@@ -138,6 +139,7 @@ export function interpretConfig(doc: Table): { config: WashConfig; problems: Con
         const field = SETTING_KEYS[key];
         if (!field) unknown(`settings.${key}`);
         else if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) problem(`settings.${key}`, 'must be a positive integer');
+        else if (field === 'timeoutSeconds' && timeoutProblem(value)) problem(`settings.${key}`, timeoutProblem(value)!);
         else config.settings[field] = value;
       }
     }
@@ -209,7 +211,8 @@ export function parseConfigText(text: string, file: string): Table {
   }
 }
 
-async function readDocument(file: string): Promise<Table> {
+/** The file as parsed TOML, with its own keys; a missing file is an empty document. */
+export async function readDocument(file: string): Promise<Table> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');

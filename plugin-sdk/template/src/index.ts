@@ -12,8 +12,8 @@ import { definePlugin, output, UsageError, type Parsed } from './sdk/index.js';
 import { serve } from './http.js'; // the incoming HTTP handler and the command that serves it
 // #endif
 
-/** `wash __NAME__ hello [name] [--shout] [--times <n>]` */
-function hello({ args, flags }: Parsed): number {
+/** `wash __NAME__ __COMMAND__ [name] [--shout] [--times <n>]` */
+function greet({ args, flags }: Parsed): number {
   const times = Number(flags.times);
   if (!Number.isInteger(times) || times < 1 || times > 100) {
     // A usage error: wash prints it with a hint to --help and exits 2.
@@ -22,7 +22,7 @@ function hello({ args, flags }: Parsed): number {
   const greeting = `Hello, ${args.name ?? 'world'}!`;
   const text = flags.shout === true ? greeting.toUpperCase() : greeting;
   if (output.isJson()) {
-    // `wash --output json __NAME__ hello`: stdout holds exactly this document.
+    // `wash --output json __NAME__ __COMMAND__`: stdout holds exactly this document.
     output.json({ greeting: text, times });
   } else {
     for (let i = 0; i < times; i++) output.print(text);
@@ -65,15 +65,15 @@ const sdk = definePlugin({
   },
   commands: [
     {
-      path: ['hello'],
+      path: ['__COMMAND__'],
       description: 'Print a greeting',
       flags: [
         { long: 'shout', short: 's', description: 'Upper-case the greeting', required: false },
         { long: 'times', short: 'n', description: 'How many times to greet', valueName: 'n', default: '1', required: false },
       ],
       arguments: [{ name: 'name', description: 'Who to greet (default: world)', required: false, variadic: false }],
-      examples: ['wash __NAME__ hello', 'wash __NAME__ hello Ada --shout', 'wash --output json __NAME__ hello Ada'],
-      run: hello,
+      examples: ['wash __NAME__ __COMMAND__', 'wash __NAME__ __COMMAND__ Ada --shout', 'wash --output json __NAME__ __COMMAND__ Ada'],
+      run: greet,
     },
     {
       path: ['letters'],

@@ -19,8 +19,8 @@ const join = (dir: string, ...names: string[]) => [dir.replace(/\/+$/, ''), ...n
 
 /** The paths a scope drains: directories lose their contents, files are removed. */
 export function targetsOf(scope: Scope, dirs: Dirs): string[] {
-  // Transpiled components with their metadata, and the index of component digests.
-  const cache = [join(dirs.cache, 'transpiled'), join(dirs.cache, 'digests.json')];
+  // Transpiled components with their metadata, the index of component digests, and what shell completion keeps.
+  const cache = [join(dirs.cache, 'transpiled'), join(dirs.cache, 'digests.json'), join(dirs.cache, 'completion.json')];
   // Components fetched by `wash plugin install`, before they are installed.
   const downloads = [join(dirs.cache, 'downloads')];
   // Each plugin's private scratch dir: keys, tokens, state.

@@ -141,8 +141,8 @@ class Walk {
 
 /**
  * Whether `path` lies inside a directory the host opened for us. When not,
- * either access was not granted or the directory does not exist (the host
- * does not preopen a missing directory): from inside we cannot tell which.
+ * access was not granted (wash creates its own directories that it grants,
+ * so a missing cache is mounted empty, not hidden).
  */
 export const isVisible = (path: string) => locate(path) !== undefined;
 

@@ -2,8 +2,12 @@
  * `wash keys`: generate, store and use NATS nkeys.
  *
  *   wash keys gen user --save alice      new key pair, kept in the key store
- *   echo hi | wash keys sign alice       base64 ed25519 signature of stdin
- *   echo hi | wash keys verify UA... SIG exit 0 when the signature matches
+ *   wash keys import alice < seed.nk     store an existing seed
+ *   SIG=$(wash keys sign alice < f)      base64 ed25519 signature of stdin
+ *   wash keys verify alice "$SIG" < f    exit 0 when the signature matches
+ *
+ * A command whose result is one value (public, sign) prints just that value
+ * in text mode, so it pipes; `--output json` gets an object as usual.
  *
  * The nkey encoding lives in nkeys.ts, signatures in ed25519.ts, the key
  * store in store.ts, stdin and base64 in io.ts. sign and verify are async
@@ -49,6 +53,20 @@ function resolveKey(ref: string): string {
   throw new Failure(store ? `no stored key named '${ref}' (see 'wash keys list')` : `no stored key named '${ref}': ${unavailable}`);
 }
 
+/** A one-value result: just the value in text mode (so it pipes), `{ key: value }` under --output json. */
+function printValue(key: string, value: string): void {
+  if (output.isJson()) output.json({ [key]: value });
+  else output.print(value);
+}
+
+/** A seed piped in (`keys public -`, `keys import`): stdin trimmed; never echoed back in errors. */
+function readSeedFromStdin(): string {
+  const text = new TextDecoder().decode(readStdin()).trim();
+  if (text === '') throw new UsageError("no seed on stdin (pipe it in, e.g. 'wash keys import alice < seed.nk')");
+  if (/\s/.test(text)) throw new UsageError('stdin must hold exactly one seed (S...), nothing else');
+  return text;
+}
+
 const sdk = definePlugin({
   metadata: {
     id: 'dev.wash.keys',
@@ -64,7 +82,7 @@ const sdk = definePlugin({
     {
       path: ['gen'],
       description: 'Generate a key pair and print its public key and seed',
-      flags: [{ long: 'save', short: 's', description: 'Also store the key under this name', valueName: 'name', required: false }],
+      flags: [{ long: 'save', short: 's', description: 'Also store the key under this name (and say where)', valueName: 'name', required: false }],
       arguments: [{ name: 'type', description: `Key type: ${KEY_TYPE_NAMES.join(', ')} (curve is an x25519 xkey)`, required: true, variadic: false }],
       examples: ['wash keys gen user', 'wash keys gen account --save my-account', 'wash --output json keys gen curve'],
       run({ args, flags }) {
@@ -76,8 +94,13 @@ const sdk = definePlugin({
           KeyStore.open(); // fail before generating when there is nowhere to save
         }
         const { publicKey, seed } = generate(type as KeyType, getRandomBytes(32n));
-        if (save !== undefined) KeyStore.open().write(save, seed);
-        output.json({ public_key: publicKey, seed });
+        if (save === undefined) {
+          output.json({ public_key: publicKey, seed });
+          return;
+        }
+        const store = KeyStore.open();
+        store.write(save, seed);
+        output.json({ public_key: publicKey, seed, saved_as: save, file: store.fileOf(save) });
       },
     },
     {
@@ -114,54 +137,93 @@ const sdk = definePlugin({
       },
     },
     {
-      path: ['rm'],
-      description: 'Delete a stored key',
-      arguments: [{ name: 'name', description: 'Name of the stored key', required: true, variadic: false }],
-      examples: ['wash keys rm alice'],
+      path: ['import'],
+      description: 'Store an existing seed, read from stdin, under a name (the seed never goes on the command line)',
+      arguments: [{ name: 'name', description: 'Name to store it under', required: true, variadic: false }],
+      examples: ['wash keys import alice < alice.nk', 'nk -gen user | wash keys import bob'],
       run({ args }) {
         const name = args.name as string;
         checkName(name);
-        if (!KeyStore.open().remove(name)) throw new Failure(`no stored key named '${name}'`);
-        output.json({ removed: name });
+        const store = KeyStore.open(); // fail before waiting for stdin
+        const seed = readSeedFromStdin();
+        const { type } = withKey('seed', () => decodeSeed(seed));
+        const publicKey = withKey('seed', () => publicFromSeed(seed));
+        store.write(name, seed);
+        const file = store.fileOf(name);
+        if (output.isJson()) output.json({ imported: name, type, public_key: publicKey, file });
+        else output.print(`imported ${type} key '${name}' (${publicKey}) into ${file}`);
+      },
+    },
+    {
+      path: ['rm'],
+      description: 'Delete a stored key (it cannot be recovered: needs --yes)',
+      flags: [{ long: 'yes', short: 'y', description: 'Confirm the removal', required: false }],
+      arguments: [{ name: 'name', description: 'Name of the stored key', required: true, variadic: false }],
+      examples: ['wash keys rm alice --yes'],
+      run({ args, flags }) {
+        const name = args.name as string;
+        checkName(name);
+        const store = KeyStore.open();
+        const seed = store.read(name);
+        if (seed === undefined) throw new Failure(`no stored key named '${name}'`);
+        // A plugin cannot tell whether it has a terminal to ask on (see the report): the flag is the confirmation.
+        if (flags.yes !== true) throw new UsageError(`removing key '${name}' cannot be undone: pass --yes to remove it`);
+        let publicKey = '-';
+        try {
+          publicKey = publicFromSeed(seed);
+        } catch {
+          // an invalid stored seed is removed all the same
+        }
+        if (!store.remove(name)) throw new Failure(`no stored key named '${name}'`);
+        const file = store.fileOf(name);
+        if (output.isJson()) output.json({ removed: name, public_key: publicKey, file });
+        else output.print(`removed key '${name}' (${publicKey}) from ${file}`);
       },
     },
     {
       path: ['public'],
-      description: 'Print the public key of a seed or stored key',
-      arguments: [{ name: 'key', description: 'A seed (S...) or the name of a stored key', required: true, variadic: false }],
-      examples: ['wash keys public alice', 'wash keys public SUAM...'],
+      description: 'Print the public key of a seed or stored key (- reads the seed from stdin)',
+      arguments: [{ name: 'key', description: "A seed (S...), the name of a stored key, or '-' for a seed on stdin", required: true, variadic: false }],
+      examples: ['wash keys public alice', 'wash keys public - < seed.nk', 'wash --output json keys public alice'],
       run({ args }) {
-        const seed = resolveKey(args.key as string);
-        output.json({ public_key: withKey('seed', () => publicFromSeed(seed)) });
+        const ref = args.key as string;
+        const seed = ref === '-' ? readSeedFromStdin() : resolveKey(ref);
+        printValue('public_key', withKey('seed', () => publicFromSeed(seed)));
       },
     },
     {
       path: ['sign'],
-      description: 'Sign stdin with an ed25519 seed; prints the signature in base64',
+      description: 'Sign stdin with an ed25519 seed; prints the signature (base64) that verify takes',
       arguments: [{ name: 'key', description: 'A seed (S...) or the name of a stored key', required: true, variadic: false }],
-      examples: ['echo -n hello | wash keys sign alice', 'wash --output json keys sign alice < file.bin'],
+      examples: ['SIG=$(wash keys sign alice < file.bin)', 'wash --output json keys sign alice < file.bin'],
       run: async ({ args }) => {
         const seed = withKey('seed', () => signingSeed(resolveKey(args.key as string))); // before waiting for stdin
         const data = readStdin();
         // Signing empty input is valid ed25519, but here it nearly always means the data never arrived.
         if (data.length === 0) throw new UsageError("nothing to sign: stdin is empty (pipe the data in, e.g. 'wash keys sign alice < file')");
-        output.json({ signature: base64Encode(await sign(data, seed)) });
+        printValue('signature', base64Encode(await sign(data, seed)));
       },
     },
     {
       path: ['verify'],
-      description: 'Check a base64 signature of stdin; exit status 1 when it does not match',
+      description: 'Check a base64 signature of stdin; exit status 1 when it does not match ({"valid": false} under --output json)',
       arguments: [
         { name: 'key', description: 'A public key, a seed, or the name of a stored key', required: true, variadic: false },
         { name: 'signature', description: 'The signature, base64 (standard or URL-safe)', required: true, variadic: false },
       ],
-      examples: ['echo -n hello | wash keys verify UDXU4RCSJNZOIQHZNWXHXORDPRTGNJAHAHFRGZNEEJCPQTT2M7NLCNF4 <signature>'],
+      examples: ['wash keys verify alice "$SIG" < file.bin', 'wash keys verify UDXU4RCSJNZOIQHZNWXHXORDPRTGNJAHAHFRGZNEEJCPQTT2M7NLCNF4 <signature> < file.bin'],
       run: async ({ args }) => {
         const publicKey = withKey('key', () => verifyingKey(resolveKey(args.key as string)));
         const signature = base64Decode(args.signature as string);
         if (!signature) throw new UsageError('the signature is not valid base64');
-        if (!(await verify(signature, readStdin(), publicKey))) throw new Failure('signature does not match');
-        output.json({ valid: true });
+        const valid = await verify(signature, readStdin(), publicKey);
+        // Under --output json the answer is printed either way; the exit status says it too.
+        if (output.isJson()) {
+          output.json({ valid });
+          return valid ? 0 : 1;
+        }
+        if (!valid) throw new Failure('signature does not match');
+        output.print('signature is valid');
       },
     },
   ],

@@ -41,7 +41,15 @@ function fsFailure(action: string, err: unknown): Failure {
 }
 
 export class KeyStore {
-  private constructor(private readonly root: Descriptor) {}
+  private constructor(
+    private readonly root: Descriptor,
+    private readonly rootPath: string,
+  ) {}
+
+  /** Where a key's file is (the scratch dir is mounted at its host path, so this is the path on the host too). */
+  fileOf(name: string): string {
+    return `${this.rootPath.replace(/\/+$/, '')}/${DIR}/${name}${EXT}`;
+  }
 
   /** The store in the scratch dir; a Failure when the host did not grant one. */
   static open(): KeyStore {
@@ -51,7 +59,7 @@ export class KeyStore {
     }
     const preopen = getDirectories().find(([, path]) => path === scratch);
     if (!preopen) throw new Failure(`the key store is unavailable: the scratch directory ${scratch} is not mounted`);
-    return new KeyStore(preopen[0]);
+    return new KeyStore(preopen[0], scratch);
   }
 
   /** Like open(), but undefined instead of a Failure (for commands that also take a literal key). */

@@ -8,6 +8,7 @@ import { handle, authorizationUrl, PENDING_KEY, RESULT_KEY, type LoginResult, ty
 import { pkceChallenge, randomToken } from './encoding.js';
 import { discover, tokenRequest } from './provider.js';
 import { loadTokens, removeTokens, saveTokens, type StoredTokens } from './store.js';
+import { isoDate, textDate } from './time.js';
 
 const ENV_CLIENT_ID = 'WASH_OAUTH_CLIENT_ID';
 const ENV_CLIENT_SECRET = 'WASH_OAUTH_CLIENT_SECRET';
@@ -62,7 +63,10 @@ function login(flags: Record<string, string | boolean | undefined>, { quiet = fa
       if (!result.ok) throw new Failure(result.error);
       // Remembered so `wash login` can log in again the same way (never the secret).
       host.configSet(LAST_LOGIN_KEY, JSON.stringify({ issuer, 'client-id': clientId, scope: flags.scope, port: flags.port, timeout: flags.timeout }));
-      if (!quiet) output.json({ status: 'logged in', issuer, subject: result.subject ?? null, expires_at: result.expires_at || null });
+      if (!quiet) {
+        const expires = output.isJson() ? isoDate(result.expires_at) : textDate(result.expires_at, now());
+        output.json({ status: 'logged in', issuer, subject: result.subject ?? null, expires_at: expires });
+      }
       return 0;
     }
     if (Date.now() >= deadline) throw new Failure(`timed out after ${timeoutS} s waiting for the login callback`);
@@ -141,7 +145,7 @@ const { plugin, authenticate } = definePlugin({
           logged_in: true,
           issuer: t.issuer,
           subject: t.subject ?? null,
-          expires_at: t.expires_at ? new Date(t.expires_at * 1000).toISOString() : null,
+          expires_at: output.isJson() ? isoDate(t.expires_at) : textDate(t.expires_at, now()),
           expired: t.expires_at !== 0 && t.expires_at <= now(),
           refreshable: Boolean(t.refresh_token),
         });

@@ -1,0 +1,274 @@
+/**
+ * Shell completion, the wiring: `wash completion bash|zsh|fish` prints a
+ * script; the script calls the hidden `wash __complete <words...>` (as cobra's
+ * scripts do), which answers one candidate per line (`word` or
+ * `word<TAB>description`) and a last line `:none`, `:files` or `:dirs` saying
+ * whether the shell should add file names. Plugins are known from the
+ * metadata cache only, so completing costs what `wash --help` costs.
+ */
+import type { Command } from 'commander';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CliContext } from './context.js';
+import { complete, type CompletionWorld, type HostCommand, type HostOption, type ValueKind } from './complete.js';
+import { GLOBAL_OPTION_HELP, HOST_COMMANDS, HOST_COMMAND_HELP } from './host-commands.js';
+import { OUTPUT_FORMATS } from './globals.js';
+import { LOG_LEVELS } from '../plugin-host/invocation.js';
+import { UsageError } from '../util/errors.js';
+import { writeFileAtomic } from '../util/atomic.js';
+import { PACKAGE_ROOT, getWashVersion } from '../plugin-host/versions.js';
+
+export const SHELLS = ['bash', 'zsh', 'fish'] as const;
+export type Shell = (typeof SHELLS)[number];
+
+/** Values of the global options (by long name) that are not free text. */
+const GLOBAL_VALUES: Record<string, ValueKind> = {
+  '--output': { choices: OUTPUT_FORMATS },
+  '--log-level': { choices: LOG_LEVELS },
+  '--config': 'files',
+  '--allow-read': 'dirs',
+  '--allow-write': 'dirs',
+};
+
+/** The global options, read from the same table the root help prints. */
+export function globalOptions(): HostOption[] {
+  return GLOBAL_OPTION_HELP.map(([label, description]) => {
+    const names = label.split(/[ ,=<]+/).filter((w) => w.startsWith('-'));
+    const long = names.find((n) => n.startsWith('--'));
+    const short = names.find((n) => !n.startsWith('--'));
+    return { long, short, description, takesValue: label.includes('<'), value: (long ? GLOBAL_VALUES[long] : undefined) ?? 'none' };
+  });
+}
+
+/** Positional arguments of host commands (by path) that complete to something. */
+const ARGUMENTS: Record<string, { args: ValueKind[]; rawAfterFirst?: boolean }> = {
+  help: { args: ['help'] },
+  completion: { args: [{ choices: SHELLS }] },
+  'plugin install': { args: ['files'] },
+  'plugin tags': { args: ['none'] },
+  'plugin push': { args: ['plugins-or-files', 'none'] },
+  'plugin update': { args: ['installed'] },
+  'plugin uninstall': { args: ['installed'] },
+  'plugin test': { args: ['files'], rawAfterFirst: true },
+  'plugin inspect': { args: ['plugins-or-files'] },
+  'plugin grant': { args: ['plugins'] },
+  'plugin revoke': { args: ['plugins'] },
+  'plugin permissions': { args: ['plugins'] },
+};
+
+/** Option values of host commands (by long name) that complete to something besides their choices. */
+const OPTION_VALUES: Record<string, ValueKind> = {
+  '--provider': 'providers',
+  '--dir': 'dirs',
+  '--config': 'files',
+  '--read': 'dirs',
+  '--write': 'dirs',
+};
+
+/** A host command as the completion engine sees it, read from its commander wiring. */
+function describeHost(cmd: Command, path: string[] = [cmd.name()]): HostCommand {
+  const key = path.join(' ');
+  const options: HostOption[] = cmd.options
+    .filter((o) => !o.hidden)
+    .map((o) => ({
+      long: o.long,
+      short: o.short,
+      description: o.description,
+      takesValue: o.required || o.optional,
+      value: o.argChoices ? { choices: o.argChoices } : ((o.long ? OPTION_VALUES[o.long] : undefined) ?? 'none'),
+    }));
+  const known = ARGUMENTS[key];
+  return {
+    name: cmd.name(),
+    aliases: [...cmd.aliases()],
+    description: cmd.description(),
+    options,
+    args: known?.args ?? cmd.registeredArguments.map(() => 'none' as const),
+    variadic: cmd.registeredArguments.at(-1)?.variadic ?? false,
+    rawAfterFirst: known?.rawAfterFirst,
+    subcommands: cmd.commands.map((c) => describeHost(c, [...path, c.name()])),
+  };
+}
+
+/**
+ * wash's own commands as the engine sees them. Describing them needs
+ * commander and every command's module, which costs more than the rest of a
+ * completion; so the description is kept in the cache, for this build of wash.
+ */
+function hostCommandCache(ctx: CliContext): () => Promise<HostCommand[]> {
+  let loaded: Promise<HostCommand[]> | undefined;
+  const file = join(ctx.layout.cache, 'completion.json');
+  const load = async (): Promise<HostCommand[]> => {
+    const build = await stat(join(PACKAGE_ROOT, 'dist', 'wash.js')).then((s) => `${getWashVersion()} ${s.mtimeMs}`, () => undefined);
+    if (build) {
+      try {
+        const cached = JSON.parse(await readFile(file, 'utf8')) as { build?: string; commands?: HostCommand[] };
+        if (cached.build === build && Array.isArray(cached.commands)) return cached.commands;
+      } catch {
+        // not cached yet, or unreadable: describe again
+      }
+    }
+    const { buildProgram } = await import('./program.js');
+    const commands = buildProgram().commands.map((c) => describeHost(c));
+    if (build) await writeFileAtomic(file, JSON.stringify({ build, commands })).catch(() => undefined);
+    return commands;
+  };
+  return () => (loaded ??= load());
+}
+
+/** `wash __complete <words...>`: print what may come next. Never fails loudly: a shell is waiting. */
+export async function runComplete(ctx: CliContext, words: string[]): Promise<number> {
+  const { loadCatalog } = await import('../plugin-host/catalog.js');
+  const catalog = await loadCatalog(ctx.layout, { cachedOnly: true }).catch(() => undefined);
+  const hostCommands = hostCommandCache(ctx);
+  const world: CompletionWorld = {
+    globalOptions: globalOptions(),
+    hostCommands: HOST_COMMANDS.map((name) => ({ name, description: HOST_COMMAND_HELP[name].description })),
+    plugins: [...(catalog?.plugins.values() ?? [])]
+      .map((e) => ({ metadata: e.component.metadata, installed: e.source === 'installed' }))
+      .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)),
+    hostCommand: async (name) => (await hostCommands()).find((c) => c.name === name),
+  };
+  const result = await complete(world, words);
+  const lines = result.candidates.map((c) => (c.description ? `${c.word}\t${c.description.replace(/[\t\n]/g, ' ')}` : c.word));
+  process.stdout.write(`${[...lines, `:${result.files ?? 'none'}`].join('\n')}\n`);
+  return 0;
+}
+
+export function registerCompletion(program: Command) {
+  program
+    .command('completion')
+    .description(HOST_COMMAND_HELP.completion.description)
+    .argument('<shell>', `one of: ${SHELLS.join(', ')}`)
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Install:',
+        '  bash  wash completion bash > ~/.local/share/bash-completion/completions/wash',
+        '  zsh   wash completion zsh > "${fpath[1]}/_wash"   (or in ~/.zshrc: source <(wash completion zsh))',
+        '  fish  wash completion fish > ~/.config/fish/completions/wash.fish',
+      ].join('\n'),
+    )
+    .action((shell: string) => {
+      if (!(SHELLS as readonly string[]).includes(shell)) throw new UsageError(`unknown shell '${shell}' (one of: ${SHELLS.join(', ')})`, "see 'wash completion --help'");
+      process.stdout.write(completionScript(shell as Shell));
+    });
+}
+
+/**
+ * A shell script as written: a raw template in which `$\{` stands for the
+ * shell's `${` (in a template literal it would be a substitution).
+ */
+function shellScript(strings: TemplateStringsArray): string {
+  return strings.raw.join('').replaceAll('$\\{', '$' + '{');
+}
+
+export function completionScript(shell: Shell): string {
+  switch (shell) {
+    case 'bash':
+      return BASH;
+    case 'zsh':
+      return ZSH;
+    case 'fish':
+      return FISH;
+  }
+}
+
+const BASH = shellScript`# bash completion for wash
+# Install: wash completion bash > ~/.local/share/bash-completion/completions/wash
+#      or: echo 'source <(wash completion bash)' >> ~/.bashrc
+_wash() {
+    local cur words cword
+    if declare -F _get_comp_words_by_ref >/dev/null 2>&1; then
+        _get_comp_words_by_ref -n =: cur words cword
+    else
+        cur=$\{COMP_WORDS[COMP_CWORD]}
+        words=("$\{COMP_WORDS[@]}")
+        cword=$COMP_CWORD
+    fi
+    COMPREPLY=()
+    local out line directive=:none
+    out=$(wash __complete "$\{words[@]:1:cword}" 2>/dev/null) || return 0
+    while IFS= read -r line; do
+        case $line in
+            :*) directive=$line ;;
+            *) COMPREPLY+=("$\{line%%$'\t'*}") ;;
+        esac
+    done <<<"$out"
+    # bash replaces only its own current word, which starts after a '=' or ':'.
+    local prefix=$\{cur%"$\{COMP_WORDS[COMP_CWORD]}"} i
+    if [[ -n $prefix ]]; then
+        for i in "$\{!COMPREPLY[@]}"; do COMPREPLY[i]=$\{COMPREPLY[i]#"$prefix"}; done
+    fi
+    case $directive in
+        :files | :dirs)
+            compopt -o filenames 2>/dev/null
+            local flag=-f
+            [[ $directive == :dirs ]] && flag=-d
+            while IFS= read -r line; do
+                [[ -n $line ]] && COMPREPLY+=("$line")
+            done < <(compgen $flag -- "$cur")
+            ;;
+    esac
+    return 0
+}
+complete -F _wash wash
+`;
+
+const ZSH = shellScript`#compdef wash
+# zsh completion for wash
+# Install: wash completion zsh > "$\{fpath[1]}/_wash"   (then restart zsh)
+#      or: source <(wash completion zsh)   in ~/.zshrc, after compinit
+compdef _wash wash
+
+_wash() {
+    local -a lines candidates
+    local line word desc directive=:none
+    lines=("$\{(@f)$(wash __complete "$\{(@)words[2,CURRENT]}" 2>/dev/null)}")
+    for line in "$\{lines[@]}"; do
+        if [[ $line == :* ]]; then
+            directive=$line
+            continue
+        fi
+        [[ -z $line ]] && continue
+        word=$\{line%%$'\t'*}
+        desc=''
+        [[ $line == *$'\t'* ]] && desc=$\{line#*$'\t'}
+        candidates+=("$\{word//:/\\:}$\{desc:+:$desc}")
+    done
+    (( $\{#candidates} )) && _describe -t wash 'wash' candidates
+    case $directive in
+        :files) _files ;;
+        :dirs) _files -/ ;;
+    esac
+}
+
+# Loaded from fpath, run now; sourced, compdef above registered it.
+if [[ $funcstack[1] == _wash ]]; then
+    _wash "$@"
+fi
+`;
+
+const FISH = shellScript`# fish completion for wash
+# Install: wash completion fish > ~/.config/fish/completions/wash.fish
+function __wash_complete
+    set -l tokens (commandline -opc)
+    set -l current (commandline -ct)
+    set -l directive :none
+    for line in (wash __complete $tokens[2..-1] $current 2>/dev/null)
+        if string match -q -- ':*' $line
+            set directive $line
+        else
+            printf '%s\n' $line
+        end
+    end
+    switch $directive
+        case :files
+            __fish_complete_path $current
+        case :dirs
+            __fish_complete_directories $current
+    end
+end
+complete -c wash -f -a '(__wash_complete)'
+`;
