@@ -48,7 +48,15 @@ export interface WashResult {
 /** Run the real CLI in a child process, with no TTY and a clean environment. */
 export function runWash(
   args: string[],
-  options: { xdg?: Xdg; env?: Record<string, string>; input?: string | Buffer; timeoutMs?: number; cwd?: string } = {},
+  options: {
+    xdg?: Xdg;
+    env?: Record<string, string>;
+    input?: string | Buffer;
+    timeoutMs?: number;
+    cwd?: string;
+    /** Another copy of bin/wash.js (a copied package). */
+    wash?: string;
+  } = {},
 ): Promise<WashResult> {
   return new Promise((resolvePromise, reject) => {
     const env: Record<string, string> = {
@@ -58,7 +66,7 @@ export function runWash(
       ...(options.xdg?.env ?? {}),
       ...(options.env ?? {}),
     };
-    const child = spawn(process.execPath, [WASH, ...args], { env, cwd: options.cwd ?? ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [options.wash ?? WASH, ...args], { env, cwd: options.cwd ?? ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => stdout.push(c));
