@@ -1,9 +1,7 @@
 import type { CliContext } from './context.js';
 import type { HookType } from '../plugin-host/metadata.js';
 import type { Invocation } from '../plugin-host/invocation.js';
-import { callPlugin } from '../plugin-host/run.js';
-import { ensureCompiled } from '../plugin-host/transpile-cache.js';
-import { sandboxFor } from './run-plugin.js';
+import { callVerified, compiledEntry, sandboxFor } from './run-plugin.js';
 import { WashError, messageOf } from '../util/errors.js';
 import { escapeUntrusted as esc } from '../util/untrusted.js';
 
@@ -22,9 +20,9 @@ export async function runHooks(ctx: CliContext, event: HookType, invocation: Inv
   for (const entry of handlers) {
     const name = entry.component.metadata.name;
     try {
-      const component = await ensureCompiled(ctx.layout, entry.file, entry.digest, undefined, entry.file, entry.prebuiltRoot);
-      const { access, limits } = await sandboxFor(ctx, component);
-      await callPlugin(component, { kind: 'hook', hook: event }, invocation, access, limits);
+      const component = await compiledEntry(ctx, entry);
+      const { access, limits } = await sandboxFor(ctx, component, entry.source);
+      await callVerified(ctx, entry, component, { kind: 'hook', hook: event }, invocation, access, limits);
     } catch (err) {
       const message = `the ${event} hook of plugin '${esc(name)}' failed: ${messageOf(err)}`;
       if (BLOCKING.includes(event)) throw new WashError(message);

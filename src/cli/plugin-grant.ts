@@ -4,8 +4,11 @@ import type { CliContext } from './context.js';
 import type { PluginEntry } from '../plugin-host/catalog.js';
 import { emptyGrants, grantTable, readConfig, updateConfig, type Grants } from '../sandbox/config.js';
 import { grantsFor, mergeGrants, subtractGrants, splitByGrant } from '../sandbox/policy.js';
-import { isOpenEnded, recordedFrom, withoutEmpty } from '../sandbox/decide.js';
-import { accessItems, describeItem } from '../sandbox/access-items.js';
+import { findReserved, isOpenEnded, recordedFrom, withoutEmpty } from '../sandbox/decide.js';
+import { accessItems, describeItem, type AccessItem } from '../sandbox/access-items.js';
+import { reservedReason, type Reserved } from '../sandbox/reserved.js';
+import { PACKAGE_ROOT } from '../plugin-host/versions.js';
+import { isTrustedCore } from './run-plugin.js';
 import { parseHostPattern, BadHostPattern } from '../sandbox/host-pattern.js';
 import { resolveRequestedPath } from '../sandbox/paths.js';
 import { UsageError, WashError } from '../util/errors.js';
@@ -75,7 +78,18 @@ export function registerPluginGrants(plugin: Command, ctxOf: (cmd: Command) => C
       const ctx = ctxOf(cmd);
       const entry = await findPlugin(ctx, name);
       const { metadata, digest } = entry.component;
+      const trusted = isTrustedCore(entry.source, entry.component);
       let add = grantsFromFlags(ctx, flags);
+      // wash's own directories: refused to every plugin but the core drain.
+      for (const [kind, paths] of [['read', add.read], ['write', add.write]] as const) {
+        for (const path of trusted ? [] : paths) {
+          const reserved = await findReserved(path, ctx.layout, PACKAGE_ROOT);
+          if (reserved) {
+            const what = describeItem({ kind, path, requested: path, reason: '' });
+            throw new WashError(`refused: plugin '${esc(name)}' may not have ${esc(what)}: ${reservedReason(path, reserved)} (only the core drain plugin may)`);
+          }
+        }
+      }
       if (flags.all) {
         const { items } = accessItems(metadata, ctx.layout);
         const { missing } = splitByGrant(items, emptyGrants());
@@ -83,7 +97,15 @@ export function registerPluginGrants(plugin: Command, ctxOf: (cmd: Command) => C
         if (openEnded.length > 0) {
           ctx.note(`not granted by --all: ${openEnded.map((i) => esc(describeItem(i))).join(', ')}; grant the hosts you mean with --net https://HOST`);
         }
-        add = mergeGrants(add, grantsFor(missing.filter((i) => !isOpenEnded(i))));
+        const reserved = new Map<AccessItem, Reserved>();
+        for (const item of trusted ? [] : missing) {
+          const found = item.kind === 'read' || item.kind === 'write' ? await findReserved(item.path, ctx.layout, PACKAGE_ROOT) : undefined;
+          if (found) reserved.set(item, found);
+        }
+        for (const [item, found] of reserved) {
+          ctx.note(`not granted by --all: ${esc(describeItem(item))} (${found.dir.what}; only the core drain plugin may have it)`);
+        }
+        add = mergeGrants(add, grantsFor(missing.filter((i) => !isOpenEnded(i) && !reserved.has(i))));
       }
       if (isEmpty(add)) throw new UsageError('nothing to grant: pass --env, --read, --write, --net, --exec, --scratch, --listen or --all');
       const config = await updateConfig(ctx.configFile, (doc) => {

@@ -67,7 +67,12 @@ export function registerPluginInspect(plugin: Command, ctxOf: (cmd: Command) => 
         const digest = await fileDigest(file).catch(() => {
           throw new WashError(`cannot read ${target}: no such file`);
         });
-        component = await ensureCompiled(ctx.layout, file, digest, () => ctx.note('preparing plugin...'), target);
+        component = await ensureCompiled(ctx.layout, file, digest, {
+          label: target,
+          onTranspile: () => ctx.note('preparing plugin...'),
+          limits: () => ctx.callLimits(),
+          warn: (text) => ctx.note(`warning: ${text}`),
+        });
       } else {
         const entry = (await ctx.catalog()).plugins.get(target);
         if (!entry) throw new WashError(`no plugin named '${target}'`, 1, "see 'wash plugin list'");

@@ -40,7 +40,12 @@ export interface Installed {
  * the install dir changes unless every check passed.
  */
 export async function installComponent(ctx: CliContext, request: InstallRequest): Promise<Installed> {
-  const component = await ensureCompiled(ctx.layout, request.path, request.digest, () => ctx.note('checking plugin...'), request.label);
+  const component = await ensureCompiled(ctx.layout, request.path, request.digest, {
+    label: request.label,
+    onTranspile: () => ctx.note('checking plugin...'),
+    limits: () => ctx.callLimits(),
+    warn: (text) => ctx.note(`warning: ${text}`),
+  });
   const { name, version } = component.metadata;
 
   if (request.replacing !== undefined) {

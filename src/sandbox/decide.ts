@@ -5,7 +5,9 @@
  */
 import { accessItems, describeItem, type AccessItem } from './access-items.js';
 import { readConfig, updateConfig, grantTable, emptyGrants, type Grants, type WashConfig } from './config.js';
-import { grantCommand, grantsFor, mergeGrants, splitByGrant } from './policy.js';
+import { grantCommand, grantsFor, isWithin, mergeGrants, splitByGrant } from './policy.js';
+import { reservedPath, reservedReason, type Reserved } from './reserved.js';
+import { realpath } from 'node:fs/promises';
 import { parseHostPattern } from './host-pattern.js';
 import { askForAccess, itemText, MAX_ITEM_TEXT, requestTooLong, type PromptSubject } from './prompt.js';
 import type { Metadata } from '../plugin-host/metadata.js';
@@ -24,6 +26,10 @@ export interface DecideOptions {
   /** Whether we may ask: a TTY on stdin and stderr, and no --no-prompt. */
   interactive: boolean;
   note: (text: string) => void;
+  /** wash's package root: like its own dirs, never granted to a plugin (core plugins' code lives there). */
+  packageRoot: string;
+  /** The core `drain` plugin: the one plugin that may be granted wash's own directories. */
+  trustedCore: boolean;
 }
 
 export interface Decision {
@@ -38,8 +44,10 @@ export interface Decision {
 export async function decideAccess(options: DecideOptions): Promise<Decision> {
   const { metadata } = options;
   const config = await readConfig(options.configFile);
-  const { items, invalid } = accessItems(metadata, options.dirs);
+  const { items: declared, invalid } = accessItems(metadata, options.dirs);
   for (const why of invalid) options.note(`warning: ${esc(metadata.name)}: ignoring an access request: ${esc(why)}`);
+  // wash's own directories are refused before anything else: no record, flag, -A or answer grants them.
+  const items = options.trustedCore ? declared : await withoutReserved(declared, options);
   if (items.length === 0) return { granted: [], denied: [], config, grants: emptyGrants() };
   if (options.allowAll) return { granted: items, denied: [], config, grants: grantsFor(items) };
 
@@ -91,6 +99,41 @@ export async function decideAccess(options: DecideOptions): Promise<Decision> {
     });
   }
   return { granted: [...granted, ...askable], denied: absurd, config, grants: mergeGrants(grants, grantsFor(askable)) };
+}
+
+/** reservedPath, comparing paths as given and after realpath (a symlink into wash's dirs is theirs). */
+export async function findReserved(path: string, dirs: WashDirs, packageRoot: string): Promise<Reserved | undefined> {
+  const real = (p: string) => realpath(p).catch(() => p);
+  const realDirs = { cache: await real(dirs.cache), data: await real(dirs.data), config: await real(dirs.config) };
+  const [realPath, realRoot] = await Promise.all([real(path), real(packageRoot)]);
+  return (
+    reservedPath(path, dirs, packageRoot) ??
+    reservedPath(realPath, realDirs, realRoot) ??
+    reservedPath(realPath, dirs, packageRoot) ??
+    reservedPath(path, realDirs, realRoot)
+  );
+}
+
+/**
+ * The items that touch none of wash's own directories. A path that merely
+ * holds one (say `~`) may be read when this run's --allow-read names it, with
+ * a warning; nothing else is granted, whatever was recorded, flagged or answered.
+ */
+async function withoutReserved(items: AccessItem[], options: DecideOptions): Promise<AccessItem[]> {
+  const name = esc(options.metadata.name);
+  const kept: AccessItem[] = [];
+  for (const item of items) {
+    const reserved = item.kind === 'read' || item.kind === 'write' ? await findReserved(item.path, options.dirs, options.packageRoot) : undefined;
+    if (!reserved) kept.push(item);
+    else if (reserved.relation === 'contains' && item.kind === 'read' && options.flags.read.some((p) => isWithin((item as { path: string }).path, p))) {
+      options.note(`wash: warning: plugin '${name}' may read ${esc(item.path)} for this run, as --allow-read names it; ${reservedReason(item.path, reserved)}`);
+      kept.push(item);
+    } else {
+      const path = (item as { path: string }).path;
+      options.note(`wash: refused: plugin '${name}' may not have ${esc(describeItem(item))}: ${reservedReason(path, reserved)} (only the core drain plugin may)`);
+    }
+  }
+  return kept;
 }
 
 /** A host request that names no host: `*://*`, `https://*:*`. */
