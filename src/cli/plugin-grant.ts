@@ -86,7 +86,7 @@ export function registerPluginGrants(plugin: Command, ctxOf: (cmd: Command) => C
           const reserved = await findReserved(path, ctx.layout, PACKAGE_ROOT);
           if (reserved) {
             const what = describeItem({ kind, path, requested: path, reason: '' });
-            throw new WashError(`refused: plugin '${esc(name)}' may not have ${esc(what)}: ${reservedReason(path, reserved)} (only the core drain plugin may)`);
+            throw new WashError(`refused: plugin '${esc(name)}' may not have ${esc(what)}: ${esc(reservedReason(path, reserved))} (only the core drain plugin may)`);
           }
         }
       }

@@ -126,11 +126,11 @@ async function withoutReserved(items: AccessItem[], options: DecideOptions): Pro
     const reserved = item.kind === 'read' || item.kind === 'write' ? await findReserved(item.path, options.dirs, options.packageRoot) : undefined;
     if (!reserved) kept.push(item);
     else if (reserved.relation === 'contains' && item.kind === 'read' && options.flags.read.some((p) => isWithin((item as { path: string }).path, p))) {
-      options.note(`wash: warning: plugin '${name}' may read ${esc(item.path)} for this run, as --allow-read names it; ${reservedReason(item.path, reserved)}`);
+      options.note(`wash: warning: plugin '${name}' may read ${esc(item.path)} for this run, as --allow-read names it; ${esc(reservedReason(item.path, reserved))}`);
       kept.push(item);
     } else {
       const path = (item as { path: string }).path;
-      options.note(`wash: refused: plugin '${name}' may not have ${esc(describeItem(item))}: ${reservedReason(path, reserved)} (only the core drain plugin may)`);
+      options.note(`wash: refused: plugin '${name}' may not have ${esc(describeItem(item))}: ${esc(reservedReason(path, reserved))} (only the core drain plugin may)`);
     }
   }
   return kept;

@@ -15,6 +15,8 @@ export interface ReservedDir {
 }
 
 export interface Reserved {
+  /** The path as compared (after realpath, when that is what matched). */
+  path: string;
   dir: ReservedDir;
   /** `inside`: the path is the reserved dir or below it; `contains`: the reserved dir is below the path. */
   relation: 'inside' | 'contains';
@@ -33,14 +35,15 @@ export function reservedDirs(dirs: WashDirs, packageRoot: string): ReservedDir[]
 export function reservedPath(path: string, dirs: WashDirs, packageRoot: string): Reserved | undefined {
   const all = reservedDirs(dirs, packageRoot);
   const inside = all.find((dir) => isWithin(path, dir.path));
-  if (inside) return { dir: inside, relation: 'inside' };
+  if (inside) return { path, dir: inside, relation: 'inside' };
   const holds = all.find((dir) => isWithin(dir.path, path));
-  return holds ? { dir: holds, relation: 'contains' } : undefined;
+  return holds ? { path, dir: holds, relation: 'contains' } : undefined;
 }
 
 /** Why a path is refused, for messages: "it is wash's own cache directory", "it contains wash's own data directory /x". */
-export function reservedReason(path: string, reserved: Reserved): string {
-  const { dir, relation } = reserved;
-  if (relation === 'contains') return `it contains ${dir.what} ${dir.path}`;
-  return path.replace(/\/+$/, '') === dir.path.replace(/\/+$/, '') ? `it is ${dir.what}` : `it is inside ${dir.what}`;
+export function reservedReason(requested: string, reserved: Reserved): string {
+  const { path, dir, relation } = reserved;
+  const via = path === requested ? '' : ` (it leads to ${path})`;
+  if (relation === 'contains') return `it contains ${dir.what} ${dir.path}${via}`;
+  return `${path.replace(/\/+$/, '') === dir.path.replace(/\/+$/, '') ? `it is ${dir.what}` : `it is inside ${dir.what}`}${via}`;
 }

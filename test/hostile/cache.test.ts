@@ -191,6 +191,26 @@ describe("wash's own directories are not grantable", () => {
     expect(r.stderr).toContain(`refused: plugin 'example' may not have read and write ${join(home, 'example-rw')}: it is inside wash's own data directory`);
   });
 
+  it("a link into wash's directories is theirs; a directory holding them is readable only when --allow-read names it", async () => {
+    // The example declares ~/example-rw (read-write) and ~/example-ro (read-only).
+    const home = join(xdg.root, 'home');
+    await mkdir(home, { recursive: true });
+    await symlink(xdg.cache, join(home, 'example-rw'));
+    await symlink(xdg.root, join(home, 'example-ro')); // holds wash's cache, data and config dirs
+    const env = { HOME: home };
+    const all = await runWash(['-A', 'plugin', 'test', EXAMPLE_WASM, 'greet'], { xdg, env });
+    expect(all.code).toBe(0);
+    expect(all.stderr).toContain(
+      `refused: plugin 'example' may not have read and write ${join(home, 'example-rw')}: it is wash's own cache directory (it leads to ${xdg.cache})`,
+    );
+    expect(all.stderr).toMatch(new RegExp(`refused: plugin 'example' may not have read ${join(home, 'example-ro')}: it contains wash's own .* directory`));
+
+    const named = await runWash(['--allow-read=~/example-ro', 'plugin', 'test', EXAMPLE_WASM, 'greet'], { xdg, env });
+    expect(named.code).toBe(0);
+    expect(named.stderr).toMatch(new RegExp(`warning: plugin 'example' may read ${join(home, 'example-ro')} for this run, as --allow-read names it; it contains wash's own`));
+    expect(named.stderr).not.toContain(`may not have read ${join(home, 'example-ro')}`);
+  });
+
   it('reservedPath: inside, containing, beside', async () => {
     const { reservedPath } = await import('../../src/sandbox/reserved.js');
     const dirs = { cache: '/h/.cache/wash', data: '/h/.local/share/wash', config: '/h/.config/wash' };
