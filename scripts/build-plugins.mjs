@@ -1,6 +1,6 @@
 // Builds every core plugin: each folder under plugins/ with a package.json.
 // Run by `npm install` (prepare). Unchanged plugins are skipped by content hash.
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { ROOT } from './componentize-plugin.mjs';
@@ -30,7 +30,12 @@ try {
   for (const dir of dirs) {
     const { wash } = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
     const wasm = join(dir, 'dist', `${wash?.name ?? basename(dir)}.wasm`);
-    const { name } = await prepareComponent(wasm, join(dir, 'dist', 'transpiled'));
+    const manifestFile = join(dir, 'dist', 'manifest.json');
+    const manifest = JSON.parse(await readFile(manifestFile, 'utf8'));
+    const { name, record } = await prepareComponent(wasm, join(dir, 'dist', 'transpiled'), manifest.transpiled);
+    // wash loads the shipped entry only if every file matches these hashes.
+    await writeFile(`${manifestFile}.tmp-${process.pid}`, JSON.stringify({ ...manifest, transpiled: record }, null, 2));
+    await rename(`${manifestFile}.tmp-${process.pid}`, manifestFile);
     console.error(`${name}: transpiled for the package`);
   }
 } catch (err) {

@@ -12,6 +12,7 @@ await build({
   entryPoints: {
     wash: join(ROOT, 'src', 'cli', 'main.ts'),
     'run-worker': join(ROOT, 'src', 'plugin-host', 'run-worker.ts'),
+    'info-worker': join(ROOT, 'src', 'plugin-host', 'info-worker.ts'),
     'prepare-component': join(ROOT, 'src', 'plugin-host', 'prepare-component.ts'),
   },
   outdir: join(ROOT, 'dist'),

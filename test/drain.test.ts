@@ -45,6 +45,7 @@ async function freshXdg(): Promise<Xdg> {
   const xdg = await makeXdg({ isolatedCache: true });
   xdgs.push(xdg);
   await cp(join(template.cache, 'transpiled'), join(xdg.cache, 'transpiled'), { recursive: true });
+  await cp(join(template.data, 'integrity'), join(xdg.data, 'integrity'), { recursive: true }); // their records
   return xdg;
 }
 

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, mkdir } from 'node:fs/promises';
+import { mkdtemp, rm, mkdir, symlink } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -9,6 +9,8 @@ export const WASH = join(ROOT, 'bin', 'wash.js');
 export const CI = process.env.CI === 'true';
 /** Shared between test files: transpiling the same digest twice is wasted time, and entries are written atomically. */
 const SHARED_CACHE = join(ROOT, 'node_modules', '.cache', 'wash-test-xdg-cache');
+/** The integrity records of the shared cache's entries (wash keeps them in its data dir), shared with it. */
+export const SHARED_INTEGRITY = join(ROOT, 'node_modules', '.cache', 'wash-test-xdg-integrity');
 
 export interface Xdg {
   root: string;
@@ -29,6 +31,7 @@ export async function makeXdg(options: { isolatedCache?: boolean } = {}): Promis
     XDG_CONFIG_HOME: join(root, 'config'),
   };
   await Promise.all(Object.values(env).map((d) => mkdir(d, { recursive: true })));
+  if (!options.isolatedCache) await shareIntegrity(join(env.XDG_DATA_HOME, 'wash'));
   return {
     root,
     env,
@@ -37,6 +40,13 @@ export async function makeXdg(options: { isolatedCache?: boolean } = {}): Promis
     config: join(env.XDG_CONFIG_HOME, 'wash'),
     cleanup: () => rm(root, { recursive: true, force: true }),
   };
+}
+
+/** Point `<wash data dir>/integrity` at the records of the shared transpile cache. */
+export async function shareIntegrity(washData: string): Promise<void> {
+  await mkdir(SHARED_INTEGRITY, { recursive: true });
+  await mkdir(washData, { recursive: true });
+  await symlink(SHARED_INTEGRITY, join(washData, 'integrity'));
 }
 
 export interface WashResult {
@@ -48,7 +58,15 @@ export interface WashResult {
 /** Run the real CLI in a child process, with no TTY and a clean environment. */
 export function runWash(
   args: string[],
-  options: { xdg?: Xdg; env?: Record<string, string>; input?: string | Buffer; timeoutMs?: number; cwd?: string } = {},
+  options: {
+    xdg?: Xdg;
+    env?: Record<string, string>;
+    input?: string | Buffer;
+    timeoutMs?: number;
+    cwd?: string;
+    /** Another copy of bin/wash.js (a copied package). */
+    wash?: string;
+  } = {},
 ): Promise<WashResult> {
   return new Promise((resolvePromise, reject) => {
     const env: Record<string, string> = {
@@ -58,7 +76,7 @@ export function runWash(
       ...(options.xdg?.env ?? {}),
       ...(options.env ?? {}),
     };
-    const child = spawn(process.execPath, [WASH, ...args], { env, cwd: options.cwd ?? ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [options.wash ?? WASH, ...args], { env, cwd: options.cwd ?? ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => stdout.push(c));

@@ -8,7 +8,7 @@ import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { connect, createServer as createTcpServer, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { ROOT, freePort, makeXdg, type Xdg } from './helpers.js';
+import { ROOT, freePort, makeXdg, shareIntegrity, type Xdg } from './helpers.js';
 
 /** The registry binary, or undefined when it is not installed. */
 export function registryBinary(): string | undefined {
@@ -282,6 +282,7 @@ export async function ociXdg(): Promise<Xdg> {
   await mkdir(SHARED_TRANSPILED, { recursive: true });
   await mkdir(xdg.cache, { recursive: true });
   await symlink(SHARED_TRANSPILED, join(xdg.cache, 'transpiled'));
+  await shareIntegrity(xdg.data); // the records of those entries
   return xdg;
 }
 

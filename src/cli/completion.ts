@@ -119,7 +119,7 @@ function hostCommandCache(ctx: CliContext): () => Promise<HostCommand[]> {
 /** `wash __complete <words...>`: print what may come next. Never fails loudly: a shell is waiting. */
 export async function runComplete(ctx: CliContext, words: string[]): Promise<number> {
   const { loadCatalog } = await import('../plugin-host/catalog.js');
-  const catalog = await loadCatalog(ctx.layout, { cachedOnly: true }).catch(() => undefined);
+  const catalog = await loadCatalog(ctx.layout, { cachedOnly: true, limits: () => ctx.callLimits() }).catch(() => undefined);
   const hostCommands = hostCommandCache(ctx);
   const world: CompletionWorld = {
     globalOptions: globalOptions(),

@@ -1,6 +1,7 @@
 import { layout as washLayout, type Layout } from '../plugin-host/dirs.js';
 import { loadCatalog, type Catalog } from '../plugin-host/catalog.js';
 import { newInvocation, type Invocation } from '../plugin-host/invocation.js';
+import type { WorkerLimits } from '../plugin-host/worker-guard.js';
 import type { GlobalOptions } from './globals.js';
 import { dim } from '../util/style.js';
 import { escapeUntrusted, stringifyJson } from '../util/untrusted.js';
@@ -30,6 +31,7 @@ export class CliContext {
   catalog(): Promise<Catalog> {
     this.catalogPromise ??= loadCatalog(this.layout, {
       onTranspile: (file) => this.note(`preparing plugin ${file} (first run only)...`),
+      limits: () => this.callLimits(),
     }).then((catalog) => {
       if (this.globals.logLevel !== 'error') {
         for (const r of catalog.rejected) this.note(`warning: skipping ${r.file}: ${escapeUntrusted(r.reason)}`);
@@ -37,6 +39,16 @@ export class CliContext {
       return catalog;
     });
     return this.catalogPromise;
+  }
+
+  /**
+   * The wall-clock and memory limits of a call into a plugin (a run, or `info`
+   * while a component is described): `--timeout`, else the config's settings.
+   */
+  async callLimits(): Promise<WorkerLimits> {
+    const { readConfig } = await import('../sandbox/config.js'); // help and listings never need the config
+    const { settings } = await readConfig(this.configFile);
+    return { timeoutMs: (this.globals.timeoutSeconds ?? settings.timeoutSeconds) * 1000, memoryMb: settings.memoryMb };
   }
 
   newInvocation(): Invocation {

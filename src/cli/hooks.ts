@@ -1,9 +1,7 @@
 import type { CliContext } from './context.js';
 import type { HookType } from '../plugin-host/metadata.js';
-import { callPlugin } from '../plugin-host/run.js';
 import { newInvocation } from '../plugin-host/invocation.js';
-import { ensureCompiled } from '../plugin-host/transpile-cache.js';
-import { sandboxFor } from './run-plugin.js';
+import { callVerified, compiledEntry, sandboxFor } from './run-plugin.js';
 import { messageOf } from '../util/errors.js';
 import { escapeUntrusted as esc } from '../util/untrusted.js';
 
@@ -33,7 +31,7 @@ export async function runHooks(ctx: CliContext, event: HookType, values: Record<
   for (const entry of handlers) {
     const name = entry.component.metadata.name;
     try {
-      const component = await ensureCompiled(ctx.layout, entry.file, entry.digest, undefined, entry.file, entry.prebuiltRoot);
+      const component = await compiledEntry(ctx, entry);
       const { access, limits } = await sandboxFor(ctx, { ...entry, component }, { hook: true });
       // Structured mode: what it emits is collected (then dropped), never printed into the command's output.
       const invocation = newInvocation(ctx.layout, 'json', ctx.globals.logLevel);
@@ -41,7 +39,7 @@ export async function runHooks(ctx: CliContext, event: HookType, values: Record<
         const value = values[key];
         if (value !== undefined) invocation.context.set(key, value);
       }
-      await callPlugin(component, { kind: 'hook', hook: event }, invocation, access, limits, { hook: true });
+      await callVerified(ctx, entry, component, { kind: 'hook', hook: event }, invocation, access, limits, { hook: true });
     } catch (err) {
       // One line, escaped: a hook's failure is its own, never the command's.
       ctx.note(`warning: the ${event} hook of plugin '${esc(name)}' failed: ${esc(messageOf(err)).slice(0, 300)}`);

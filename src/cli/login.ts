@@ -2,9 +2,7 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import type { CliContext } from './context.js';
 import type { PluginEntry } from '../plugin-host/catalog.js';
-import { callPlugin } from '../plugin-host/run.js';
-import { ensureCompiled } from '../plugin-host/transpile-cache.js';
-import { sandboxFor } from './run-plugin.js';
+import { callVerified, compiledEntry, sandboxFor } from './run-plugin.js';
 import { runHooks } from './hooks.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { UsageError, WashError } from '../util/errors.js';
@@ -69,10 +67,10 @@ export function registerLogin(program: Command, ctxOf: (cmd: Command) => CliCont
       await runHooks(ctx, 'before-login', { 'login.provider': name });
       const invocation = ctx.newInvocation();
 
-      const component = await ensureCompiled(ctx.layout, entry.file, entry.digest, undefined, entry.file, entry.prebuiltRoot);
+      const component = await compiledEntry(ctx, entry);
       const { access, limits } = await sandboxFor(ctx, { ...entry, component });
       let credentials: Credentials | undefined;
-      await callPlugin(component, { kind: 'authenticate' }, invocation, access, limits, {
+      await callVerified(ctx, entry, component, { kind: 'authenticate' }, invocation, access, limits, {
         onValue: (value) => {
           credentials = value as Credentials;
         },

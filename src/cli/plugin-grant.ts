@@ -10,6 +10,11 @@ import { forgetGrants, recordedGrants, withoutEmpty, writeGrants } from '../sand
 import { grantSubjectOf } from '../plugin-host/plugin-identity.js';
 import { shortDigest } from '../util/text.js';
 import { accessItems, describeItem } from '../sandbox/access-items.js';
+import { findReserved } from '../sandbox/decide.js';
+import { type AccessItem } from '../sandbox/access-items.js';
+import { reservedReason, type Reserved } from '../sandbox/reserved.js';
+import { PACKAGE_ROOT } from '../plugin-host/versions.js';
+import { isTrustedCore } from './run-plugin.js';
 import { parseHostPattern, BadHostPattern } from '../sandbox/host-pattern.js';
 import { resolveRequestedPath } from '../sandbox/paths.js';
 import { UsageError, WashError } from '../util/errors.js';
@@ -109,6 +114,17 @@ export function registerPluginGrants(plugin: Command, ctxOf: (cmd: Command) => C
         );
       }
       let add = await grantsFromFlags(ctx, flags, 'grant');
+      const trusted = isTrustedCore(subject.identity);
+      // wash's own directories: refused to every plugin but the core drain.
+      for (const [kind, paths] of [['read', add.read], ['write', add.write]] as const) {
+        for (const path of trusted ? [] : paths) {
+          const reserved = await findReserved(path, ctx.layout, PACKAGE_ROOT);
+          if (reserved) {
+            const what = describeItem({ kind, path, requested: path, reason: '' });
+            throw new WashError(`refused: plugin '${esc(name)}' may not have ${esc(what)}: ${esc(reservedReason(path, reserved))} (only the core drain plugin may)`);
+          }
+        }
+      }
       if (flags.all) {
         const items = await withRealPaths(accessItems(metadata, ctx.layout).items);
         const { missing } = splitByGrant(items, emptyGrants());
@@ -120,7 +136,15 @@ export function registerPluginGrants(plugin: Command, ctxOf: (cmd: Command) => C
         if (system.length > 0) {
           ctx.note(`not granted by --all: ${system.map((i) => esc(describeItem(i))).join(', ')}: a system path is never recorded; allow it for one run with --allow-read`);
         }
-        add = mergeGrants(add, grantsFor(missing.filter((i) => !isOpenEnded(i) && !isSystemItem(i))));
+        const reserved = new Map<AccessItem, Reserved>();
+        for (const item of trusted ? [] : missing) {
+          const found = item.kind === 'read' || item.kind === 'write' ? await findReserved(item.path, ctx.layout, PACKAGE_ROOT) : undefined;
+          if (found) reserved.set(item, found);
+        }
+        for (const [item, found] of reserved) {
+          ctx.note(`not granted by --all: ${esc(describeItem(item))} (${found.dir.what}; only the core drain plugin may have it)`);
+        }
+        add = mergeGrants(add, grantsFor(missing.filter((i) => !isOpenEnded(i) && !isSystemItem(i) && !reserved.has(i))));
       }
       if (isEmpty(add) && flags.all && !flags.confirm) {
         // --all grants everything declared; when that is nothing grantable, there is nothing to do, and no mistake.

@@ -75,7 +75,12 @@ export function registerPluginInspect(plugin: Command, ctxOf: (cmd: Command) => 
         const digest = await fileDigest(file).catch((err: NodeJS.ErrnoException) => {
           throw new WashError(`cannot read ${target}: ${err.code ?? err.message}`);
         });
-        component = await ensureCompiled(ctx.layout, file, digest, () => ctx.note('preparing plugin...'), target);
+        component = await ensureCompiled(ctx.layout, file, digest, {
+          label: target,
+          onTranspile: () => ctx.note('preparing plugin...'),
+          limits: () => ctx.callLimits(),
+          warn: (text) => ctx.note(`warning: ${text}`),
+        });
       }
       const size = (await stat(file)).size;
       ctx.print({ ...component.metadata, digest: component.digest, file, size, exports: component.exports, imports: component.imports }, () =>

@@ -43,7 +43,12 @@ export interface Installed {
  * the install dir changes unless every check passed.
  */
 export async function installComponent(ctx: CliContext, request: InstallRequest): Promise<Installed> {
-  const component = await ensureCompiled(ctx.layout, request.path, request.digest, () => ctx.note('checking plugin...'), request.label);
+  const component = await ensureCompiled(ctx.layout, request.path, request.digest, {
+    label: request.label,
+    onTranspile: () => ctx.note('checking plugin...'),
+    limits: () => ctx.callLimits(),
+    warn: (text) => ctx.note(`warning: ${text}`),
+  });
   const { name, version, id } = component.metadata;
   // The declared id is informational, but two installed plugins claiming one id would confuse
   // every user who reads it, and wash's own ids are not anybody's to take.

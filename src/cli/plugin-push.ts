@@ -51,7 +51,12 @@ export function registerPluginPush(plugin: Command, ctxOf: (cmd: Command) => Cli
     const chunkSize = opts.chunkSize === undefined ? undefined : parseSize(opts.chunkSize);
 
     const source = await componentFile(ctx, what);
-    const component = await ensureCompiled(ctx.layout, source.file, source.digest, () => ctx.note('checking plugin...'), what);
+    const component = await ensureCompiled(ctx.layout, source.file, source.digest, {
+      label: what,
+      onTranspile: () => ctx.note('checking plugin...'),
+      limits: () => ctx.callLimits(),
+      warn: (text) => ctx.note(`warning: ${text}`),
+    });
     const { metadata } = component;
     let tag = ref.tag;
     if (!tag) {

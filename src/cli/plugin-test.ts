@@ -4,8 +4,7 @@ import { fileDigest } from '../plugin-host/digest.js';
 import { ensureCompiled } from '../plugin-host/transpile-cache.js';
 import { HOOK_TYPES, type HookType } from '../plugin-host/metadata.js';
 import { THEIR_HOOKS, type TheirHook } from '../plugin-host/adapters/wasmcloud-wash.js';
-import { callPlugin } from '../plugin-host/run.js';
-import { runEntry, sandboxFor } from './run-plugin.js';
+import { callVerified, runEntry, sandboxFor } from './run-plugin.js';
 import { renderMetadata } from './plugin-inspect.js';
 import { UsageError, WashError } from '../util/errors.js';
 
@@ -48,7 +47,12 @@ export async function pluginTestCommand(ctx: CliContext, argv: string[]): Promis
   const digest = await fileDigest(file).catch((err: NodeJS.ErrnoException) => {
     throw new WashError(`cannot read ${source}: ${err.code === 'ENOENT' ? 'no such file' : (err.code ?? err.message)}`);
   });
-  const component = await ensureCompiled(ctx.layout, file, digest, () => ctx.note('preparing plugin (first run only)...'), source);
+  const component = await ensureCompiled(ctx.layout, file, digest, {
+    label: source,
+    onTranspile: () => ctx.note('preparing plugin (first run only)...'),
+    limits: () => ctx.callLimits(),
+    warn: (text) => ctx.note(`warning: ${text}`),
+  });
   // A file under test is nobody the user installed: recorded grants never apply, answers are never recorded.
   const entry = { component, source: 'test' as const, file, digest };
 
@@ -63,7 +67,7 @@ export async function pluginTestCommand(ctx: CliContext, argv: string[]): Promis
     const handles = metadata.hooks.includes(hook as HookType) || component.foreign?.hooks.includes(hook);
     if (!handles) throw new WashError(`plugin '${metadata.name}' does not handle the '${hook}' hook`);
     const { access, limits } = await sandboxFor(ctx, entry);
-    return callPlugin(component, { kind: 'hook', hook }, ctx.newInvocation(), access, limits);
+    return callVerified(ctx, entry, component, { kind: 'hook', hook }, ctx.newInvocation(), access, limits);
   }
   return runEntry(ctx, entry, argv.slice(i + 1));
 }

@@ -17,6 +17,11 @@ import { closest } from '../util/text.js';
 import { HOST_COMMANDS } from './host-commands.js';
 import { NATIVE_CONTRACT } from '../plugin-host/component.js';
 import { PLUGIN_DATA_MOUNT } from '../plugin-host/adapters/wasmcloud-wash.js';
+import { ModifiedEntry } from '../plugin-host/integrity.js';
+import { PACKAGE_ROOT } from '../plugin-host/versions.js';
+import type { RunSpec } from '../plugin-host/run-spec.js';
+import type { Invocation } from '../plugin-host/invocation.js';
+import type { PluginIdentity } from '../sandbox/identity.js';
 
 /** `wash <plugin> [argv...]`: help from cached metadata, or run with the raw argv. */
 export async function runPluginCommand(ctx: CliContext, name: string, argv: string[]): Promise<number> {
@@ -36,7 +41,7 @@ export async function runPluginCommand(ctx: CliContext, name: string, argv: stri
 }
 
 /** What a run needs of a catalog entry (or of a file given to `wash plugin test`). */
-export type RunnableEntry = Pick<PluginEntry, 'component' | 'file' | 'digest' | 'prebuiltRoot'> & IdentifiedEntry;
+export type RunnableEntry = Pick<PluginEntry, 'component' | 'file' | 'digest' | 'prebuilt'> & IdentifiedEntry;
 
 export async function runEntry(
   ctx: CliContext,
@@ -51,12 +56,12 @@ export async function runEntry(
     return 0;
   }
   // Listings trust meta.json alone; a run first checks the transpiled files are whole (rebuilding if not).
-  const component = await ensureCompiled(ctx.layout, entry.file, entry.digest, () => ctx.note('preparing plugin...'), entry.file, entry.prebuiltRoot);
-  prewarmed?.compile(component.dir);
+  const component = await compiledEntry(ctx, entry);
+  prewarmed?.compile({ dir: component.dir, sha256: component.sha256 });
   const { access, limits } = await sandboxFor(ctx, { ...entry, component });
   const invocation = ctx.newInvocation();
   try {
-    return await callPlugin(component, { kind: 'run', argv }, invocation, access, limits, { prewarmed });
+    return await callVerified(ctx, entry, component, { kind: 'run', argv }, invocation, access, limits, { prewarmed });
   } catch (err) {
     // Point a usage error at the help of the command that failed, not the plugin's overview.
     if (err instanceof WashError && err.exitCode === ExitCode.usage) throw new UsageError(err.message, usageHint(metadata, argv));
@@ -67,6 +72,50 @@ export async function runEntry(
     }
     throw err;
   }
+}
+
+/** A catalog entry's component, its transpiled code checked (and rebuilt if it is not whole or was modified). */
+export function compiledEntry(
+  ctx: CliContext,
+  entry: Pick<PluginEntry, 'file' | 'digest' | 'prebuilt'>,
+  options: { verifyAll?: boolean } = {},
+): Promise<CachedComponent> {
+  return ensureCompiled(ctx.layout, entry.file, entry.digest, {
+    onTranspile: () => ctx.note('preparing plugin...'),
+    prebuilt: entry.prebuilt,
+    limits: () => ctx.callLimits(),
+    warn: (text) => ctx.note(`warning: ${text}`),
+    verifyAll: options.verifyAll,
+  });
+}
+
+/**
+ * callPlugin; when the worker finds a file of the transpiled code modified
+ * (core modules are hashed as they are loaded), nothing of it ran: check
+ * every file (which warns), rebuild what does not match, and call once more.
+ */
+export async function callVerified(
+  ctx: CliContext,
+  entry: Pick<PluginEntry, 'file' | 'digest' | 'prebuilt'>,
+  component: CachedComponent,
+  call: RunSpec['call'],
+  invocation: Invocation,
+  access: RunAccess,
+  limits: Limits,
+  options: Parameters<typeof callPlugin>[5] = {},
+): Promise<number> {
+  try {
+    return await callPlugin(component, call, invocation, access, limits, options);
+  } catch (err) {
+    if (!(err instanceof ModifiedEntry)) throw err;
+    const rebuilt = await compiledEntry(ctx, entry, { verifyAll: true });
+    return callPlugin(rebuilt, call, invocation, access, limits, { ...options, prewarmed: undefined });
+  }
+}
+
+/** The core plugin `drain`: the one plugin that may be granted wash's own directories (to clear its caches). */
+export function isTrustedCore(identity: PluginIdentity): boolean {
+  return identity.key === 'core:drain';
 }
 
 /**
@@ -97,6 +146,8 @@ export async function sandboxFor(
     allowAll: hook ? false : ctx.globals.allowAll,
     interactive: hook ? false : ctx.interactive,
     note: hook ? () => undefined : (text) => ctx.note(text),
+    packageRoot: PACKAGE_ROOT,
+    trustedCore: isTrustedCore(subject.identity),
   });
   await createOwnDirs(decision.granted, ctx.layout);
   const enforced = await enforce(decision.granted, {

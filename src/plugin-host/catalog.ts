@@ -2,6 +2,7 @@ import type { Layout } from './dirs.js';
 import { DigestIndex } from './digest.js';
 import { discover, type Candidate } from './discover.js';
 import { cachedMetadata, ensureCompiled, type CachedComponent } from './transpile-cache.js';
+import type { WorkerLimits } from './worker-guard.js';
 import { messageOf } from '../util/errors.js';
 
 export interface PluginEntry extends Candidate {
@@ -21,19 +22,21 @@ export interface CatalogOptions {
   onTranspile?: (file: string) => void;
   /** Use cached metadata only: a component never described before is left out, not transpiled (shell completion). */
   cachedOnly?: boolean;
+  /** The limits `info` runs under when a component is described for the first time. */
+  limits: () => Promise<WorkerLimits>;
 }
 
 /**
  * All plugins by name. Metadata comes from the cache; a component seen for
  * the first time is transpiled and described once.
  */
-export async function loadCatalog(layout: Layout, options: CatalogOptions = {}): Promise<Catalog> {
+export async function loadCatalog(layout: Layout, options: CatalogOptions): Promise<Catalog> {
   const index = await DigestIndex.open(layout.digestIndex);
   const candidates = await discover(layout, index);
   await index.save();
 
   const rejected: Catalog['rejected'] = [];
-  const cached = await Promise.all(candidates.map((c) => cachedMetadata(layout, c.digest, c.prebuiltRoot)));
+  const cached = await Promise.all(candidates.map((c) => cachedMetadata(layout, c.digest, c.prebuilt)));
   const described: { candidate: Candidate; component: CachedComponent }[] = [];
   // Uncached ones are transpiled one at a time: each takes a second or two and much memory.
   for (const [i, candidate] of candidates.entries()) {
@@ -41,7 +44,11 @@ export async function loadCatalog(layout: Layout, options: CatalogOptions = {}):
     if (!component && options.cachedOnly) continue;
     if (!component) {
       try {
-        component = await ensureCompiled(layout, candidate.file, candidate.digest, () => options.onTranspile?.(candidate.file), candidate.file, candidate.prebuiltRoot);
+        component = await ensureCompiled(layout, candidate.file, candidate.digest, {
+          onTranspile: () => options.onTranspile?.(candidate.file),
+          prebuilt: candidate.prebuilt,
+          limits: options.limits,
+        });
       } catch (err) {
         rejected.push({ file: candidate.file, reason: messageOf(err) });
         continue;

@@ -21,6 +21,12 @@ export function layout(dirs: WashDirs = washDirs()) {
     scratchRoot: join(dirs.data, 'plugins', 'fs'),
     pluginConfig: join(dirs.data, 'plugins', 'config'),
     transpiled: join(dirs.cache, 'transpiled'),
+    /**
+     * What wash concluded about each transpiled entry (the sha256 of its files,
+     * or why it is not a plugin): in the data dir, outside anything a plugin may
+     * be granted, so code in the cache is checked against a record no plugin can rewrite.
+     */
+    integrity: join(dirs.data, 'integrity'),
     digestIndex: join(dirs.cache, 'digests.json'),
     downloads: join(dirs.cache, 'downloads'),
     configFile: join(dirs.config, 'config.toml'),

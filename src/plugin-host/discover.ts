@@ -3,6 +3,8 @@ import { delimiter, join, resolve } from 'node:path';
 import type { Layout } from './dirs.js';
 import type { DigestIndex } from './digest.js';
 import { PACKAGE_ROOT } from './versions.js';
+import { checkHashes } from './integrity.js';
+import type { PrebuiltEntry } from './transpile-cache.js';
 
 export type PluginSource = 'embedded' | 'installed' | 'path';
 
@@ -12,8 +14,8 @@ export interface Candidate {
   digest: string;
   size: number;
   source: PluginSource;
-  /** For core plugins: where the build put their transpiled entry. */
-  prebuiltRoot?: string;
+  /** For core plugins: the transpiled entry the build shipped, with the sha256 of its files. */
+  prebuilt?: PrebuiltEntry;
 }
 
 /** Written by scripts/build-plugins.mjs next to each core plugin. */
@@ -21,6 +23,16 @@ interface EmbeddedManifest {
   file: string;
   digest: string;
   size: number;
+  /** The shipped transpiled entry (a dir name under `transpiled/`) and its files' sha256. */
+  transpiled?: { entry?: unknown; sha256?: unknown };
+}
+
+/** The shipped entry, when the manifest records one wash can check. */
+function prebuiltOf(dist: string, manifest: EmbeddedManifest): PrebuiltEntry | undefined {
+  const entry = manifest.transpiled?.entry;
+  const sha256 = checkHashes(manifest.transpiled?.sha256);
+  if (typeof entry !== 'string' || !/^[A-Za-z0-9._~-]+$/.test(entry) || entry.startsWith('.') || !sha256) return undefined;
+  return { dir: join(dist, 'transpiled', entry), sha256 };
 }
 
 async function wasmFiles(dir: string): Promise<string[]> {
@@ -51,7 +63,7 @@ async function embedded(): Promise<Candidate[]> {
             digest: manifest.digest,
             size: manifest.size,
             source: 'embedded' as const,
-            prebuiltRoot: join(dist, 'transpiled'),
+            prebuilt: prebuiltOf(dist, manifest),
           },
         ];
       } catch {

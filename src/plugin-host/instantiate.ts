@@ -1,6 +1,6 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { checkFile, type TranspiledCode } from './integrity.js';
 import { createHostImports, type HostImportOptions } from './host-imports.js';
 import { installFilesystemGuards, markReadOnly } from '../sandbox/readonly-fs.js';
 import { containPreopen, installContainment } from '../sandbox/fs-containment.js';
@@ -57,26 +57,43 @@ const compiled = new Map<string, Promise<WebAssembly.Module>>();
  * Start loading a transpiled component (its JS and compiled core modules)
  * before the call is known, so a prewarmed worker is ready sooner.
  */
-export async function precompile(transpiledDir: string): Promise<void> {
-  void loadInstantiate(transpiledDir);
-  for (const name of await readdir(transpiledDir)) if (name.endsWith('.wasm')) void compiledModule(join(transpiledDir, name));
+export function precompile(code: TranspiledCode): void {
+  void loadInstantiate(code).catch(() => undefined);
+  for (const name of Object.keys(code.sha256)) if (name.endsWith('.wasm')) void compiledModule(code, name).catch(() => undefined);
 }
 
-/** Compile each core module once per thread: a server instantiates one instance per request. */
-function compiledModule(path: string): Promise<WebAssembly.Module> {
-  let module = compiled.get(path);
+/**
+ * Compile each core module once per thread (a server instantiates one
+ * instance per request), from bytes checked against the entry's record.
+ */
+function compiledModule(code: TranspiledCode, name: string): Promise<WebAssembly.Module> {
+  const key = `${join(code.dir, name)}\0${code.sha256[name] ?? ''}`;
+  let module = compiled.get(key);
   if (!module) {
-    module = readFile(path).then((bytes) => WebAssembly.compile(bytes));
-    compiled.set(path, module);
+    module = readFile(join(code.dir, name)).then((bytes) => {
+      checkFile(code, name, bytes);
+      return WebAssembly.compile(bytes);
+    });
+    compiled.set(key, module);
   }
   return module;
 }
 
-async function loadInstantiate(dir: string): Promise<Instantiate> {
-  let promise = loaded.get(dir);
+/**
+ * Import the component's JavaScript from the bytes that were checked, as a
+ * data: URL: importing the file by path would read it again, after the check.
+ * (jco's output imports nothing relative, so it needs no file location.)
+ */
+function loadInstantiate(code: TranspiledCode): Promise<Instantiate> {
+  const key = `${code.dir}\0${code.sha256['component.js'] ?? ''}`;
+  let promise = loaded.get(key);
   if (!promise) {
-    promise = import(pathToFileURL(join(dir, 'component.js')).href).then((m: { instantiate: Instantiate }) => m.instantiate);
-    loaded.set(dir, promise);
+    promise = readFile(join(code.dir, 'component.js')).then(async (source) => {
+      checkFile(code, 'component.js', source);
+      const module = (await import(`data:text/javascript;base64,${source.toString('base64')}`)) as { instantiate: Instantiate };
+      return module.instantiate;
+    });
+    loaded.set(key, promise);
   }
   return promise;
 }
@@ -192,22 +209,22 @@ function routeGuestOutput(imports: Record<string, Record<string, unknown>>, sink
  * `contractImports` (the host side of its plugin contract); returns its exports.
  */
 export async function instantiateRaw(
-  transpiledDir: string,
+  code: TranspiledCode,
   sandbox: InstanceSandbox,
   contractImports: Record<string, unknown>,
 ): Promise<Record<string, unknown>> {
-  const [instantiate, wasi] = await Promise.all([loadInstantiate(transpiledDir), wasiImports(sandbox)]);
+  const [instantiate, wasi] = await Promise.all([loadInstantiate(code), wasiImports(sandbox)]);
   const imports = { ...wasi, ...contractImports };
-  return instantiate((name) => compiledModule(join(transpiledDir, name)), imports);
+  return instantiate((name) => compiledModule(code, name), imports);
 }
 
 /** Instantiate a transpiled component of our own contract with its own import object. */
 export async function instantiatePlugin(
-  transpiledDir: string,
+  code: TranspiledCode,
   sandbox: InstanceSandbox,
   host: HostImportOptions,
 ): Promise<PluginInstance> {
-  const raw = await instantiateRaw(transpiledDir, sandbox, { 'wash:plugin/host': createHostImports(host) });
+  const raw = await instantiateRaw(code, sandbox, { 'wash:plugin/host': createHostImports(host) });
   const plugin = Object.entries(raw).find(([k]) => k.startsWith('wash:plugin/plugin@'))?.[1] ?? raw.plugin;
   const authenticate = Object.entries(raw).find(([k]) => k.startsWith('wash:plugin/authenticate@'))?.[1] ?? raw.authenticate;
   return {

@@ -1,25 +1,45 @@
 /**
  * Build-time entry (dist/prepare-component.js): transpile a component and
  * record its metadata into `<outRoot>/<entry>/`, in the runtime cache's
- * format, so core plugins need no transpiling on a user's first run.
+ * format, so core plugins need no transpiling on a user's first run. The
+ * sha256 of every file goes into the plugin's manifest.json (written by
+ * scripts/build-plugins.mjs): wash verifies the entry against it before use.
  */
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { layout } from './dirs.js';
 import { fileDigest } from './digest.js';
-import { ensureCompiled, entryName } from './transpile-cache.js';
+import { ensureCompiled } from './transpile-cache.js';
+import type { FileHashes } from './integrity.js';
+import { DEFAULT_SETTINGS } from '../sandbox/config.js';
 
-export async function prepareComponent(wasmFile: string, outRoot: string): Promise<{ entry: string; name: string }> {
+/** What manifest.json records about the shipped entry. */
+export interface PrebuiltRecord {
+  /** The entry's dir name under `dist/transpiled/`. */
+  entry: string;
+  sha256: FileHashes;
+}
+
+export async function prepareComponent(
+  wasmFile: string,
+  outRoot: string,
+  /** The record of the last build: its entry is kept when it still matches. */
+  previous?: PrebuiltRecord,
+): Promise<{ entry: string; name: string; record: PrebuiltRecord }> {
   const digest = await fileDigest(wasmFile);
   const scratch = await mkdtemp(join(tmpdir(), 'wash-prepare-'));
   try {
     const dirs = layout({ cache: scratch, data: scratch, config: scratch });
-    const component = await ensureCompiled({ ...dirs, transpiled: outRoot }, wasmFile, digest);
-    const keep = entryName(digest);
+    const component = await ensureCompiled({ ...dirs, transpiled: outRoot }, wasmFile, digest, {
+      prebuilt: previous ? { dir: join(outRoot, previous.entry), sha256: previous.sha256 } : undefined,
+      verifyAll: true,
+      limits: async () => ({ timeoutMs: DEFAULT_SETTINGS.timeoutSeconds * 1000, memoryMb: DEFAULT_SETTINGS.memoryMb }),
+    });
+    const keep = basename(component.dir);
     // Entries of older builds (other digests or jco versions) are dead weight in the package.
     for (const old of await readdir(outRoot)) if (old !== keep) await rm(join(outRoot, old), { recursive: true, force: true });
-    return { entry: join(outRoot, keep), name: component.metadata.name };
+    return { entry: component.dir, name: component.metadata.name, record: { entry: keep, sha256: component.sha256 } };
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }

@@ -3,11 +3,13 @@ import type { Layout } from './dirs.js';
 import type { LogLevel, OutputFormat } from './invocation.js';
 import type { HookType } from './metadata.js';
 import type { ContractId } from './component.js';
+import type { TranspiledCode } from './integrity.js';
 import type { TheirHook, WasmcloudWashCall } from './adapters/wasmcloud-wash.js';
 
 /** Everything a worker needs to run one plugin call; plain data, sent with postMessage. */
 export interface RunSpec {
-  transpiledDir: string;
+  /** The component's transpiled code, with the hashes every file it loads must match. */
+  code: TranspiledCode;
   pluginName: string;
   /** Its identity's directory name (sandbox/identity.ts): keys its config store, never the id it declares. */
   identityDir: string;
@@ -49,5 +51,6 @@ export interface RunSpec {
 /** What came back: the outcome plus the invocation state the call changed. */
 export type RunOutcome = (
   | { kind: 'ok'; status: number; value?: unknown }
-  | { kind: 'error'; message: string; exitCode: number; hint?: string }
+  /** `modified`: a file of the transpiled code did not match its record (so nothing of it ran). */
+  | { kind: 'error'; message: string; exitCode: number; hint?: string; modified?: string }
 ) & { emitted: unknown[] };

@@ -16,6 +16,7 @@ import { PluginConfigStore } from './plugin-config-store.js';
 import { pluginFailure } from './run.js';
 import { GuestExit } from './instantiate.js';
 import type { RunOutcome, RunSpec } from './run-spec.js';
+import { ModifiedEntry, type TranspiledCode } from './integrity.js';
 import { createHostExec, createHostExecBackground } from '../sandbox/host-exec.js';
 import { escapeUntrusted } from '../util/untrusted.js';
 import { LinePrefixer, TerminalEscaper } from '../util/terminal-escape.js';
@@ -32,8 +33,8 @@ function receiveSpec(): Promise<RunSpec> {
   void import('@bytecodealliance/preview2-shim/instantiation');
   void import('@bytecodealliance/preview2-shim');
   return new Promise((resolve) => {
-    const onMessage = (message: { type?: string; dir?: string; spec?: RunSpec }) => {
-      if (message?.type === 'compile') void precompile(message.dir!).catch(() => undefined);
+    const onMessage = (message: { type?: string; code?: TranspiledCode; spec?: RunSpec }) => {
+      if (message?.type === 'compile') precompile(message.code!);
       else if (message?.type === 'start') {
         parentPort!.off('message', onMessage);
         resolve(message.spec!);
@@ -150,9 +151,9 @@ async function main(): Promise<RunOutcome> {
       await callForeign(sandbox, host, invocation);
       return { kind: 'ok', status: 0, ...state() };
     }
-    const instance = await instantiatePlugin(spec.transpiledDir, sandbox, host);
+    const instance = await instantiatePlugin(spec.code, sandbox, host);
     if (spec.call.kind === 'serve') {
-      const fresh = async () => (await instantiatePlugin(spec.transpiledDir, sandbox, host)).raw;
+      const fresh = async () => (await instantiatePlugin(spec.code, sandbox, host)).raw;
       return await serve(instance.raw, fresh, spec.call.port);
     }
     if (spec.call.kind === 'authenticate') {
@@ -163,6 +164,7 @@ async function main(): Promise<RunOutcome> {
     instance.plugin.hook(spec.call.hook);
     return { kind: 'ok', status: 0, ...state() };
   } catch (err) {
+    if (err instanceof ModifiedEntry) return { kind: 'error', message: err.message, exitCode: err.exitCode, modified: err.path, ...state() };
     const failure = err instanceof OutputLimit ? err : pluginFailure(spec.pluginName, err);
     if (failure instanceof GuestExit) return { kind: 'ok', status: failure.code, ...state() };
     return { kind: 'error', message: failure.message, exitCode: failure.exitCode, hint: failure.hint, ...state() };
@@ -259,7 +261,7 @@ async function callForeign(
       return pid;
     },
   });
-  const raw = await instantiateRaw(spec.transpiledDir, sandbox, imports);
+  const raw = await instantiateRaw(spec.code, sandbox, imports);
   callWasmcloudWash(raw, spec.contract as WasmcloudWashContract, spec.foreignCall, imports, invocation, (level, message) =>
     (imports['wasi:logging/logging'] as { log(l: string, c: string, m: string): void }).log(level, '', message),
   );

@@ -7,6 +7,8 @@ import type { CachedComponent } from './transpile-cache.js';
 import type { RunOutcome, RunSpec } from './run-spec.js';
 import { PACKAGE_ROOT } from './versions.js';
 import { ChannelServer, contextHandlers } from './channel.js';
+import { guardWorker, type WorkerLimits } from './worker-guard.js';
+import { ModifiedEntry, type TranspiledCode } from './integrity.js';
 import { NATIVE_CONTRACT } from './component.js';
 import { logEnabled } from './invocation.js';
 import { prepareWasmcloudWashCall } from './adapters/wasmcloud-wash.js';
@@ -27,9 +29,7 @@ export interface RunAccess {
   hostExec: RunSpec['hostExec'];
 }
 
-export interface Limits {
-  timeoutMs: number;
-  memoryMb: number;
+export interface Limits extends WorkerLimits {
   maxOutputBytes: number;
 }
 
@@ -77,7 +77,7 @@ const WORKER = () => join(PACKAGE_ROOT, 'dist', 'run-worker.js');
  * the catalog and decides access. Unused, it must be disposed.
  */
 export interface Prewarmed {
-  compile(transpiledDir: string): void;
+  compile(code: TranspiledCode): void;
   /** Hand the worker over to callPlugin (once). */
   take(): Worker;
   dispose(): void;
@@ -87,7 +87,7 @@ export function prewarmWorker(): Prewarmed {
   let worker: Worker | undefined = new Worker(WORKER(), { workerData: {} });
   worker.unref();
   return {
-    compile: (dir) => worker?.postMessage({ type: 'compile', dir }),
+    compile: (code) => worker?.postMessage({ type: 'compile', code }),
     take() {
       const taken = worker!;
       worker = undefined;
@@ -114,7 +114,6 @@ function stopBackground(buffer: SharedArrayBuffer): void {
     }
   }
 }
-const MEMORY_POLL_MS = 50;
 /** How long a plugin's HTTP server keeps answering after its run ended. */
 const SERVER_GRACE_MS = 500;
 
@@ -157,7 +156,7 @@ export async function callPlugin(
     listen: (port: number) => startServer(port),
   });
   const spec: RunSpec = {
-    transpiledDir: component.dir,
+    code: { dir: component.dir, sha256: component.sha256 },
     pluginName: metadata.name,
     identityDir: access.identityDir,
     outputPrefix: hook ? `${metadata.name}: ` : undefined,
@@ -207,24 +206,7 @@ export async function callPlugin(
   const worker = prewarmed?.take() ?? new Worker(WORKER(), { workerData: { spec } });
   if (prewarmed) worker.postMessage({ type: 'start', spec });
   channels.bind(worker, spec.channel);
-  let stopReason: WashError | undefined;
-  const stop = (reason: WashError) => {
-    stopReason ??= reason;
-    void worker.terminate();
-  };
-  const timer = setTimeout(
-    () => stop(new WashError(`plugin '${metadata.name}' timed out after ${Math.round(limits.timeoutMs / 1000)} s`, ExitCode.timeout)),
-    limits.timeoutMs,
-  );
-  const memoryWatch = setInterval(() => {
-    const rssMb = process.memoryUsage.rss() / 1048576;
-    if (rssMb > limits.memoryMb) {
-      stop(new WashError(`plugin '${metadata.name}' exceeded the memory limit of ${limits.memoryMb} MiB; stopped`, ExitCode.memory));
-    }
-  }, MEMORY_POLL_MS);
-  const onSigint = () => stop(new WashError(`interrupted: plugin '${metadata.name}' stopped`, ExitCode.interrupted));
-  process.on('SIGINT', onSigint);
-
+  const guard = guardWorker(worker, `plugin '${metadata.name}'`, limits);
   try {
     const outcome = await new Promise<RunOutcome | undefined>((resolve, reject) => {
       worker.on('message', (m: RunOutcome) => {
@@ -233,8 +215,9 @@ export async function callPlugin(
       worker.once('error', reject);
       worker.once('exit', () => resolve(undefined));
     }).finally(settleTerminal);
-    if (stopReason) throw stopReason;
+    if (guard.stopped) throw guard.stopped;
     if (!outcome) throw new WashError(`plugin '${metadata.name}' stopped unexpectedly`);
+    if (outcome.kind === 'error' && outcome.modified) throw new ModifiedEntry(outcome.modified);
     if (!hook) {
       invocation.emitted.push(...outcome.emitted);
       flushJson(invocation);
@@ -243,16 +226,14 @@ export async function callPlugin(
     if (outcome.value !== undefined) onValue?.(outcome.value);
     return outcome.status;
   } catch (err) {
-    if (stopReason) throw stopReason;
+    if (guard.stopped) throw guard.stopped;
     if (err instanceof WashError) throw err;
     throw pluginFailure(metadata.name, err);
   } finally {
-    clearTimeout(timer);
-    clearInterval(memoryWatch);
-    process.off('SIGINT', onSigint);
+    guard.release();
     finished = true;
     // The handler that ended the wait (say, a login callback) may still be sending its page.
-    if (servers.length > 0 && !stopReason) await new Promise((r) => setTimeout(r, SERVER_GRACE_MS));
+    if (servers.length > 0 && !guard.stopped) await new Promise((r) => setTimeout(r, SERVER_GRACE_MS));
     await Promise.all([worker, ...servers].map((w) => w.terminate()));
     stopBackground(backgroundPids);
   }

@@ -1,23 +1,16 @@
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Layout } from './dirs.js';
 import { checkComponentHeader, checkContract, NATIVE_CONTRACT, NotAPlugin, type ContractId } from './component.js';
-import { instantiatePlugin, instantiateRaw } from './instantiate.js';
-import {
-  checkWasmcloudWashInfo,
-  describeWasmcloudWash,
-  wasmcloudWashExports,
-  wasmcloudWashImports,
-  type WasmcloudWashContract,
-  type WasmcloudWashInfo,
-} from './adapters/wasmcloud-wash.js';
-import { newInvocation } from './invocation.js';
-import { PluginConfigStore } from './plugin-config-store.js';
-import { InvalidMetadata, validateMetadata, type Metadata } from './metadata.js';
+import { checkWasmcloudWashInfo, type WasmcloudWashInfo } from './adapters/wasmcloud-wash.js';
+import { validateMetadata, type Metadata } from './metadata.js';
 import { getJcoVersion } from './versions.js';
+import { describeComponent } from './describe.js';
+import { checkFile, ModifiedEntry, sha256Hex, type FileHashes, type TranspiledCode } from './integrity.js';
+import { readVerdict, writeVerdict, type Verdict } from './verdicts.js';
+import type { WorkerLimits } from './worker-guard.js';
 import { messageOf } from '../util/errors.js';
-import { writeFileAtomic } from '../util/atomic.js';
 
 /** What we keep about a component, next to its transpiled code. */
 export interface CachedComponent {
@@ -30,6 +23,8 @@ export interface CachedComponent {
   contract: ContractId;
   /** A foreign plugin's own description of its commands and hooks, which the adapter runs it by. */
   foreign?: WasmcloudWashInfo;
+  /** The sha256 of each file in `dir`, recorded when it was built: a worker loads nothing that differs. */
+  sha256: FileHashes;
 }
 
 interface MetaFile {
@@ -43,95 +38,135 @@ interface MetaFile {
   files: Record<string, number>;
 }
 
+/** A transpiled entry shipped with a core plugin, and the sha256 of its files as the package build recorded them. */
+export type PrebuiltEntry = TranspiledCode;
+
+export interface CompileOptions {
+  /** How to name the component in messages (default: its path). */
+  label?: string;
+  /** Called before a component is transpiled (slow, first run only). */
+  onTranspile?: () => void;
+  /** An entry shipped with the component: used first when it matches its record. */
+  prebuilt?: PrebuiltEntry;
+  /** The limits `info` runs under: a run's (`--timeout`, the config's settings); asked only when building. */
+  limits: () => Promise<WorkerLimits>;
+  /** Hash every file now, not only the small ones (a worker found the code modified). */
+  verifyAll?: boolean;
+  /** Told about an entry that was modified and is not used. Default: a line on stderr. */
+  warn?: (text: string) => void;
+}
+
 const hex = (digest: string) => digest.replace(/^sha256:/, '');
 
 /**
  * Bump when what we store changes meaning: metadata validation, the meta.json
- * shape, how `info` is called. With jco's version it keys every entry, so a
- * new wash never trusts a verdict (or rejection) made under other rules.
+ * shape, how `info` is called, how entries are recorded. With jco's version it
+ * keys every entry, so a new wash never trusts a verdict (or rejection) made under other rules.
  */
-const CACHE_FORMAT = 3;
+const CACHE_FORMAT = 4;
 
 /** The name of a component's cache entry: digest, jco version and cache format. */
 export function entryName(digest: string): string {
   return `${hex(digest)}-jco${getJcoVersion()}-f${CACHE_FORMAT}`;
 }
 
-function entryDir(layout: Layout, digest: string) {
-  return join(layout.transpiled, entryName(digest));
-}
+/** Whether a dir name is an entry of this name: itself, or one built beside an older copy (see publish). */
+const isEntryOf = (dirName: string, name: string) => dirName === name || dirName.startsWith(`${name}~`);
 
 /**
- * An entry in the user's cache, else one shipped with the package (core
- * plugins are transpiled at build time into `plugins/<name>/dist/transpiled/`).
+ * How much of an entry to check before using it: `meta` for help and
+ * listings; `run` adds component.js (small) and every file's size, while the
+ * worker hashes the core modules from the bytes it compiles; `all` hashes everything now.
  */
-async function findEntry(layout: Layout, digest: string, checkFiles: boolean, prebuiltRoot?: string) {
-  return (
-    (await readEntry(entryDir(layout, digest), digest, checkFiles)) ??
-    (prebuiltRoot ? await readEntry(join(prebuiltRoot, entryName(digest)), digest, checkFiles) : undefined)
-  );
-}
-
-function rejectionFile(layout: Layout, digest: string) {
-  return `${entryDir(layout, digest)}.rejected.json`;
-}
+type Check = 'meta' | 'run' | 'all';
 
 /**
- * Read a cache entry; undefined when missing, partial or corrupt. Listings
- * only need meta.json; `checkFiles` also checks every transpiled file is
- * whole, as a run needs.
+ * Read a cache entry; undefined when missing, partial or unusable, and
+ * ModifiedEntry when a file differs from what was recorded.
  */
-async function readEntry(dir: string, digest: string, checkFiles: boolean): Promise<CachedComponent | undefined> {
+async function readEntry(code: TranspiledCode, digest: string, check: Check): Promise<CachedComponent | undefined> {
+  const { dir, sha256 } = code;
   try {
-    const meta = JSON.parse(await readFile(join(dir, 'meta.json'), 'utf8')) as MetaFile;
+    const metaBytes = await readFile(join(dir, 'meta.json'));
+    checkFile(code, 'meta.json', metaBytes);
+    const meta = JSON.parse(metaBytes.toString('utf8')) as MetaFile;
     if (meta.digest !== digest || meta.jco !== getJcoVersion()) return undefined;
-    if (checkFiles) {
+    if (check === 'all') {
+      for (const name of Object.keys(sha256)) checkFile(code, name, await readFile(join(dir, name)));
+    } else if (check === 'run') {
+      checkFile(code, 'component.js', await readFile(join(dir, 'component.js')));
       const sizes = await Promise.all(Object.keys(meta.files).map((f) => stat(join(dir, f)).then((s) => s.size)));
-      if (Object.values(meta.files).some((size, i) => size !== sizes[i])) return undefined;
+      const wrong = Object.entries(meta.files).find(([, size], i) => size !== sizes[i]);
+      if (wrong) throw new ModifiedEntry(join(dir, wrong[0]));
     }
     const contract = meta.contract ?? NATIVE_CONTRACT;
     const foreign = contract === NATIVE_CONTRACT ? undefined : checkWasmcloudWashInfo(meta.foreign);
     if (foreign && foreign.contract !== contract) return undefined;
-    return { dir, digest, metadata: validateMetadata(meta.metadata), exports: meta.exports, imports: meta.imports, contract, foreign };
-  } catch {
+    return { dir, digest, metadata: validateMetadata(meta.metadata), exports: meta.exports, imports: meta.imports, contract, foreign, sha256 };
+  } catch (err) {
+    if (err instanceof ModifiedEntry) throw err;
     return undefined;
   }
 }
 
-/** Metadata only, for help and listings: never transpiles or instantiates. */
-export async function cachedMetadata(layout: Layout, digest: string, prebuiltRoot?: string): Promise<CachedComponent | undefined> {
-  return findEntry(layout, digest, false, prebuiltRoot);
-}
-
-/** A cached "not a plugin" verdict, so listings do not re-transpile garbage. */
-async function cachedRejection(layout: Layout, digest: string): Promise<string | undefined> {
+/** readEntry, telling `onModified` (if given) about a modified entry instead of throwing. */
+async function usableEntry(code: TranspiledCode, digest: string, check: Check, onModified?: (path: string) => void) {
   try {
-    return (JSON.parse(await readFile(rejectionFile(layout, digest), 'utf8')) as { reason: string }).reason;
-  } catch {
+    return await readEntry(code, digest, check);
+  } catch (err) {
+    if (!(err instanceof ModifiedEntry)) throw err;
+    onModified?.(err.path);
     return undefined;
   }
 }
 
 /**
- * Transpile the component once per digest and jco version, learn its
- * metadata by calling `info` in an instance that is granted nothing, and
- * store both atomically (build in a temp dir, then rename).
+ * The entry shipped with the package (core plugins are transpiled at build
+ * time into `plugins/<name>/dist/transpiled/`) first, else the one the
+ * component's verdict names in the user's cache; each only if it matches the
+ * hashes recorded for it. Otherwise the verdict, which may be a rejection.
  */
-export async function ensureCompiled(
+async function findEntry(
   layout: Layout,
-  path: string,
   digest: string,
-  onTranspile?: () => void,
-  /** How to name the component in messages (default: its path). */
-  file: string = path,
-  /** Where a transpiled entry may have been shipped with the component. */
-  prebuiltRoot?: string,
-): Promise<CachedComponent> {
-  const dir = entryDir(layout, digest);
-  const cached = await findEntry(layout, digest, true, prebuiltRoot);
-  if (cached) return cached;
-  const rejected = await cachedRejection(layout, digest);
-  if (rejected) throw new NotAPlugin(rejected.replace('{file}', file));
+  check: Check,
+  prebuilt: PrebuiltEntry | undefined,
+  report?: { label: string; warn: (text: string) => void },
+): Promise<{ found?: CachedComponent; verdict?: Verdict }> {
+  const name = entryName(digest);
+  if (prebuilt && isEntryOf(basename(prebuilt.dir), name)) {
+    const found = await usableEntry(prebuilt, digest, check, (path) =>
+      report?.warn(`the transpiled code shipped with ${report.label} does not match its build record (${path}); not using it`),
+    );
+    if (found) return { found };
+  }
+  const verdict = await readVerdict(layout, name);
+  if (verdict && 'entry' in verdict) {
+    const code = { dir: join(layout.transpiled, verdict.entry), sha256: verdict.sha256 };
+    const found = await usableEntry(code, digest, check, (path) =>
+      report?.warn(`the cached code of ${report.label} was modified after wash built it (${path}); not using it, rebuilding`),
+    );
+    if (found) return { found };
+  }
+  return { verdict };
+}
+
+/** Metadata only, for help and listings: never transpiles or instantiates. */
+export async function cachedMetadata(layout: Layout, digest: string, prebuilt?: PrebuiltEntry): Promise<CachedComponent | undefined> {
+  return (await findEntry(layout, digest, 'meta', prebuilt)).found;
+}
+
+/**
+ * Transpile the component once per digest and jco version, learn its
+ * metadata by calling `info` (in a worker, granted nothing), and store both:
+ * the files in the cache, their sha256 in the component's verdict.
+ */
+export async function ensureCompiled(layout: Layout, path: string, digest: string, options: CompileOptions): Promise<CachedComponent> {
+  const file = options.label ?? path;
+  const warn = options.warn ?? ((text: string) => void process.stderr.write(`warning: ${text}\n`));
+  const { found, verdict } = await findEntry(layout, digest, options.verifyAll ? 'all' : 'run', options.prebuilt, { label: file, warn });
+  if (found) return found;
+  if (verdict && 'rejected' in verdict) throw new NotAPlugin(verdict.rejected.replace('{file}', file));
 
   let bytes: Buffer;
   try {
@@ -140,27 +175,19 @@ export async function ensureCompiled(
     throw new NotAPlugin(`cannot read plugin ${file}: ${(err as NodeJS.ErrnoException).code ?? messageOf(err)}`);
   }
   try {
-    return await build(layout, dir, file, digest, bytes, onTranspile);
+    return await build(layout, file, digest, bytes, options);
   } catch (err) {
+    // Only a verdict on the component is remembered, not a timeout or an interruption.
     if (err instanceof NotAPlugin) {
-      await writeFileAtomic(rejectionFile(layout, digest), JSON.stringify({ reason: err.message.replaceAll(file, '{file}') })).catch(
-        () => undefined,
-      );
+      await writeVerdict(layout, entryName(digest), { rejected: err.message.replaceAll(file, '{file}') }).catch(() => undefined);
     }
     throw err;
   }
 }
 
-async function build(
-  layout: Layout,
-  dir: string,
-  file: string,
-  digest: string,
-  bytes: Buffer,
-  onTranspile?: () => void,
-): Promise<CachedComponent> {
+async function build(layout: Layout, file: string, digest: string, bytes: Buffer, options: CompileOptions): Promise<CachedComponent> {
   checkComponentHeader(bytes, file);
-  onTranspile?.();
+  options.onTranspile?.();
   const { transpile } = await import('@bytecodealliance/jco');
   let out: Awaited<ReturnType<typeof transpile>>;
   try {
@@ -172,63 +199,67 @@ async function build(
   const imports = out.imports;
   const contract = checkContract(exports, file);
 
-  await rm(dir, { recursive: true, force: true });
-  const tmp = `${dir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const name = entryName(digest);
+  await mkdir(layout.transpiled, { recursive: true });
+  // Written under a name no reader looks for, then renamed once (see publish).
+  const tmp = join(layout.transpiled, `.${name}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
-    await mkdir(tmp, { recursive: true });
+    await mkdir(tmp);
     const files: Record<string, number> = {};
-    for (const [name, content] of Object.entries(out.files)) {
-      if (name.endsWith('.d.ts') || name.includes('/')) continue;
-      await writeFile(join(tmp, name), content);
-      files[name] = content.length;
+    const sha256: FileHashes = {};
+    const put = async (fileName: string, content: Uint8Array | string) => {
+      await writeFile(join(tmp, fileName), content);
+      files[fileName] = typeof content === 'string' ? Buffer.byteLength(content) : content.length;
+      sha256[fileName] = sha256Hex(content);
+    };
+    for (const [fileName, content] of Object.entries(out.files)) {
+      if (fileName.endsWith('.d.ts') || fileName.includes('/')) continue;
+      await put(fileName, content);
     }
-    await writeFile(join(tmp, 'package.json'), '{"type":"module"}\n');
-    files['package.json'] = 18;
+    await put('package.json', '{"type":"module"}\n');
 
-    const { metadata, foreign } = await callInfo(layout, tmp, file, contract);
+    const { metadata, foreign } = await describeComponent({ code: { dir: tmp, sha256: { ...sha256 } }, contract, file, layout }, await options.limits());
     const meta: MetaFile = { digest, jco: getJcoVersion(), metadata, exports, imports, contract, foreign, files };
-    await writeFile(join(tmp, 'meta.json'), JSON.stringify(meta));
-    try {
-      await rename(tmp, dir);
-    } catch {
-      // Another wash process built the same entry first; theirs is as good.
-      await rm(tmp, { recursive: true, force: true });
-    }
-    return (await readEntry(dir, digest, true)) ?? { dir, digest, metadata, exports, imports, contract, foreign };
-  } catch (err) {
-    await rm(tmp, { recursive: true, force: true });
-    throw err;
+    const metaText = JSON.stringify(meta);
+    await writeFile(join(tmp, 'meta.json'), metaText);
+    sha256['meta.json'] = sha256Hex(metaText);
+
+    const dir = await publish(layout, tmp, name, sha256);
+    // The entry is usable from here on: its verdict names it and records its hashes.
+    await writeVerdict(layout, name, { entry: basename(dir), sha256 });
+    return { dir, digest, metadata, exports, imports, contract, foreign, sha256 };
+  } finally {
+    await rm(tmp, { recursive: true, force: true }); // nothing left once published
   }
 }
 
-async function callInfo(
-  layout: Layout,
-  dir: string,
-  file: string,
-  contract: ContractId,
-): Promise<{ metadata: Metadata; foreign?: WasmcloudWashInfo }> {
-  const denied = () => {
-    throw 'not available while describing the plugin';
-  };
-  const sandbox = { preopens: {}, readOnly: [], env: {}, allowedHosts: [], args: [], stdoutToStderr: true, discardOutput: true };
-  const host = {
-    pluginName: file,
-    invocation: newInvocation(layout, 'text', 'error'),
-    config: new PluginConfigStore(join(layout.pluginConfig, '.none'), 'info'),
-    hostExec: denied,
-    listen: denied,
-  };
+/**
+ * Give a finished build its entry name with one rename. An existing entry is
+ * never deleted or replaced (another process may be loading it): if it holds
+ * exactly these files (the same component built concurrently) it is used;
+ * otherwise (modified, or not ours) the build gets a fresh name beside it and
+ * the old one is left for `wash drain`.
+ */
+async function publish(layout: Layout, tmp: string, name: string, sha256: FileHashes): Promise<string> {
+  const target = join(layout.transpiled, name);
   try {
-    if (contract !== NATIVE_CONTRACT) {
-      const foreign = contract as WasmcloudWashContract;
-      const raw = await instantiateRaw(dir, sandbox, wasmcloudWashImports({ ...host, hostExecBackground: denied }));
-      const { metadata, info } = describeWasmcloudWash(wasmcloudWashExports(raw, foreign).info(), foreign);
-      return { metadata, foreign: info };
-    }
-    const instance = await instantiatePlugin(dir, sandbox, host);
-    return { metadata: validateMetadata(instance.plugin.info()) };
+    await rename(tmp, target);
+    return target;
   } catch (err) {
-    const why = err instanceof InvalidMetadata ? `invalid metadata: ${err.message}` : `its info export failed: ${messageOf(err)}`;
-    throw new NotAPlugin(`not a wash plugin: ${file} (${why})`);
+    if (!['ENOTEMPTY', 'EEXIST', 'ENOTDIR', 'EISDIR'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
+  }
+  if (await holdsExactly({ dir: target, sha256 })) return target;
+  const fresh = `${target}~${randomBytes(4).toString('hex')}`;
+  await rename(tmp, fresh);
+  return fresh;
+}
+
+/** Whether every recorded file is in the dir with exactly the recorded content. */
+async function holdsExactly(code: TranspiledCode): Promise<boolean> {
+  try {
+    for (const name of Object.keys(code.sha256)) checkFile(code, name, await readFile(join(code.dir, name)));
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -8,6 +8,8 @@ import { accessItems, describeItem, type AccessItem } from './access-items.js';
 import { readConfig, emptyGrants, type Grants, type WashConfig } from './config.js';
 import { grantCommand, grantsFor, isSystemItem, isSystemPath, isWithin, mergeGrants, splitByGrant, withoutSystemPaths } from './policy.js';
 import { leadsOutOfItsDirectory, realGrants, withRealPaths } from './real-paths.js';
+import { reservedPath, reservedReason, type Reserved } from './reserved.js';
+import { realpath } from 'node:fs/promises';
 import { parseHostPattern } from './host-pattern.js';
 import { askForAccess, askKeepGrants, itemText, MAX_ITEM_TEXT, requestTooLong, type PromptSubject } from './prompt.js';
 import { forgetGrants, recordedGrants, writeGrants, withoutEmpty, type GrantSubject } from './grant-store.js';
@@ -29,6 +31,10 @@ export interface DecideOptions {
   /** Whether we may ask: a TTY on stdin and stderr, and no --no-prompt. */
   interactive: boolean;
   note: (text: string) => void;
+  /** wash's package root: like its own dirs, never granted to a plugin (core plugins' code lives there). */
+  packageRoot: string;
+  /** The core `drain` plugin: the one plugin that may be granted wash's own directories. */
+  trustedCore: boolean;
 }
 
 export interface Decision {
@@ -45,7 +51,9 @@ export async function decideAccess(options: DecideOptions): Promise<Decision> {
   const config = await readConfig(options.configFile);
   const { items: declared, invalid } = accessItems(metadata, options.dirs);
   for (const why of invalid) options.note(`warning: ${esc(metadata.name)}: ignoring an access request: ${esc(why)}`);
-  if (declared.length === 0) return { granted: [], denied: [], config, grants: emptyGrants() };
+  // wash's own directories are refused before anything else: no record, flag, -A or answer grants them.
+  const allowed = options.trustedCore ? declared : await withoutReserved(declared, options);
+  if (allowed.length === 0) return { granted: [], denied: [], config, grants: emptyGrants() };
 
   const subject: PromptSubject = {
     name: metadata.name,
@@ -56,7 +64,7 @@ export async function decideAccess(options: DecideOptions): Promise<Decision> {
   };
   // Paths are compared where they lead now: a symlink planted in a grant does not stretch it.
   // System paths are granted only by this run's --allow-read naming them (never -A, a record or the prompt).
-  const items = await withRealPaths(declared);
+  const items = await withRealPaths(allowed);
   const flags = await realGrants(options.flags);
   // -A grants everything declared anyway: no question about grants of an earlier component then.
   const recorded = await realGrants(options.allowAll ? emptyGrants() : await applicableGrants(options, config, subject));
@@ -149,6 +157,41 @@ async function applicableGrants(options: DecideOptions, config: WashConfig, subj
   await forgetGrants(options.configFile, options.subject.identity.key);
   options.note(`wash: dropped the grants recorded for the earlier '${name}'`);
   return emptyGrants();
+}
+
+/** reservedPath, comparing paths as given and after realpath (a symlink into wash's dirs is theirs). */
+export async function findReserved(path: string, dirs: WashDirs, packageRoot: string): Promise<Reserved | undefined> {
+  const real = (p: string) => realpath(p).catch(() => p);
+  const realDirs = { cache: await real(dirs.cache), data: await real(dirs.data), config: await real(dirs.config) };
+  const [realPath, realRoot] = await Promise.all([real(path), real(packageRoot)]);
+  return (
+    reservedPath(path, dirs, packageRoot) ??
+    reservedPath(realPath, realDirs, realRoot) ??
+    reservedPath(realPath, dirs, packageRoot) ??
+    reservedPath(path, realDirs, realRoot)
+  );
+}
+
+/**
+ * The items that touch none of wash's own directories. A path that merely
+ * holds one (say `~`) may be read when this run's --allow-read names it, with
+ * a warning; nothing else is granted, whatever was recorded, flagged or answered.
+ */
+async function withoutReserved(items: AccessItem[], options: DecideOptions): Promise<AccessItem[]> {
+  const name = esc(options.metadata.name);
+  const kept: AccessItem[] = [];
+  for (const item of items) {
+    const reserved = item.kind === 'read' || item.kind === 'write' ? await findReserved(item.path, options.dirs, options.packageRoot) : undefined;
+    if (!reserved) kept.push(item);
+    else if (reserved.relation === 'contains' && item.kind === 'read' && options.flags.read.some((p) => isWithin((item as { path: string }).path, p))) {
+      options.note(`wash: warning: plugin '${name}' may read ${esc(item.path)} for this run, as --allow-read names it; ${esc(reservedReason(item.path, reserved))}`);
+      kept.push(item);
+    } else {
+      const path = (item as { path: string }).path;
+      options.note(`wash: refused: plugin '${name}' may not have ${esc(describeItem(item))}: ${esc(reservedReason(path, reserved))} (only the core drain plugin may)`);
+    }
+  }
+  return kept;
 }
 
 /** A host request that names no host: `*://*`, `https://*:*`. */
