@@ -90,7 +90,7 @@ describe('limits', () => {
     await writeFile(config, '[settings]\ntimeout_seconds = 99999999999\n');
     const validate = await runWash(['-o', 'json', '--config', config, 'config', 'validate'], { xdg });
     expect(validate.code).toBe(1);
-    expect(JSON.parse(validate.stdout).problems).toEqual([{ path: 'settings.timeout_seconds', message: 'must be from 1 to 86400 seconds (24 h)' }]);
+    expect(JSON.parse(validate.stdout).problems).toEqual([{ path: 'settings.timeout_seconds', message: 'must be from 1 to 86400 seconds (24 h)', severity: 'error' }]);
     const run = await runWash(['--config', config, 'example', 'greet'], onPath());
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('settings.timeout_seconds: must be from 1 to 86400 seconds');
@@ -111,7 +111,9 @@ describe('config show', () => {
       const shown = await runWash(['config', 'show'], { xdg: own });
       expect(shown.code, shown.stderr).toBe(0);
       expect(shown.stdout).toContain(`# ${config}`);
-      expect(shown.stdout).toMatch(/^\[settings\]\ntimeout_seconds = 300\nmemory_mb = 2048\nmax_output_mb = 8$/m);
+      expect(shown.stdout).toMatch(
+        /^\[settings\]\ntimeout_seconds = 300\nhook_timeout_seconds = 5\nmemory_mb = 2048\nmax_output_mb = 8\nnetwork_timeout_seconds = 60\nmin_download_kib_per_second = 16$/m,
+      );
       expect(shown.stdout).toContain('[registries."127.0.0.1:5000"]\nusername = "me"\npassword = "<hidden>"');
       expect(shown.stdout).toContain('[grants."core:keys"]\nscratch = true\nenv = [ "NATS_URL" ]');
       expect(shown.stdout).not.toMatch(/hunter2|timeoutSeconds|maxOutputMb/);
