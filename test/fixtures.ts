@@ -8,6 +8,9 @@ export const HOSTILE_DIR = join(ROOT, 'test', 'hostile', 'plugin', 'dist');
 /** Plugins built for the Rust wash's contract (wasmcloud:wash@0.0.2 and @0.0.1). */
 export const WCW2_WASM = join(ROOT, 'test', 'fixtures', 'wasmcloud-wash', 'plugin-0.0.2', 'dist', 'wcw2.wasm');
 export const WCW1_WASM = join(ROOT, 'test', 'fixtures', 'wasmcloud-wash', 'plugin-0.0.1', 'dist', 'wcw1.wasm');
+/** The two early shapes of wasmcloud:wash@0.0.1 (default-command and commands; unnamed, then named arguments). */
+export const WCW1_EARLY_WASM = join(ROOT, 'test', 'fixtures', 'wasmcloud-wash', 'plugin-0.0.1-early', 'dist', 'wcw1e.wasm');
+export const WCW1_NAMED_WASM = join(ROOT, 'test', 'fixtures', 'wasmcloud-wash', 'plugin-0.0.1-named', 'dist', 'wcw1n.wasm');
 
 /** Assemble WebAssembly text into a binary with jco's wasm-tools (components included). */
 export async function watToFile(dir: string, name: string, wat: string): Promise<string> {

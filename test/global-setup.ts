@@ -14,6 +14,8 @@ export default async function setup() {
     join(ROOT, 'test', 'hostile', 'plugin'),
     join(ROOT, 'test', 'fixtures', 'wasmcloud-wash', 'plugin-0.0.2'),
     join(ROOT, 'test', 'fixtures', 'wasmcloud-wash', 'plugin-0.0.1'),
+    join(ROOT, 'test', 'fixtures', 'wasmcloud-wash', 'plugin-0.0.1-early'),
+    join(ROOT, 'test', 'fixtures', 'wasmcloud-wash', 'plugin-0.0.1-named'),
   ];
   for (const dir of fixtures) {
     await buildPlugin(dir, { log: (line: string) => console.log(`[setup] ${line}`) });

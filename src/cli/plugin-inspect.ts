@@ -33,6 +33,9 @@ export function renderMetadata(component: CachedComponent, file: string, size?: 
           ...(component.foreign.ignoredHooks.length
             ? [['ignored', `hooks wash has no events for: ${component.foreign.ignoredHooks.map((h) => esc(h)).join(', ')}`] as [string, string]]
             : []),
+          ...(component.foreign.ignoredCredentials.length
+            ? [['ignored', `credential types wash login has no use for: ${component.foreign.ignoredCredentials.map((c) => esc(c)).join(', ')}`] as [string, string]]
+            : []),
         ]
       : []),
     ['credentials', m.providesCredentials ? 'provides (authenticate)' : 'no'],

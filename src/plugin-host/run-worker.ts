@@ -210,6 +210,7 @@ async function callForeign(
   const startBackground = createHostExecBackground(execOptions);
   const imports = wasmcloudWashImports({
     ...host,
+    shape: spec.foreignCall.shape,
     hostExec: createHostExec(execOptions),
     hostExecBackground(binary, args) {
       const slot = pids.indexOf(0);

@@ -7,6 +7,7 @@ import { instantiatePlugin, instantiateRaw } from './instantiate.js';
 import {
   checkWasmcloudWashInfo,
   describeWasmcloudWash,
+  UnsupportedShape,
   wasmcloudWashExports,
   wasmcloudWashImports,
   type WasmcloudWashContract,
@@ -50,7 +51,7 @@ const hex = (digest: string) => digest.replace(/^sha256:/, '');
  * shape, how `info` is called. With jco's version it keys every entry, so a
  * new wash never trusts a verdict (or rejection) made under other rules.
  */
-const CACHE_FORMAT = 3;
+const CACHE_FORMAT = 4;
 
 /** The name of a component's cache entry: digest, jco version and cache format. */
 export function entryName(digest: string): string {
@@ -228,7 +229,12 @@ async function callInfo(
     const instance = await instantiatePlugin(dir, sandbox, host);
     return { metadata: validateMetadata(instance.plugin.info()) };
   } catch (err) {
-    const why = err instanceof InvalidMetadata ? `invalid metadata: ${err.message}` : `its info export failed: ${messageOf(err)}`;
+    const why =
+      err instanceof InvalidMetadata
+        ? `invalid metadata: ${err.message}`
+        : err instanceof UnsupportedShape
+          ? `${contract} in a shape wash cannot run: ${err.message}`
+          : `its info export failed: ${messageOf(err)}`;
     throw new NotAPlugin(`not a wash plugin: ${file} (${why})`);
   }
 }

@@ -6,6 +6,25 @@
  * `context`, `plugin-config` and `project-config` resources of
  * `wasmcloud:wash/types` plus `wasi:logging/logging`.
  *
+ * 0.0.1 was published in three incompatible shapes under one name; which
+ * one a component has shows in what its `info` returns (jco lifts whatever
+ * record the component declares, so the host reads each shape as data):
+ * - `early-unnamed` (wasmCloud/wash f357b97 .. c25c699): `default-command`
+ *   and `commands`; arguments without names, with `is-path`, `required`,
+ *   `default-value` and a `value` that is always a string; `hooks` and
+ *   `credentials` are options; `run`, `hook` and `initialize` return a bare
+ *   `result` (output goes through `runner.output`); resources read a missing
+ *   key as a default the plugin passes; an `authorize` export.
+ * - `early-named` (675bcc4 .. 14a51ee): the same with named arguments that
+ *   are required unless they have a `default`, and an optional `value`.
+ * - `late` (from bb2aee2, and all of 0.0.2): `command` and `sub-commands`,
+ *   arguments with an `env` fallback, calls that return the user's text.
+ * The imports below serve every shape at once (each method takes what any
+ * shape passes and returns what any expects). Credentials (`authorize`) are
+ * not supported in either direction: wash login takes NATS credentials or a
+ * bearer token, not their opaque payloads; declared credential types are
+ * recorded and shown by inspect.
+ *
  * What differs from our own contract, and how we bridge it:
  * - `info` describes commands as a top-level `command` or a list of
  *   `sub-commands`, each with flags keyed by long name and positional
@@ -56,12 +75,29 @@ const EXPORTS: Record<WasmcloudWashContract, string> = {
 /** Where these plugins expect their data dir. */
 export const PLUGIN_DATA_MOUNT = '/plugin_data';
 
-/** Our events -> their hook type. None of theirs matches one of ours (yet). */
-const HOOK_EVENTS: Partial<Record<HookType, string>> = {};
+/** How the plugin's `info` shaped commands and arguments (see the header). */
+export type WashShape = 'early-unnamed' | 'early-named' | 'late';
+const SHAPES: readonly WashShape[] = ['early-unnamed', 'early-named', 'late'];
+
+/**
+ * Our events -> their hook type. The early shapes had `error` and the login
+ * events, as we do; none of the late ones matches one of ours.
+ */
+const HOOK_EVENTS: Record<WashShape, Partial<Record<HookType, string>>> = {
+  'early-unnamed': { error: 'error', 'before-login': 'before-login', 'after-login': 'after-login' },
+  'early-named': { error: 'error', 'before-login': 'before-login', 'after-login': 'after-login' },
+  late: {},
+};
 
 /** Their hook types, for `wash plugin test --hook`. */
 export const THEIR_HOOKS = [
   'unknown',
+  'error',
+  'before-login',
+  'after-login',
+  'before-dev-build',
+  'before-dev-serve',
+  'before-dev-shutdown',
   'before-doctor',
   'after-doctor',
   'before-build',
@@ -81,12 +117,22 @@ export function detectWasmcloudWash(exportNames: readonly string[]): WasmcloudWa
 // ---------------------------------------------------------------------------
 // Their `info`, as jco gives it (kebab-case -> camelCase, option -> undefined)
 
+/**
+ * A flag or positional argument as the plugin declared it, with exactly the
+ * fields of its shape (so it can be handed back to `run` with `value` filled):
+ * `late`: name, description, env, default, value; `early-named`: name,
+ * description, default, value; `early-unnamed`: description, isPath,
+ * required, defaultValue, value (a string).
+ */
 export interface WashArgument {
-  name: string;
+  name?: string;
   description: string;
   env?: string;
   default?: string;
   value?: string;
+  isPath?: boolean;
+  required?: boolean;
+  defaultValue?: string;
 }
 
 export interface WashCommand {
@@ -101,20 +147,33 @@ export interface WashCommand {
 /** What we keep (in the transpile cache) to run such a plugin. */
 export interface WasmcloudWashInfo {
   contract: WasmcloudWashContract;
+  shape: WashShape;
   /** The commands as declared, by our command path: [] for the top-level one, [name] for a sub-command. */
   commands: { path: string[]; command: WashCommand }[];
   /** Hook types the plugin declared, theirs. */
   hooks: string[];
   /** Declared hooks no event of ours maps to: never called (except by `wash plugin test --hook`). */
   ignoredHooks: string[];
+  /** Credential types the plugin says it provides (early shapes); wash has no use for them. */
+  ignoredCredentials: string[];
 }
+
+/**
+ * The component implements the contract's export, but its `info` is none of
+ * the shapes we know: refused with the contract named, not as invalid metadata.
+ */
+export class UnsupportedShape extends Error {}
 
 function check(cond: boolean, what: string): asserts cond {
   if (!cond) throw new InvalidMetadata(what);
 }
 
+function shape(cond: boolean, what: string): asserts cond {
+  if (!cond) throw new UnsupportedShape(what);
+}
+
 function str(value: unknown, field: string): string {
-  check(typeof value === 'string', `${field} is not a string`);
+  shape(typeof value === 'string', `${field} is not a string`);
   return value;
 }
 
@@ -122,34 +181,45 @@ function optStr(value: unknown, field: string): string | undefined {
   return value === undefined || value === null ? undefined : str(value, field);
 }
 
+function bool(value: unknown, field: string): boolean {
+  shape(typeof value === 'boolean', `${field} is not a bool`);
+  return value;
+}
+
 function rec(value: unknown, field: string): Record<string, unknown> {
-  check(typeof value === 'object' && value !== null && !Array.isArray(value), `${field} is not a record`);
+  shape(typeof value === 'object' && value !== null && !Array.isArray(value), `${field} is not a record`);
   return value as Record<string, unknown>;
 }
 
 function arr(value: unknown, field: string, max = 1000): unknown[] {
-  check(Array.isArray(value), `${field} is not a list`);
+  shape(Array.isArray(value), `${field} is not a list`);
   check(value.length <= max, `${field} has more than ${max} items`);
   return value;
 }
 
-function washArgument(value: unknown, field: string): WashArgument {
+function washArgument(value: unknown, field: string, kind: WashShape): WashArgument {
   const a = rec(value, field);
-  return {
-    name: str(a.name, `${field}.name`),
-    description: str(a.description, `${field}.description`),
-    env: optStr(a.env, `${field}.env`),
-    default: optStr(a.default, `${field}.default`),
-    value: undefined, // filled by the host at run time
-  };
+  const description = str(a.description, `${field}.description`);
+  if (kind === 'early-unnamed') {
+    return {
+      description,
+      isPath: bool(a.isPath, `${field}.is-path`),
+      required: bool(a.required, `${field}.required`),
+      defaultValue: optStr(a.defaultValue, `${field}.default-value`),
+      value: '', // filled by the host at run time
+    };
+  }
+  const common = { name: str(a.name, `${field}.name`), description };
+  const fallback = kind === 'late' ? { env: optStr(a.env, `${field}.env`) } : {};
+  return { ...common, ...fallback, default: optStr(a.default, `${field}.default`), value: undefined };
 }
 
-function washCommand(value: unknown, field: string): WashCommand {
+function washCommand(value: unknown, field: string, kind: WashShape): WashCommand {
   const c = rec(value, field);
   const flags = arr(c.flags, `${field}.flags`).map((t, i): [string, WashArgument] => {
     const pair = arr(t, `${field}.flags[${i}]`, 2);
-    check(pair.length === 2, `${field}.flags[${i}] is not a (name, argument) pair`);
-    return [str(pair[0], `${field}.flags[${i}].0`), washArgument(pair[1], `${field}.flags[${i}].1`)];
+    shape(pair.length === 2, `${field}.flags[${i}] is not a (name, argument) pair`);
+    return [str(pair[0], `${field}.flags[${i}].0`), washArgument(pair[1], `${field}.flags[${i}].1`, kind)];
   });
   const keys = flags.map(([k]) => k);
   const dup = keys.find((k, i) => keys.indexOf(k) !== i);
@@ -159,36 +229,91 @@ function washCommand(value: unknown, field: string): WashCommand {
     name: str(c.name, `${field}.name`),
     description: str(c.description, `${field}.description`),
     flags,
-    arguments: arr(c.arguments, `${field}.arguments`).map((a, i) => washArgument(a, `${field}.arguments[${i}]`)),
+    arguments: arr(c.arguments, `${field}.arguments`).map((a, i) => washArgument(a, `${field}.arguments[${i}]`, kind)),
     usage: arr(c.usage, `${field}.usage`).map((u, i) => str(u, `${field}.usage[${i}]`)),
   };
 }
 
-const envNote = (a: WashArgument) => (a.env !== undefined ? ` [env: ${a.env}]` : '');
+/** Which shape an `info` answer has, from its fields. */
+function shapeOf(m: Record<string, unknown>): WashShape {
+  if ('subCommands' in m) return 'late';
+  shape(
+    'commands' in m && 'defaultCommand' in m,
+    'its info has neither `sub-commands` (0.0.2, late 0.0.1) nor `commands` and `default-command` (early 0.0.1)',
+  );
+  // The two early shapes differ in their argument records: look at the first one declared.
+  const commands = [m.defaultCommand, ...(Array.isArray(m.commands) ? m.commands : [])];
+  for (const c of commands) {
+    const r = (typeof c === 'object' && c !== null ? c : {}) as { flags?: unknown; arguments?: unknown };
+    const pairs = Array.isArray(r.flags) ? (r.flags as unknown[]) : [];
+    const first = [...pairs.map((p) => (Array.isArray(p) ? p[1] : undefined)), ...(Array.isArray(r.arguments) ? r.arguments : [])][0];
+    if (typeof first === 'object' && first !== null) return 'isPath' in first || 'defaultValue' in first ? 'early-unnamed' : 'early-named';
+  }
+  return 'early-named';
+}
+
+/** Our view of one of their arguments, whatever its shape. */
+export interface ArgumentView {
+  /** Shown as `<name>`; unnamed early arguments get `path`/`arg` with their position. */
+  name: string;
+  description: string;
+  env?: string;
+  default?: string;
+  /** Without a value from the command line, env or default, the command cannot run. */
+  required: boolean;
+}
+
+export function viewOf(a: WashArgument, fallbackName: string): ArgumentView {
+  if (a.name === undefined) {
+    // early-unnamed: an explicit `required`, which a default overrides (as clap did).
+    return { name: fallbackName, description: a.description, default: a.defaultValue, required: Boolean(a.required) && a.defaultValue === undefined };
+  }
+  // As clap in the Rust wash: without a default a value is required; an env fallback may provide it.
+  return { name: a.name || fallbackName, description: a.description, env: a.env, default: a.default, required: a.default === undefined && a.env === undefined };
+}
+
+/** Names for a command's positional arguments (generated for unnamed ones). */
+export function argumentViews(c: WashCommand): ArgumentView[] {
+  const numbered = c.arguments.length > 1;
+  return c.arguments.map((a, i) => viewOf(a, `${a.isPath ? 'path' : 'arg'}${numbered ? i + 1 : ''}`));
+}
+
+const flagView = (a: WashArgument) => viewOf(a, a.isPath ? 'path' : 'value');
+
+const envNote = (a: ArgumentView) => (a.env !== undefined ? ` [env: ${a.env}]` : '');
 
 /**
  * Validate their `info` answer and map it to our metadata. Throws
- * InvalidMetadata naming the first problem.
+ * UnsupportedShape when the answer is none of the shapes, InvalidMetadata
+ * naming the first problem otherwise.
  */
 export function describeWasmcloudWash(raw: unknown, contract: WasmcloudWashContract): { metadata: Metadata; info: WasmcloudWashInfo } {
   const m = rec(raw, 'metadata');
-  const top = m.command === undefined || m.command === null ? undefined : washCommand(m.command, 'command');
-  const subs = arr(m.subCommands, 'sub-commands').map((c, i) => washCommand(c, `sub-commands[${i}]`));
-  // As in the Rust wash: a top-level command makes `sub-commands` irrelevant.
+  const kind = shapeOf(m);
+  const early = kind !== 'late';
+  const topRaw = early ? m.defaultCommand : m.command;
+  const top = topRaw === undefined || topRaw === null ? undefined : washCommand(topRaw, early ? 'default-command' : 'command', kind);
+  const listField = early ? 'commands' : 'sub-commands';
+  const subs = arr(early ? m.commands : m.subCommands, listField).map((c, i) => washCommand(c, `${listField}[${i}]`, kind));
+  // As in the Rust wash: a top-level command makes the sub-commands irrelevant.
   const commands = top ? [{ path: [], command: top }] : subs.map((command) => ({ path: [command.name], command }));
   const names = commands.map((c) => c.path.join(' '));
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   check(dup === undefined, `sub-command '${dup}' is declared twice`);
-  const hooks = arr(m.hooks, 'hooks').map((h, i) => str(h, `hooks[${i}]`));
-  const mappedHooks = (Object.keys(HOOK_EVENTS) as HookType[]).filter((ours) => hooks.includes(HOOK_EVENTS[ours]!));
-  const ignoredHooks = hooks.filter((h) => !Object.values(HOOK_EVENTS).includes(h));
+  const hookList = early && (m.hooks === undefined || m.hooks === null) ? [] : m.hooks;
+  const hooks = arr(hookList, 'hooks').map((h, i) => str(h, `hooks[${i}]`));
+  const events = HOOK_EVENTS[kind];
+  const mappedHooks = (Object.keys(events) as HookType[]).filter((ours) => hooks.includes(events[ours]!));
+  const ignoredHooks = hooks.filter((h) => !Object.values(events).includes(h));
+  const credentialList = early && m.credentials !== undefined && m.credentials !== null ? m.credentials : [];
+  const ignoredCredentials = arr(credentialList, 'credentials').map((c, i) => str(c, `credentials[${i}]`));
 
   // Each variable a flag or argument falls back to, and where it is used (for the access prompt).
   const env = new Map<string, string[]>();
   for (const { path, command: c } of commands) {
-    const uses: [WashArgument, string][] = [
-      ...c.flags.map(([k, a]): [WashArgument, string] => [a, `--${k}`]),
-      ...c.arguments.map((a): [WashArgument, string] => [a, `<${a.name}>`]),
+    const uses: [ArgumentView, string][] = [
+      ...c.flags.map(([k, a]): [ArgumentView, string] => [flagView(a), `--${k}`]),
+      ...argumentViews(c).map((a): [ArgumentView, string] => [a, `<${a.name}>`]),
     ];
     for (const [a, use] of uses) if (a.env) env.set(a.env, [...(env.get(a.env) ?? []), [...path, use].join(' ')]);
   }
@@ -203,19 +328,11 @@ export function describeWasmcloudWash(raw: unknown, contract: WasmcloudWashContr
     commands: commands.map(({ path, command: c }) => ({
       path,
       description: c.description,
-      flags: c.flags.map(([long, a]) => ({
-        long,
-        description: `${a.description}${envNote(a)}`,
-        valueName: a.name || 'value',
-        default: a.default,
-        required: a.default === undefined && a.env === undefined,
-      })),
-      arguments: c.arguments.map((a) => ({
-        name: a.name,
-        description: `${a.description}${envNote(a)}`,
-        required: a.default === undefined && a.env === undefined,
-        variadic: false,
-      })),
+      flags: c.flags.map(([long, a]) => {
+        const v = flagView(a);
+        return { long, description: `${v.description}${envNote(v)}`, valueName: v.name, default: v.default, required: v.required };
+      }),
+      arguments: argumentViews(c).map((a) => ({ name: a.name, description: `${a.description}${envNote(a)}`, required: a.required, variadic: false })),
       examples: c.usage,
     })),
     access: {
@@ -232,21 +349,25 @@ export function describeWasmcloudWash(raw: unknown, contract: WasmcloudWashContr
     hooks: mappedHooks,
     providesCredentials: false,
   });
-  return { metadata, info: { contract, commands, hooks, ignoredHooks } };
+  return { metadata, info: { contract, shape: kind, commands, hooks, ignoredHooks, ignoredCredentials } };
 }
 
 /** Re-check an info record read back from the cache. */
 export function checkWasmcloudWashInfo(value: unknown): WasmcloudWashInfo {
   const v = rec(value, 'adapter info');
   check(v.contract === 'wasmcloud:wash@0.0.2' || v.contract === 'wasmcloud:wash@0.0.1', 'adapter info has no known contract');
+  check(SHAPES.includes(v.shape as WashShape), 'adapter info has no known shape');
+  const kind = v.shape as WashShape;
   return {
     contract: v.contract,
+    shape: kind,
     commands: arr(v.commands, 'commands').map((c, i) => {
       const r = rec(c, `commands[${i}]`);
-      return { path: arr(r.path, `commands[${i}].path`, 1).map((w) => str(w, 'path')), command: washCommand(r.command, `commands[${i}]`) };
+      return { path: arr(r.path, `commands[${i}].path`, 1).map((w) => str(w, 'path')), command: washCommand(r.command, `commands[${i}]`, kind) };
     }),
     hooks: arr(v.hooks, 'hooks').map((h) => str(h, 'hook')),
     ignoredHooks: arr(v.ignoredHooks, 'ignoredHooks').map((h) => str(h, 'hook')),
+    ignoredCredentials: arr(v.ignoredCredentials, 'ignoredCredentials').map((h) => str(h, 'credential')),
   };
 }
 
@@ -298,7 +419,7 @@ export function parseWasmcloudWashArgv(info: WasmcloudWashInfo, argv: readonly s
     if (eq !== -1) value = token.slice(eq + 1);
     else {
       value = rest[i + 1];
-      if (value === undefined) throw new UsageError(`option '--${escapeUntrusted(key)}' needs a value <${escapeUntrusted(flag[1].name || 'value')}>`);
+      if (value === undefined) throw new UsageError(`option '--${escapeUntrusted(key)}' needs a value <${escapeUntrusted(flagView(flag[1]).name)}>`);
       i++;
     }
     given.set(key, value);
@@ -306,26 +427,30 @@ export function parseWasmcloudWashArgv(info: WasmcloudWashInfo, argv: readonly s
   if (positional.length > declared.arguments.length) {
     throw new UsageError(`unexpected argument '${escapeUntrusted(positional[declared.arguments.length]!)}'`);
   }
-  const orEnv = (a: WashArgument) => (a.env !== undefined ? ` (or set ${escapeUntrusted(a.env)})` : '');
+  const orEnv = (a: ArgumentView) => (a.env !== undefined ? ` (or set ${escapeUntrusted(a.env)})` : '');
+  // Named arguments without a value have no default: required. Unnamed ones say so, and get '' if optional.
+  const filled = (a: WashArgument, view: ArgumentView, value: string | undefined, missing: string): WashArgument => {
+    if (value === undefined && (a.name !== undefined || view.required)) throw new UsageError(`${missing}${orEnv(view)}`);
+    return { ...a, value: a.name === undefined ? (value ?? '') : value };
+  };
   const flags = declared.flags.map(([key, a]): [string, WashArgument] => {
-    const value = given.get(key) ?? present(env, a.env) ?? a.default;
-    if (value === undefined) throw new UsageError(`missing required option '--${escapeUntrusted(key)}'${orEnv(a)}`);
-    return [key, { ...a, value }];
+    const view = flagView(a);
+    return [key, filled(a, view, given.get(key) ?? present(env, view.env) ?? view.default, `missing required option '--${escapeUntrusted(key)}'`)];
   });
+  const views = argumentViews(declared);
   const args = declared.arguments.map((a, i): WashArgument => {
-    const value = positional[i] ?? present(env, a.env) ?? a.default;
-    if (value === undefined) throw new UsageError(`missing argument <${escapeUntrusted(a.name)}>${orEnv(a)}`);
-    return { ...a, value };
+    const view = views[i]!;
+    return filled(a, view, positional[i] ?? present(env, view.env) ?? view.default, `missing argument <${escapeUntrusted(view.name)}>`);
   });
   return { ...declared, flags, arguments: args };
 }
 
 /** What the worker calls: `run` with a filled command, or `hook` with their hook type. */
-export type WasmcloudWashCall = { kind: 'run'; command: WashCommand } | { kind: 'hook'; hook: string };
+export type WasmcloudWashCall = ({ kind: 'run'; command: WashCommand } | { kind: 'hook'; hook: string }) & { shape: WashShape };
 
 /** Their hook type for one of our events, if they handle it. */
 export function theirHook(info: WasmcloudWashInfo, event: string): string | undefined {
-  const mapped = HOOK_EVENTS[event as HookType];
+  const mapped = HOOK_EVENTS[info.shape][event as HookType];
   if (mapped !== undefined) return info.hooks.includes(mapped) ? mapped : undefined;
   // `wash plugin test --hook <their name>`.
   return info.hooks.includes(event) ? event : undefined;
@@ -337,19 +462,27 @@ export function theirHook(info: WasmcloudWashInfo, event: string): string | unde
 export interface WasmcloudWashHostOptions extends HostImportOptions {
   /** Starts a host program in the background (gated like hostExec); returns its pid. */
   hostExecBackground: (binary: string, args: string[]) => number;
+  /** The plugin's shape, when known (not while describing it). */
+  shape?: WashShape;
 }
 
 const LEVELS = { trace: 'trace', debug: 'debug', info: 'info', warn: 'warn', error: 'error', critical: 'error' } as const;
 
-/** The import object entries these plugins need, for one instance. */
+/**
+ * The import object entries these plugins need, for one instance. One set of
+ * classes serves every shape: jco calls methods by name, a `get` that had a
+ * default argument gets it (and an absent key reads as it, as the early
+ * shapes want), and what `set` or `delete` return is dropped by jco where
+ * the shape's result has no payload.
+ */
 export function wasmcloudWashImports(options: WasmcloudWashHostOptions): Record<string, unknown> {
   const host = createHostImports(options);
   const { invocation, config } = options;
   const decoder = new TextDecoder();
 
   class Context {
-    get(key: string) {
-      return invocation.context.get(key);
+    get(key: string, defaultValue?: string) {
+      return invocation.context.get(key) ?? defaultValue;
     }
     set(key: string, value: string) {
       const previous = invocation.context.get(key);
@@ -367,8 +500,8 @@ export function wasmcloudWashImports(options: WasmcloudWashHostOptions): Record<
   }
 
   class PluginConfig {
-    get(key: string) {
-      return config.get(key);
+    get(key: string, defaultValue?: string) {
+      return config.get(key) ?? defaultValue;
     }
     set(key: string, value: string) {
       const previous = config.get(key);
@@ -385,13 +518,24 @@ export function wasmcloudWashImports(options: WasmcloudWashHostOptions): Record<
     }
   }
 
+  /** Early shapes: the host's settings. wash exposes none to these plugins: every key reads as its default. */
+  class WashConfig {
+    get(_key: string, defaultValue: string) {
+      return defaultValue;
+    }
+    list(): string[] {
+      return [];
+    }
+  }
+
+  /** Only reachable for its version: early shapes ask the runner for it, and there is no project (none). */
   class ProjectConfig {
     version() {
       return getWashVersion();
     }
   }
 
-  // jco: a `result` import returns its ok value and throws a string for err.
+  // jco: a `result` import returns its ok value and throws for err.
   class Runner {
     context() {
       return new Context();
@@ -399,12 +543,26 @@ export function wasmcloudWashImports(options: WasmcloudWashHostOptions): Record<
     pluginConfig() {
       return new PluginConfig();
     }
+    /** Early shapes: wash-ts has no projects. */
+    projectConfig() {
+      return undefined;
+    }
     hostExec(bin: string, args: string[]): [string, string] {
-      const out: ExecOutput = options.hostExec(bin, args);
-      return [decoder.decode(out.stdout), decoder.decode(out.stderr)];
+      try {
+        const out: ExecOutput = options.hostExec(bin, args);
+        return [decoder.decode(out.stdout), decoder.decode(out.stderr)];
+      } catch (err) {
+        // The early shapes' err has no payload: the plugin cannot tell the user why, so we do.
+        if (options.shape !== 'late') process.stderr.write(`wash: ${escapeUntrusted(messageOf(err))}\n`);
+        throw err;
+      }
     }
     hostExecBackground(bin: string, args: string[]): void {
       options.hostExecBackground(bin, args);
+    }
+    /** Early shapes: credentials from the host. wash gives none to these plugins. */
+    authorize(): never {
+      throw 'wash provides no credentials to plugins of this contract';
     }
     // 0.0.1 only: user-visible output, a table, and stopping with an error.
     output(message: string) {
@@ -420,7 +578,7 @@ export function wasmcloudWashImports(options: WasmcloudWashHostOptions): Record<
   }
 
   return {
-    'wasmcloud:wash/types': { Context, PluginConfig, ProjectConfig, Runner },
+    'wasmcloud:wash/types': { Context, PluginConfig, WashConfig, ProjectConfig, Runner },
     'wasi:logging/logging': {
       log(level: keyof typeof LEVELS, context: string, message: string) {
         host.log(LEVELS[level] ?? 'info', context ? `${context}: ${message}` : message);
@@ -439,9 +597,11 @@ export function wasmcloudWashImports(options: WasmcloudWashHostOptions): Record<
 
 interface WashPluginExports {
   info(): unknown;
-  initialize(runner: unknown): string;
-  run(runner: unknown, command: WashCommand): string;
-  hook(runner: unknown, hook: string): string;
+  /** Late: a note for the log; early: nothing. */
+  initialize(runner: unknown): string | undefined;
+  /** Late: the text for the user; early: nothing (output went through the runner). */
+  run(runner: unknown, command: WashCommand): string | undefined;
+  hook(runner: unknown, hook: string): string | undefined;
 }
 
 export function wasmcloudWashExports(raw: Record<string, unknown>, contract: WasmcloudWashContract): WashPluginExports {
@@ -451,6 +611,9 @@ export function wasmcloudWashExports(raw: Record<string, unknown>, contract: Was
 }
 
 const isComponentError = (err: unknown): err is { payload: unknown } => err instanceof Error && 'payload' in err;
+
+/** An err result: the early shapes' carries no reason. */
+const noReason = (payload: unknown) => payload === undefined || payload === null || payload === '';
 
 /**
  * `initialize`, then `run` or `hook`, each with a fresh runner. What the
@@ -467,15 +630,25 @@ export function callWasmcloudWash(
 ): void {
   const plugin = wasmcloudWashExports(raw, contract);
   const { Runner } = imports['wasmcloud:wash/types'] as { Runner: new () => unknown };
-  let note: string;
+  let note: string | undefined;
   try {
     note = plugin.initialize(new Runner());
   } catch (err) {
-    if (isComponentError(err)) throw new WashError(`initialize failed: ${escapeUntrusted(messageOf(err.payload))}`, ExitCode.failure);
+    if (isComponentError(err)) {
+      const why = noReason(err.payload) ? ' (the plugin gave no reason)' : `: ${escapeUntrusted(messageOf(err.payload))}`;
+      throw new WashError(`initialize failed${why}`, ExitCode.failure);
+    }
     throw err;
   }
   if (note) log('debug', `initialize: ${note}`);
-  const output = call.kind === 'run' ? plugin.run(new Runner(), call.command) : plugin.hook(new Runner(), call.hook);
+  let output: string | undefined;
+  try {
+    output = call.kind === 'run' ? plugin.run(new Runner(), call.command) : plugin.hook(new Runner(), call.hook);
+  } catch (err) {
+    if (!isComponentError(err)) throw err;
+    const what = call.kind === 'run' ? 'the command' : `the ${escapeUntrusted(call.hook)} hook`;
+    throw new WashError(noReason(err.payload) ? `${what} failed (the plugin gave no reason)` : escapeUntrusted(messageOf(err.payload)), ExitCode.failure);
+  }
   if (!output) return;
   if (invocation.outputFormat === 'json') invocation.emitted.push({ output });
   else process.stdout.write(output.endsWith('\n') ? output : `${output}\n`);
@@ -491,10 +664,10 @@ export function prepareWasmcloudWashCall(
   if (call.kind === 'hook') {
     const hook = theirHook(info, call.hook);
     if (hook === undefined) throw new WashError(`plugin '${pluginName}' does not handle the '${call.hook}' hook`);
-    return { kind: 'hook', hook };
+    return { kind: 'hook', hook, shape: info.shape };
   }
   try {
-    return { kind: 'run', command: parseWasmcloudWashArgv(info, call.argv, env) };
+    return { kind: 'run', command: parseWasmcloudWashArgv(info, call.argv, env), shape: info.shape };
   } catch (err) {
     if (err instanceof UsageError) throw new UsageError(err.message, `see 'wash ${pluginName} --help'`);
     throw err;
