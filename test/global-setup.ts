@@ -11,6 +11,7 @@ export default async function setup() {
   });
   const fixtures = [
     join(ROOT, 'test', 'fixtures', 'example'),
+    join(ROOT, 'test', 'fixtures', 'plugin-0.1.0'),
     join(ROOT, 'test', 'hostile', 'plugin'),
     join(ROOT, 'test', 'fixtures', 'wasmcloud-wash', 'plugin-0.0.2'),
     join(ROOT, 'test', 'fixtures', 'wasmcloud-wash', 'plugin-0.0.1'),

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeXdg, runWash, type Xdg } from './helpers.js';
 import { WCW1_EARLY_WASM, WCW1_NAMED_WASM, WCW1_WASM, WCW2_WASM, componentExporting, watToFile } from './fixtures.js';
-import { describeWasmcloudWash, parseWasmcloudWashArgv, type WasmcloudWashInfo } from '../src/plugin-host/adapters/wasmcloud-wash.js';
+import { describeWasmcloudWash, parseWasmcloudWashArgv } from '../src/plugin-host/adapters/wasmcloud-wash.js';
 
 let xdg: Xdg;
 beforeAll(async () => {
@@ -36,16 +36,16 @@ describe('wasmcloud:wash@0.0.2: info', () => {
       path: ['greet'],
       description: 'Print a greeting',
       flags: [
-        { long: 'name', description: 'Who to greet [env: WCW_NAME]', valueName: 'who', default: 'world', required: false },
-        { long: 'mark', description: 'Punctuation at the end', valueName: 'mark', default: '!', required: false },
+        { long: 'name', description: 'Who to greet', valueName: 'who', default: 'world', required: false, env: 'WCW_NAME', choices: [], repeatable: false },
+        { long: 'mark', description: 'Punctuation at the end', valueName: 'mark', default: '!', required: false, choices: [], repeatable: false },
       ],
-      arguments: [{ name: 'greeting', description: 'The greeting word', required: false, variadic: false }],
+      arguments: [{ name: 'greeting', description: 'The greeting word', required: false, variadic: false, default: 'hello' }],
       examples: ['wash wcw2 greet --name Ada hi'],
     });
     const need = m.commands.find((c: { path: string[] }) => c.path.join(' ') === 'need');
     expect(need.arguments).toEqual([{ name: 'target', description: 'What to reach', required: true, variadic: false }]);
-    // Without a default a value is required, unless the env fallback may provide it.
-    expect(need.flags[0]).toMatchObject({ long: 'token', required: false, description: 'API token [env: WCW_TOKEN]' });
+    // Without a default a value is required; the env fallback may provide it (help says so).
+    expect(need.flags[0]).toMatchObject({ long: 'token', required: true, env: 'WCW_TOKEN', description: 'API token' });
     expect(m.access.scratchDir).toContain('/plugin_data');
     expect(m.access.env).toEqual([
       { name: 'WCW_NAME', reason: 'the value of greet --name when not given on the command line' },
@@ -69,7 +69,8 @@ describe('wasmcloud:wash@0.0.2: info', () => {
     expect(overview.stdout).toMatch(/env WCW_TOKEN\s+the value of need --token/);
     const greet = await test2(['greet', '--help']);
     expect(greet.stdout).toContain('Usage: wash wcw2 greet [options] [greeting]');
-    expect(greet.stdout).toMatch(/--name <who>\s+Who to greet \[env: WCW_NAME\] \(default: world\)/);
+    expect(greet.stdout).toMatch(/--name <who>\s+Who to greet \(default: world; env: WCW_NAME\)/);
+    expect(greet.stdout).toMatch(/\[greeting\]\s+The greeting word \(default: hello\)/);
     expect(greet.stdout).toContain('wash wcw2 greet --name Ada hi');
   });
 });
@@ -288,14 +289,14 @@ describe('wasmcloud:wash@0.0.1, early shapes: info', () => {
       'greet', 'need', 'dump', 'ctx', 'recall', 'exec', 'table', 'authorize', 'project', 'log', 'stop', 'fail', 'remember',
     ]);
     const need = m.commands.find((c: { path: string[] }) => c.path[0] === 'need');
-    expect(need.flags).toEqual([{ long: 'token', description: 'API token', valueName: 'value', required: true }]);
+    expect(need.flags).toEqual([{ long: 'token', description: 'API token', valueName: 'value', required: true, choices: [], repeatable: false }]);
     expect(need.arguments).toEqual([
       { name: 'path1', description: 'Where to go', required: true, variadic: false },
-      { name: 'arg2', description: 'How', required: false, variadic: false },
+      { name: 'arg2', description: 'How', required: false, variadic: false, default: 'walking' },
     ]);
     const greet = m.commands.find((c: { path: string[] }) => c.path[0] === 'greet');
-    expect(greet.flags[0]).toEqual({ long: 'name', description: 'Who to greet', valueName: 'value', default: 'world', required: false });
-    expect(greet.arguments).toEqual([{ name: 'arg', description: 'The greeting word', required: false, variadic: false }]);
+    expect(greet.flags[0]).toEqual({ long: 'name', description: 'Who to greet', valueName: 'value', default: 'world', required: false, choices: [], repeatable: false });
+    expect(greet.arguments).toEqual([{ name: 'arg', description: 'The greeting word', required: false, variadic: false, default: 'hello' }]);
     const inspect = await runWash(['plugin', 'inspect', WCW1_EARLY_WASM], { xdg });
     expect(inspect.stdout).toMatch(/contract\s+wasmcloud:wash@0\.0\.1/);
     expect(inspect.stdout).toMatch(/ignored\s+hooks wash has no events for: dev-register, before-dev-build/);
@@ -487,7 +488,7 @@ describe('loading', () => {
     const dir = join(xdg.root, 'bad');
     const future = await watToFile(dir, 'future.wasm', componentExporting('wasmcloud:wash/plugin@0.0.3'));
     const r = await runWash(['plugin', 'test', '--info', future], { xdg });
-    expect(lastLine(r.stderr)).toBe(`error: not a wash plugin: ${future} (exports wasmcloud:wash/plugin@0.0.3; expected wash:plugin/plugin@0.1)`);
+    expect(lastLine(r.stderr)).toBe(`error: not a wash plugin: ${future} (exports wasmcloud:wash/plugin@0.0.3; expected wash:plugin/plugin@0.2 (or 0.1))`);
     const broken = await watToFile(dir, 'broken.wasm', componentExporting('wasmcloud:wash/plugin@0.0.2'));
     const b = await runWash(['plugin', 'test', '--info', broken], { xdg });
     expect(b.code).toBe(1);
@@ -542,9 +543,9 @@ describe('argv parsing (unit)', () => {
     ],
     hooks: ['before-push'],
   };
-  const info: WasmcloudWashInfo = describeWasmcloudWash(raw, 'wasmcloud:wash@0.0.2').info;
+  const { info, metadata } = describeWasmcloudWash(raw, 'wasmcloud:wash@0.0.2');
   const values = (argv: string[], env: Record<string, string> = {}) => {
-    const c = parseWasmcloudWashArgv(info, argv, env);
+    const c = parseWasmcloudWashArgv(info, metadata, argv, env);
     return [...c.flags.map(([k, a]) => `${k}=${a.value}`), ...c.arguments.map((a) => `${a.name}=${a.value}`)].join(' ');
   };
 

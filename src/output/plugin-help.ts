@@ -1,4 +1,4 @@
-import type { Command, Flag, Metadata } from '../plugin-host/metadata.js';
+import type { Command, CommandGroup, Flag, Metadata } from '../plugin-host/metadata.js';
 import { escapeUntrusted as esc } from '../util/untrusted.js';
 import { bold } from '../util/style.js';
 
@@ -8,7 +8,24 @@ const usageOfArgument = (a: Command['arguments'][number]) => {
 };
 
 const flagLabel = (f: Flag) =>
-  `${f.short ? `-${esc(f.short)}, ` : '    '}--${esc(f.long)}${f.valueName !== undefined ? ` <${esc(f.valueName)}>` : ''}`;
+  `${f.short ? `-${esc(f.short)}, ` : '    '}--${esc(f.long)}${f.valueName !== undefined ? ` <${esc(f.valueName)}>` : ''}${f.repeatable ? '...' : ''}`;
+
+/** What help says about a flag besides its description: `(one of: a, b; default: a; env: X; repeatable; required)`. */
+function flagNotes(f: Flag): string {
+  const notes = [
+    f.choices.length ? `one of: ${f.choices.map((c) => esc(c)).join(', ')}` : '',
+    f.default !== undefined ? `default: ${esc(f.default)}` : '',
+    f.env !== undefined ? `env: ${esc(f.env)}` : '',
+    f.repeatable ? 'repeatable' : '',
+    f.required ? 'required' : '',
+  ].filter(Boolean);
+  return notes.length ? ` (${notes.join('; ')})` : '';
+}
+
+function argumentNotes(a: Command['arguments'][number]): string {
+  const notes = [a.default !== undefined ? `default: ${esc(a.default)}` : '', a.env !== undefined ? `env: ${esc(a.env)}` : ''].filter(Boolean);
+  return notes.length ? ` (${notes.join('; ')})` : '';
+}
 
 function section(title: string, rows: [string, string][]): string[] {
   if (rows.length === 0) return [];
@@ -16,7 +33,7 @@ function section(title: string, rows: [string, string][]): string[] {
   return ['', bold(`${title}:`), ...rows.map(([l, d]) => `  ${l.padEnd(width)}  ${d}`.trimEnd())];
 }
 
-const commandWords = (c: Command) => c.path.map((w) => esc(w)).join(' ');
+const commandWords = (c: { path: string[] }) => c.path.map((w) => esc(w)).join(' ');
 
 /** `wash <plugin>` overview: what it is, its commands, what access it asks for. */
 export function renderPluginHelp(m: Metadata): string {
@@ -33,9 +50,12 @@ export function renderPluginHelp(m: Metadata): string {
       ),
     );
   }
+  if (m.groups.length > 0) {
+    lines.push(...section('Command groups', m.groups.map((g) => [`${commandWords(g)} <command>`, esc(g.description)])));
+  }
   const access = describeAccess(m);
   if (access.length) lines.push(...section('Access requested', access));
-  const about = [m.url && `Docs: ${esc(m.url)}`, m.contact && `Contact: ${esc(m.contact)}`, m.license && `License: ${esc(m.license)}`];
+  const about = [m.url ? `Docs: ${esc(m.url)}` : '', m.contact ? `Contact: ${esc(m.contact)}` : '', m.license ? `License: ${esc(m.license)}` : ''];
   lines.push('', ...about.filter(Boolean));
   if (subcommands.length > 0) lines.push(`Run 'wash ${esc(m.name)} <command> --help' for more on a command.`);
   return lines.join('\n');
@@ -50,22 +70,35 @@ function renderCommandBody(m: Metadata, c: Command): string[] {
     `${bold('Usage:')} ${usage}`,
     ...section(
       'Arguments',
-      c.arguments.map((a) => [usageOfArgument(a), esc(a.description)]),
+      c.arguments.map((a) => [usageOfArgument(a), `${esc(a.description)}${argumentNotes(a)}`]),
     ),
     ...section(
       'Options',
-      c.flags.map((f) => {
-        const notes = [f.required ? 'required' : '', f.default !== undefined ? `default: ${esc(f.default)}` : ''].filter(Boolean);
-        return [flagLabel(f), `${esc(f.description)}${notes.length ? ` (${notes.join(', ')})` : ''}`];
-      }),
+      c.flags.map((f) => [flagLabel(f), `${esc(f.description)}${flagNotes(f)}`]),
     ),
     ...(c.examples.length ? ['', bold('Examples:'), ...c.examples.map((e) => `  ${esc(e)}`)] : []),
   ];
 }
 
-/** Help for one command of a plugin. */
-export function renderCommandHelp(m: Metadata, c: Command): string {
-  return renderCommandBody(m, c).join('\n');
+const isGroup = (c: Command | CommandGroup): c is CommandGroup => !('flags' in c);
+const startsWith = (path: readonly string[], prefix: readonly string[]) => prefix.every((w, i) => path[i] === w);
+
+/** Help for one command of a plugin, or for a group of commands (`wash <plugin> team member --help`). */
+export function renderCommandHelp(m: Metadata, c: Command | CommandGroup): string {
+  if (!isGroup(c)) return renderCommandBody(m, c).join('\n');
+  const words = c.path.map((w) => esc(w)).join(' ');
+  const under = m.commands.filter((cmd) => cmd.path.length > c.path.length && startsWith(cmd.path, c.path));
+  return [
+    esc(c.description),
+    '',
+    `${bold('Usage:')} wash ${esc(m.name)} ${words} <command> [options]`,
+    ...section(
+      'Commands',
+      under.map((cmd) => [[cmd.path.slice(c.path.length).map((w) => esc(w)).join(' '), ...cmd.arguments.map(usageOfArgument)].join(' '), esc(cmd.description)]),
+    ),
+    '',
+    `Run 'wash ${esc(m.name)} ${words} <command> --help' for more on a command.`,
+  ].join('\n');
 }
 
 const MAX_REASON = 160;
@@ -93,7 +126,7 @@ export function describeAccess(m: Metadata): [string, string][] {
  * lands on does not declare that flag itself), the command to show help for.
  * `null` means the plugin overview.
  */
-export function helpRequest(m: Metadata, argv: readonly string[]): Command | null | undefined {
+export function helpRequest(m: Metadata, argv: readonly string[]): Command | CommandGroup | null | undefined {
   const end = argv.indexOf('--');
   const head = end === -1 ? argv : argv.slice(0, end);
   // A plugin with a top-level command runs it; one made of subcommands shows its overview.
@@ -107,7 +140,14 @@ export function helpRequest(m: Metadata, argv: readonly string[]): Command | nul
   }
   for (let n = words.length; n >= 0; n--) {
     const command = m.commands.find((c) => c.path.length === n && c.path.every((w, i) => w === words[i]));
-    if (!command) continue;
+    if (!command) {
+      // Words that lead to commands without being one: a group (described or not) gets its own page.
+      const prefix = words.slice(0, n);
+      const leads = n > 0 && m.commands.some((c) => c.path.length > n && startsWith(c.path, prefix));
+      if (!leads) continue;
+      const described = m.groups.find((g) => g.path.length === n && startsWith(g.path, prefix));
+      return described ?? { path: prefix, description: `Commands under '${prefix.join(' ')}'` };
+    }
     const declares = command.flags.some((f) => (head[index] === '-h' ? f.short === 'h' : f.long === 'help'));
     if (declares) return undefined;
     return n === 0 ? null : command;

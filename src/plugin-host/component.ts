@@ -1,9 +1,15 @@
 import { WashError } from '../util/errors.js';
 import { detectWasmcloudWash, type WasmcloudWashContract } from './adapters/wasmcloud-wash.js';
 
-/** The contract we implement natively, and the versions we accept. */
-export const CONTRACT = { package: 'wash:plugin', interface: 'plugin', major: 0, minor: 1 } as const;
-export const CONTRACT_LABEL = `${CONTRACT.package}/${CONTRACT.interface}@${CONTRACT.major}.${CONTRACT.minor}`;
+/**
+ * The contract we implement natively, and the versions we accept: every
+ * minor we shipped (see the evolution rule in wit/plugin.wit), newest first.
+ */
+export const CONTRACT = { package: 'wash:plugin', interface: 'plugin', major: 0, minors: [2, 1] } as const;
+export const CONTRACT_LABEL = `${CONTRACT.package}/${CONTRACT.interface}@${CONTRACT.major}.${CONTRACT.minors[0]} (or ${CONTRACT.minors
+  .slice(1)
+  .map((m) => `${CONTRACT.major}.${m}`)
+  .join(', ')})`;
 
 /**
  * Which contract a component implements: ours (the native path), or a
@@ -36,7 +42,11 @@ export function checkContract(exportNames: readonly string[], file: string): Con
   const compatible = exportNames.some((name) => {
     const p = parseInterfaceName(name);
     return (
-      p && p.pkg === CONTRACT.package && p.iface === CONTRACT.interface && p.major === CONTRACT.major && p.minor === CONTRACT.minor
+      p &&
+      p.pkg === CONTRACT.package &&
+      p.iface === CONTRACT.interface &&
+      p.major === CONTRACT.major &&
+      (CONTRACT.minors as readonly number[]).includes(p.minor)
     );
   });
   if (compatible) return NATIVE_CONTRACT;

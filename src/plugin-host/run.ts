@@ -137,7 +137,7 @@ export async function callPlugin(
   let foreignCall: RunSpec['foreignCall'];
   if (component.contract !== NATIVE_CONTRACT && component.foreign && (call.kind === 'run' || call.kind === 'hook')) {
     // A foreign contract takes parsed arguments: parse here, so usage errors need no worker.
-    foreignCall = prepareWasmcloudWashCall(component.foreign, metadata.name, call, access.sandbox.env);
+    foreignCall = prepareWasmcloudWashCall(component.foreign, metadata, call, access.sandbox.env);
     if (component.foreign.ignoredHooks.length > 0 && logEnabled(invocation, 'debug')) {
       const hooks = component.foreign.ignoredHooks.map((h) => escapeUntrusted(h)).join(', ');
       process.stderr.write(`wash: plugin '${metadata.name}' (${component.contract}) declares hooks wash has no events for, ignored: ${hooks}\n`);

@@ -51,7 +51,7 @@ const hex = (digest: string) => digest.replace(/^sha256:/, '');
  * shape, how `info` is called. With jco's version it keys every entry, so a
  * new wash never trusts a verdict (or rejection) made under other rules.
  */
-const CACHE_FORMAT = 4;
+const CACHE_FORMAT = 5;
 
 /** The name of a component's cache entry: digest, jco version and cache format. */
 export function entryName(digest: string): string {

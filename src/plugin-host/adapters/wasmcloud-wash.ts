@@ -63,6 +63,8 @@ import { createHostImports, type ExecOutput, type HostImportOptions } from '../h
 import { getWashVersion } from '../versions.js';
 import { UsageError, WashError, ExitCode, messageOf } from '../../util/errors.js';
 import { escapeUntrusted } from '../../util/untrusted.js';
+// The one argv parser: plugins built with our SDK parse with it too (see its header).
+import { parseArgv, UsageError as ArgvUsageError } from '../../../plugin-sdk/src/args.js';
 
 export type WasmcloudWashContract = 'wasmcloud:wash@0.0.2' | 'wasmcloud:wash@0.0.1';
 
@@ -259,7 +261,7 @@ export interface ArgumentView {
   description: string;
   env?: string;
   default?: string;
-  /** Without a value from the command line, env or default, the command cannot run. */
+  /** Without a value from the command line (or env) the command cannot run. */
   required: boolean;
 }
 
@@ -268,8 +270,8 @@ export function viewOf(a: WashArgument, fallbackName: string): ArgumentView {
     // early-unnamed: an explicit `required`, which a default overrides (as clap did).
     return { name: fallbackName, description: a.description, default: a.defaultValue, required: Boolean(a.required) && a.defaultValue === undefined };
   }
-  // As clap in the Rust wash: without a default a value is required; an env fallback may provide it.
-  return { name: a.name || fallbackName, description: a.description, env: a.env, default: a.default, required: a.default === undefined && a.env === undefined };
+  // As clap in the Rust wash: without a default a value is required (its env variable, if any, may provide it).
+  return { name: a.name || fallbackName, description: a.description, env: a.env, default: a.default, required: a.default === undefined };
 }
 
 /** Names for a command's positional arguments (generated for unnamed ones). */
@@ -279,8 +281,6 @@ export function argumentViews(c: WashCommand): ArgumentView[] {
 }
 
 const flagView = (a: WashArgument) => viewOf(a, a.isPath ? 'path' : 'value');
-
-const envNote = (a: ArgumentView) => (a.env !== undefined ? ` [env: ${a.env}]` : '');
 
 /**
  * Validate their `info` answer and map it to our metadata. Throws
@@ -308,15 +308,6 @@ export function describeWasmcloudWash(raw: unknown, contract: WasmcloudWashContr
   const credentialList = early && m.credentials !== undefined && m.credentials !== null ? m.credentials : [];
   const ignoredCredentials = arr(credentialList, 'credentials').map((c, i) => str(c, `credentials[${i}]`));
 
-  // Each variable a flag or argument falls back to, and where it is used (for the access prompt).
-  const env = new Map<string, string[]>();
-  for (const { path, command: c } of commands) {
-    const uses: [ArgumentView, string][] = [
-      ...c.flags.map(([k, a]): [ArgumentView, string] => [flagView(a), `--${k}`]),
-      ...argumentViews(c).map((a): [ArgumentView, string] => [a, `<${a.name}>`]),
-    ];
-    for (const [a, use] of uses) if (a.env) env.set(a.env, [...(env.get(a.env) ?? []), [...path, use].join(' ')]);
-  }
   const metadata = validateMetadata({
     id: m.id,
     name: m.name,
@@ -330,16 +321,13 @@ export function describeWasmcloudWash(raw: unknown, contract: WasmcloudWashContr
       description: c.description,
       flags: c.flags.map(([long, a]) => {
         const v = flagView(a);
-        return { long, description: `${v.description}${envNote(v)}`, valueName: v.name, default: v.default, required: v.required };
+        return { long, description: v.description, valueName: v.name, default: v.default, required: v.required, env: v.env, choices: [], repeatable: false };
       }),
-      arguments: argumentViews(c).map((a) => ({ name: a.name, description: `${a.description}${envNote(a)}`, required: a.required, variadic: false })),
+      arguments: argumentViews(c).map((a) => ({ name: a.name, description: a.description, required: a.required, variadic: false, env: a.env, default: a.default })),
       examples: c.usage,
     })),
     access: {
-      env: [...env].map(([name, uses]) => {
-        const where = `${uses.slice(0, 4).join(', ')}${uses.length > 4 ? ', ...' : ''}`;
-        return { name, reason: `the value of ${where} when not given on the command line` };
-      }),
+      env: [], // each env fallback is requested by validateMetadata
       scratchDir: `a data directory kept between runs, seen by the plugin as ${PLUGIN_DATA_MOUNT}`,
       paths: [],
       outgoingHttp: [],
@@ -374,75 +362,39 @@ export function checkWasmcloudWashInfo(value: unknown): WasmcloudWashInfo {
 // ---------------------------------------------------------------------------
 // Running: argv -> their command record
 
-const present = (env: Readonly<Record<string, string>>, name: string | undefined) =>
-  name !== undefined && env[name] !== undefined && env[name] !== '' ? env[name] : undefined;
-
 /**
- * Parse argv against the declared commands and return the command record
- * with every `value` filled. `env` holds only the granted variables.
- * Throws UsageError.
+ * Parse argv against the declared commands (as mapped to our metadata, with
+ * the one parser plugins use) and return their command record with every
+ * `value` filled: from the command line, else the env fallback, else the
+ * default; `env` holds only the granted variables. Throws UsageError.
  */
-export function parseWasmcloudWashArgv(info: WasmcloudWashInfo, argv: readonly string[], env: Readonly<Record<string, string>>): WashCommand {
-  let rest = [...argv];
-  let found = info.commands.find((c) => c.path.length === 0);
+export function parseWasmcloudWashArgv(
+  info: WasmcloudWashInfo,
+  metadata: Pick<Metadata, 'commands'>,
+  argv: readonly string[],
+  env: Readonly<Record<string, string>>,
+): WashCommand {
   if (info.commands.length === 0) throw new UsageError('this plugin has no commands (it only declares hooks)');
-  if (!found) {
-    const names = info.commands.map((c) => c.path[0]!);
-    const word = rest[0];
-    if (word === undefined || word.startsWith('-')) throw new UsageError(`missing command (one of: ${names.join(', ')})`);
-    found = info.commands.find((c) => c.path[0] === word);
-    if (!found) throw new UsageError(`unknown command '${escapeUntrusted(word)}' (one of: ${names.join(', ')})`);
-    rest = rest.slice(1);
+  let parsed;
+  try {
+    parsed = parseArgv(metadata.commands, argv, { env });
+  } catch (err) {
+    if (err instanceof ArgvUsageError) throw new UsageError(escapeUntrusted(err.message));
+    throw err;
   }
-  const declared = found.command;
-  const given = new Map<string, string>();
-  const positional: string[] = [];
-  for (let i = 0; i < rest.length; i++) {
-    const token = rest[i]!;
-    if (token === '--') {
-      positional.push(...rest.slice(i + 1));
-      break;
-    }
-    if (!token.startsWith('--')) {
-      if (token.startsWith('-') && token.length > 1 && !/^-\d/.test(token)) {
-        throw new UsageError(`unknown option '${escapeUntrusted(token)}'`);
-      }
-      positional.push(token);
-      continue;
-    }
-    const eq = token.indexOf('=');
-    const key = token.slice(2, eq === -1 ? undefined : eq);
-    const flag = declared.flags.find(([k]) => k === key);
-    if (!flag) throw new UsageError(`unknown option '--${escapeUntrusted(key)}'`);
-    if (given.has(key)) throw new UsageError(`option '--${escapeUntrusted(key)}' given more than once`);
-    let value: string | undefined;
-    if (eq !== -1) value = token.slice(eq + 1);
-    else {
-      value = rest[i + 1];
-      if (value === undefined) throw new UsageError(`option '--${escapeUntrusted(key)}' needs a value <${escapeUntrusted(flagView(flag[1]).name)}>`);
-      i++;
-    }
-    given.set(key, value);
-  }
-  if (positional.length > declared.arguments.length) {
-    throw new UsageError(`unexpected argument '${escapeUntrusted(positional[declared.arguments.length]!)}'`);
-  }
-  const orEnv = (a: ArgumentView) => (a.env !== undefined ? ` (or set ${escapeUntrusted(a.env)})` : '');
-  // Named arguments without a value have no default: required. Unnamed ones say so, and get '' if optional.
-  const filled = (a: WashArgument, view: ArgumentView, value: string | undefined, missing: string): WashArgument => {
-    if (value === undefined && (a.name !== undefined || view.required)) throw new UsageError(`${missing}${orEnv(view)}`);
-    return { ...a, value: a.name === undefined ? (value ?? '') : value };
+  const key = parsed.command.path.join(' ');
+  const declared = info.commands.find((c) => c.path.join(' ') === key)!.command;
+  // Unnamed (early) arguments always carry a string; named ones are absent when not given.
+  const filled = (a: WashArgument, value: string | string[] | boolean | undefined): WashArgument => {
+    const text = typeof value === 'string' ? value : undefined;
+    return { ...a, value: a.name === undefined ? (text ?? '') : text };
   };
-  const flags = declared.flags.map(([key, a]): [string, WashArgument] => {
-    const view = flagView(a);
-    return [key, filled(a, view, given.get(key) ?? present(env, view.env) ?? view.default, `missing required option '--${escapeUntrusted(key)}'`)];
-  });
   const views = argumentViews(declared);
-  const args = declared.arguments.map((a, i): WashArgument => {
-    const view = views[i]!;
-    return filled(a, view, positional[i] ?? present(env, view.env) ?? view.default, `missing argument <${escapeUntrusted(view.name)}>`);
-  });
-  return { ...declared, flags, arguments: args };
+  return {
+    ...declared,
+    flags: declared.flags.map(([k, a]): [string, WashArgument] => [k, filled(a, parsed.flags[k])]),
+    arguments: declared.arguments.map((a, i) => filled(a, parsed.args[views[i]!.name])),
+  };
 }
 
 /** What the worker calls: `run` with a filled command, or `hook` with their hook type. */
@@ -657,19 +609,19 @@ export function callWasmcloudWash(
 /** Turn a host call into theirs: parse argv (UsageError with the usual hint), or map the hook. */
 export function prepareWasmcloudWashCall(
   info: WasmcloudWashInfo,
-  pluginName: string,
+  metadata: Pick<Metadata, 'name' | 'commands'>,
   call: { kind: 'run'; argv: string[] } | { kind: 'hook'; hook: string },
   env: Readonly<Record<string, string>>,
 ): WasmcloudWashCall {
   if (call.kind === 'hook') {
     const hook = theirHook(info, call.hook);
-    if (hook === undefined) throw new WashError(`plugin '${pluginName}' does not handle the '${call.hook}' hook`);
+    if (hook === undefined) throw new WashError(`plugin '${metadata.name}' does not handle the '${call.hook}' hook`);
     return { kind: 'hook', hook, shape: info.shape };
   }
   try {
-    return { kind: 'run', command: parseWasmcloudWashArgv(info, call.argv, env), shape: info.shape };
+    return { kind: 'run', command: parseWasmcloudWashArgv(info, metadata, call.argv, env), shape: info.shape };
   } catch (err) {
-    if (err instanceof UsageError) throw new UsageError(err.message, `see 'wash ${pluginName} --help'`);
+    if (err instanceof UsageError) throw new UsageError(err.message, `see 'wash ${metadata.name} --help'`);
     throw err;
   }
 }

@@ -1,0 +1,264 @@
+// The contract itself: wash:plugin@0.2 (env fallbacks, choices, repeatable
+// flags, command groups, optional contact/url/license), plugins built against
+// 0.1.0 still running, and the one argv parser the SDK and the host share.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeXdg, runWash, type Xdg } from './helpers.js';
+import { EXAMPLE_WASM, V010_WASM } from './fixtures.js';
+import { parseArgv, UsageError, type ParserCommand } from '../plugin-sdk/src/args.js';
+import { InvalidMetadata, validateMetadata } from '../src/plugin-host/metadata.js';
+import { helpRequest, renderCommandHelp, renderPluginHelp } from '../src/output/plugin-help.js';
+
+let xdg: Xdg;
+beforeAll(async () => {
+  xdg = await makeXdg();
+});
+afterAll(async () => {
+  await xdg.cleanup();
+});
+const lastLine = (text: string) => text.trim().split('\n').at(-1);
+
+/** A 0.1.0-shaped info answer, as jco lifts it. */
+const info010 = () => ({
+  id: 'dev.example.x',
+  name: 'x',
+  version: '1.0.0',
+  description: 'd',
+  contact: '',
+  url: 'https://example.invalid',
+  license: 'MIT',
+  commands: [
+    {
+      path: ['go'],
+      description: 'go',
+      flags: [{ long: 'level', short: 'l', description: 'how much', valueName: 'n', default: '1', required: false }],
+      arguments: [],
+      examples: [],
+    },
+  ],
+  access: { env: [], scratchDir: undefined, paths: [], outgoingHttp: [], hostExec: [], incomingHttp: undefined },
+  hooks: [],
+  providesCredentials: false,
+});
+
+describe('metadata of both versions (unit)', () => {
+  it('a 0.1.0 answer gets the 0.2 defaults: no env, no choices, not repeatable, no groups', () => {
+    const m = validateMetadata(info010());
+    expect(m.commands[0]!.flags[0]).toEqual({
+      long: 'level',
+      short: 'l',
+      description: 'how much',
+      valueName: 'n',
+      default: '1',
+      required: false,
+      env: undefined,
+      choices: [],
+      repeatable: false,
+    });
+    expect(m.groups).toEqual([]);
+    expect(m.contact).toBe('');
+  });
+
+  it('a 0.2.0 answer: optional contact/url/license, env fallbacks requested as access, groups', () => {
+    const raw = {
+      ...info010(),
+      contact: undefined,
+      url: undefined,
+      license: undefined,
+      groups: [{ path: ['team', 'member'], description: 'members' }],
+      commands: [
+        {
+          path: ['go'],
+          description: 'go',
+          flags: [
+            { long: 'region', description: 'r', valueName: 'r', default: 'eu', required: false, env: 'X_REGION', choices: ['eu', 'us'], repeatable: false },
+            { long: 'tag', description: 't', valueName: 't', required: false, choices: [], repeatable: true },
+            { long: 'token', description: 't', valueName: 't', required: true, env: 'X_TOKEN', choices: [], repeatable: false },
+          ],
+          arguments: [],
+          examples: [],
+        },
+      ],
+      access: { ...info010().access, env: [{ name: 'X_TOKEN', reason: 'my own reason' }] },
+    };
+    const m = validateMetadata(raw);
+    expect([m.contact, m.url, m.license]).toEqual([undefined, undefined, undefined]);
+    expect(m.groups).toEqual([{ path: ['team', 'member'], description: 'members' }]);
+    // X_TOKEN was declared with the plugin's own reason; X_REGION is added, so the user is asked for it.
+    expect(m.access.env).toEqual([
+      { name: 'X_TOKEN', reason: 'my own reason' },
+      { name: 'X_REGION', reason: 'the value of go --region when not given on the command line' },
+    ]);
+    expect(m.commands[0]!.flags.map((f) => [f.long, f.repeatable, f.choices.join('|')])).toEqual([
+      ['region', false, 'eu|us'],
+      ['tag', true, ''],
+      ['token', false, ''],
+    ]);
+  });
+
+  it('refuses contradictions: a default outside the choices, a repeatable switch, a bad env name', () => {
+    const withFlag = (flag: Record<string, unknown>) => {
+      const raw = info010();
+      raw.commands[0]!.flags = [{ long: 'f', description: '', required: false, ...flag } as never];
+      return () => validateMetadata(raw);
+    };
+    expect(withFlag({ valueName: 'v', default: 'c', choices: ['a', 'b'] })).toThrow("default 'c' is not one of its choices");
+    expect(withFlag({ repeatable: true })).toThrow('a repeatable flag must take a value');
+    expect(withFlag({ choices: ['a'] })).toThrow('choices need a flag that takes a value');
+    expect(withFlag({ valueName: 'v', env: 'NOT OK' })).toThrow(InvalidMetadata);
+    expect(withFlag({ valueName: 'v', env: 'NOT OK' })).toThrow("is not an environment variable name");
+  });
+});
+
+describe('the argv parser plugins and host share (unit)', () => {
+  const commands: ParserCommand[] = [
+    {
+      path: ['deploy'],
+      flags: [
+        { long: 'region', valueName: 'r', default: 'eu', required: false, env: 'REGION', choices: ['eu', 'us'] },
+        { long: 'tag', short: 't', valueName: 't', required: false, repeatable: true },
+        { long: 'dry-run', required: false, env: 'DRY' },
+        { long: 'token', valueName: 't', required: true, env: 'TOKEN' },
+      ],
+      arguments: [{ name: 'what', required: false, variadic: false }],
+    },
+    { path: ['team', 'member', 'add'], flags: [], arguments: [{ name: 'name', required: true, variadic: false }] },
+    { path: ['team', 'member', 'rm'], flags: [], arguments: [] },
+  ];
+  const parse = (argv: string[], env: Record<string, string> = {}) => parseArgv(commands, argv, { env });
+
+  it('a value comes from argv, else the env variable (empty = unset), else the default', () => {
+    expect(parse(['deploy', '--token', 'a']).flags).toEqual({ region: 'eu', tag: [], token: 'a' });
+    expect(parse(['deploy'], { TOKEN: 'e', REGION: 'us', DRY: 'on' }).flags).toEqual({ region: 'us', tag: [], 'dry-run': true, token: 'e' });
+    expect(parse(['deploy', '--token=x', '--region', 'eu'], { TOKEN: 'e', REGION: 'us', DRY: 'off' }).flags).toEqual({
+      region: 'eu',
+      tag: [],
+      'dry-run': false,
+      token: 'x',
+    });
+    expect(() => parse(['deploy'], { TOKEN: '' })).toThrow("missing required option '--token' (or set TOKEN)");
+    expect(() => parse(['deploy', '--token', 'a'], { DRY: 'maybe' })).toThrow("DRY must be one of 1, true, yes, on, 0, false, no, off for '--dry-run', got 'maybe'");
+  });
+
+  it('choices are checked wherever the value came from', () => {
+    expect(() => parse(['deploy', '--token', 'a', '--region', 'mars'])).toThrow("invalid value 'mars' for '--region' (one of: eu, us)");
+    expect(() => parse(['deploy', '--token', 'a'], { REGION: 'mars' })).toThrow("invalid value 'mars' for '--region' from REGION (one of: eu, us)");
+  });
+
+  it('repeatable flags collect values in order; others refuse a second value', () => {
+    expect(parse(['deploy', '--token', 'a', '-t', 'x', '--tag=y', '-t', 'z']).flags.tag).toEqual(['x', 'y', 'z']);
+    expect(() => parse(['deploy', '--token', 'a', '--token', 'b'])).toThrow("option '--token' given more than once");
+  });
+
+  it('negative numbers are values; groups of commands name their subcommands', () => {
+    expect(parse(['deploy', '--token', 'a', '-5']).args).toEqual({ what: '-5' });
+    expect(() => parse(['deploy', '--token', 'a', '-x'])).toThrow("unknown option '-x'");
+    expect(() => parse(['team'])).toThrow("'team' needs a subcommand (one of: member)");
+    expect(() => parse(['team', 'member'])).toThrow("'team member' needs a subcommand (one of: add, rm)");
+    expect(() => parse(['team', 'member', 'kick'])).toThrow("unknown command 'team member kick'");
+    expect(() => parse(['team', 'boss'])).toThrow("unknown command 'team boss'");
+    expect(() => parse([])).toThrow(UsageError);
+    expect(parse(['team', 'member', 'add', 'ada']).args).toEqual({ name: 'ada' });
+  });
+});
+
+describe('help for 0.2 metadata (unit)', () => {
+  const m = validateMetadata({
+    ...info010(),
+    groups: [{ path: ['team', 'member'], description: 'Manage the members of a team' }],
+    commands: [
+      {
+        path: ['deploy'],
+        description: 'Deploy',
+        flags: [
+          { long: 'region', description: 'Where', valueName: 'r', default: 'eu', required: false, env: 'X_REGION', choices: ['eu', 'us'], repeatable: false },
+          { long: 'tag', short: 't', description: 'A tag', valueName: 'tag', required: false, choices: [], repeatable: true },
+        ],
+        arguments: [],
+        examples: [],
+      },
+      { path: ['team', 'member', 'add'], description: 'Add one', flags: [], arguments: [{ name: 'name', description: 'Who', required: true, variadic: false }], examples: [] },
+      { path: ['team', 'member', 'rm'], description: 'Remove one', flags: [], arguments: [], examples: [] },
+    ],
+  });
+
+  it('flags show their choices, default, env variable and repeatability', () => {
+    const text = renderCommandHelp(m, m.commands[0]!);
+    expect(text).toMatch(/--region <r>\s+Where \(one of: eu, us; default: eu; env: X_REGION\)/);
+    expect(text).toMatch(/-t, --tag <tag>\.\.\.\s+A tag \(repeatable\)/);
+  });
+
+  it('a group has its own page, described or not; the overview lists described groups', () => {
+    const group = helpRequest(m, ['team', 'member', '--help']);
+    expect(group).toEqual({ path: ['team', 'member'], description: 'Manage the members of a team' });
+    const page = renderCommandHelp(m, group!);
+    expect(page).toContain('Manage the members of a team');
+    expect(page).toContain('Usage: wash x team member <command> [options]');
+    expect(page).toMatch(/add <name>\s+Add one/);
+    expect(renderCommandHelp(m, helpRequest(m, ['team', '-h'])!)).toMatch(/member add <name>\s+Add one/);
+    expect(renderPluginHelp(m)).toMatch(/Command groups:\n\s+team member <command>\s+Manage the members of a team/);
+    expect(helpRequest(m, ['nope', '--help'])).toBeNull();
+  });
+});
+
+describe('a plugin built against wash:plugin@0.1.0 still loads and runs', () => {
+  it('info, help, run, JSON output, exit status, install and list', async () => {
+    const info = await runWash(['-o', 'json', 'plugin', 'test', '--info', V010_WASM], { xdg });
+    expect(info.code, info.stderr).toBe(0);
+    const m = JSON.parse(info.stdout);
+    expect(m.exports).toContain('wash:plugin/plugin@0.1.0');
+    expect(m).toMatchObject({ name: 'v010', version: '0.1.0', contact: 'wash-ts tests', groups: [] });
+    expect(m.commands[0].flags[0]).toMatchObject({ long: 'shout', choices: [], repeatable: false });
+    const help = await runWash(['plugin', 'test', V010_WASM, 'hello', '--help'], { xdg });
+    expect(help.stdout).toMatch(/-s, --shout\s+Upper-case it/);
+    expect((await runWash(['plugin', 'test', V010_WASM, 'hello', '-s', 'Ada'], { xdg })).stdout).toBe('HELLO, ADA\n');
+    const json = await runWash(['-o', 'json', 'plugin', 'test', V010_WASM, 'hello'], { xdg });
+    expect(JSON.parse(json.stdout)).toEqual({ greeting: 'hello, world' });
+    expect((await runWash(['plugin', 'test', V010_WASM, 'exit', '7'], { xdg })).code).toBe(7);
+    const usage = await runWash(['plugin', 'test', V010_WASM, 'exit', 'x'], { xdg });
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain("error: exit needs a status 0-255, got 'x'");
+
+    const own = await makeXdg();
+    try {
+      expect((await runWash(['plugin', 'install', V010_WASM], { xdg: own })).code).toBe(0);
+      const list = JSON.parse((await runWash(['-o', 'json', 'plugin', 'list'], { xdg: own })).stdout) as { name: string }[];
+      expect(list.map((p) => p.name)).toContain('v010');
+      expect((await runWash(['v010', 'hello', 'Bo'], { xdg: own })).stdout).toBe('hello, Bo\n');
+    } finally {
+      await own.cleanup();
+    }
+  });
+});
+
+describe('wash:plugin@0.2 flags end to end (the example plugin, built with the SDK)', () => {
+  const run = (args: string[], options: { env?: Record<string, string>; globals?: string[] } = {}) =>
+    runWash([...(options.globals ?? []), '-o', 'json', 'plugin', 'test', EXAMPLE_WASM, ...args], { xdg, env: options.env });
+
+  it('env fallbacks need a grant; choices and repeatable flags parse as declared', async () => {
+    const env = { EXAMPLE_REGION: 'us', EXAMPLE_DRY_RUN: '1', EXAMPLE_DEPLOY_TOKEN: 'secret' };
+    // Without grants, the variables are unset in the sandbox: the required token is missing.
+    const denied = await run(['deploy'], { env });
+    expect(denied.code).toBe(2);
+    expect(denied.stderr).toContain("error: missing required option '--token' (or set EXAMPLE_DEPLOY_TOKEN)");
+    expect(denied.stderr).toContain('environment variable EXAMPLE_DEPLOY_TOKEN');
+    const granted = await run(['deploy'], { env, globals: ['--allow-env=EXAMPLE_REGION,EXAMPLE_DRY_RUN,EXAMPLE_DEPLOY_TOKEN'] });
+    expect(granted.code, granted.stderr).toBe(0);
+    expect(JSON.parse(granted.stdout)).toEqual({ region: 'us', tag: [], 'dry-run': true, token: 'secret' });
+    const flags = await run(['deploy', '--token', 't', '-t', 'a', '--tag', 'b', '--region=eu']);
+    expect(JSON.parse(flags.stdout)).toEqual({ region: 'eu', tag: ['a', 'b'], token: 't' });
+    const bad = await run(['deploy', '--token', 't', '--region', 'mars']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("error: invalid value 'mars' for '--region' (one of: eu, us)");
+    expect(lastLine(bad.stderr)).toBe("see 'wash example --help'");
+  });
+
+  it('help shows the new flag fields and the described group', async () => {
+    const deploy = await runWash(['plugin', 'test', EXAMPLE_WASM, 'deploy', '--help'], { xdg });
+    expect(deploy.stdout).toMatch(/--region <region>\s+Where to \(one of: eu, us; default: eu; env: EXAMPLE_REGION\)/);
+    expect(deploy.stdout).toMatch(/--token <token>\s+Needed \(env: EXAMPLE_DEPLOY_TOKEN; required\)/);
+    const group = await runWash(['plugin', 'test', EXAMPLE_WASM, 'team', 'member', '--help'], { xdg });
+    expect(group.code).toBe(0);
+    expect(group.stdout).toContain('Manage the members of a team');
+    expect(group.stdout).toMatch(/rm <name>\s+Remove a member/);
+  });
+});
