@@ -1,9 +1,13 @@
 // The contract itself: wash:plugin@0.2 (env fallbacks, choices, repeatable
 // flags, command groups, optional contact/url/license), plugins built against
-// 0.1.0 still running, and the one argv parser the SDK and the host share.
+// 0.1.0 still running, the one argv parser the SDK and the host share, and a
+// plugin written without JavaScript (examples/tiny-rust).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeXdg, runWash, type Xdg } from './helpers.js';
-import { EXAMPLE_WASM, V010_WASM } from './fixtures.js';
+import { existsSync } from 'node:fs';
+import { cp, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CI, ROOT, makeXdg, runWash, type Xdg } from './helpers.js';
+import { EXAMPLE_WASM, TINY_WASM, V010_WASM } from './fixtures.js';
 import { parseArgv, UsageError, type ParserCommand } from '../plugin-sdk/src/args.js';
 import { InvalidMetadata, validateMetadata } from '../src/plugin-host/metadata.js';
 import { helpRequest, renderCommandHelp, renderPluginHelp } from '../src/output/plugin-help.js';
@@ -260,5 +264,99 @@ describe('wash:plugin@0.2 flags end to end (the example plugin, built with the S
     expect(group.code).toBe(0);
     expect(group.stdout).toContain('Manage the members of a team');
     expect(group.stdout).toMatch(/rm <name>\s+Remove a member/);
+  });
+});
+
+// Built by the test setup with Debian's rustc and jco; under CI it must exist (the setup fails otherwise).
+describe.skipIf(!CI && !existsSync(TINY_WASM))('a plugin written in Rust without JavaScript (examples/tiny-rust)', () => {
+  it('passes plugin test: metadata, help, exports, and nothing requested', async () => {
+    const info = await runWash(['-o', 'json', 'plugin', 'test', '--info', TINY_WASM], { xdg });
+    expect(info.code, info.stderr).toBe(0);
+    const m = JSON.parse(info.stdout);
+    expect(m).toMatchObject({ id: 'dev.wash.examples.tiny', name: 'tiny', version: '0.1.0', license: 'Apache-2.0', groups: [], hooks: [] });
+    expect(m.contact).toBeUndefined();
+    expect(m.exports).toContain('wash:plugin/plugin@0.2.0');
+    expect(m.imports).toContain('wash:plugin/host');
+    expect(m.access).toEqual({ env: [], paths: [], outgoingHttp: [], hostExec: [] });
+    expect(m.commands.map((c: { path: string[] }) => c.path.join(' '))).toEqual(['greet', 'fail']);
+    const help = await runWash(['plugin', 'test', TINY_WASM, 'greet', '--help'], { xdg });
+    expect(help.stdout).toMatch(/--greeting <word>\s+The word to greet with \(one of: hello, hi, hey; default: hello\)/);
+    expect(help.stdout).toMatch(/-s, --shout\s+Upper-case the greeting/);
+  });
+
+  it('runs with flags, returns exit statuses, emits JSON through the host', async () => {
+    const run = (args: string[], globals: string[] = []) => runWash([...globals, 'plugin', 'test', TINY_WASM, ...args], { xdg });
+    const plain = await run(['greet']);
+    expect([plain.code, plain.stdout, plain.stderr]).toEqual([0, 'hello, world!\n', '']);
+    expect((await run(['greet', '--greeting=hey', '-s', 'Ada'])).stdout).toBe('HEY, ADA!\n');
+    expect((await run(['greet', '--', '-dash'])).stdout).toBe('hello, -dash!\n');
+    const json = await run(['greet', 'Ada'], ['-o', 'json']);
+    expect(JSON.parse(json.stdout)).toEqual({ greeting: 'hello, Ada!' });
+    const status = await run(['greet', '--exit', '3']);
+    expect([status.code, status.stdout]).toEqual([3, 'hello, world!\n']);
+    const usage = await run(['greet', '--greeting', 'yo']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toBe("error: invalid value 'yo' for '--greeting' (one of: hello, hi, hey)\nsee 'wash tiny --help'\n");
+    const unknown = await run(['greet', '--bogus']);
+    expect([unknown.code, lastLine(unknown.stderr)]).toEqual([2, "see 'wash tiny --help'"]);
+    const fail = await run(['fail', 'disk on fire']);
+    expect([fail.code, fail.stderr]).toEqual([1, 'error: disk on fire\n']);
+  });
+
+  it('installs and runs as wash tiny', async () => {
+    const own = await makeXdg();
+    try {
+      const install = await runWash(['plugin', 'install', TINY_WASM], { xdg: own });
+      expect(install.code, install.stderr).toBe(0);
+      expect((await runWash(['tiny', 'greet', 'Bo'], { xdg: own })).stdout).toBe('hello, Bo!\n');
+      const list = JSON.parse((await runWash(['-o', 'json', 'plugin', 'list'], { xdg: own })).stdout) as { name: string; source: string }[];
+      expect(list).toContainEqual(expect.objectContaining({ name: 'tiny', source: 'installed' }));
+    } finally {
+      await own.cleanup();
+    }
+  });
+});
+
+describe('wash plugin wit', () => {
+  it('writes the contract and the WASI packages it uses, which resolve on their own', async () => {
+    const out = join(xdg.root, 'project', 'wit');
+    const r = await runWash(['-o', 'json', 'plugin', 'wit', '--out', out], { xdg });
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout);
+    expect(result).toMatchObject({ dir: out, package: 'wash:plugin@0.2.0' });
+    expect(result.worlds).toEqual(['plugin-guest', 'auth-plugin-guest', 'http-plugin-guest', 'auth-http-plugin-guest']);
+    expect(result.deps).toEqual(expect.arrayContaining(['wasi:cli@0.2.12', 'wasi:http@0.2.12', 'wasi:http@0.2.10', 'wasi:io@0.2.12']));
+    expect(await readFile(join(out, 'plugin.wit'), 'utf8')).toBe(await readFile(join(ROOT, 'wit', 'plugin.wit'), 'utf8'));
+    expect(existsSync(join(out, 'deps', 'LICENSE.md'))).toBe(true);
+    // Every world resolves against what was written, as a bindings generator needs.
+    const { _setPreopens } = await import('@bytecodealliance/preview2-shim/filesystem');
+    _setPreopens({ '/': '/' });
+    const { componentEmbed } = await import('@bytecodealliance/jco');
+    for (const world of result.worlds) {
+      const embedded = await componentEmbed({ dummy: true, witPath: out, world });
+      expect(embedded.length, world).toBeGreaterThan(0);
+    }
+    // Written again over itself (an update), other files in the directory stay.
+    await writeFile(join(out, 'mine.wit'), 'package me:mine;\n');
+    const again = await runWash(['plugin', 'wit', '--out', out], { xdg });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('wrote wash:plugin@0.2.0 and 10 WASI packages to');
+    expect(existsSync(join(out, 'mine.wit'))).toBe(true);
+    const file = join(xdg.root, 'a-file');
+    await writeFile(file, 'x');
+    const bad = await runWash(['plugin', 'wit', '--out', file], { xdg });
+    expect([bad.code, lastLine(bad.stderr)]).toEqual([1, `error: cannot write the WIT to ${file}: not a directory`]);
+  });
+
+  it.skipIf(!CI && !existsSync(TINY_WASM))('is enough to build a plugin in another language: tiny, against the written copy', async () => {
+    const project = join(xdg.root, 'tiny-from-wit');
+    await cp(join(ROOT, 'examples', 'tiny-rust', 'src'), join(project, 'src'), { recursive: true });
+    await writeFile(join(project, 'package.json'), JSON.stringify({ wash: { name: 'tiny', world: 'plugin-guest', wit: 'wit' } }));
+    expect((await runWash(['plugin', 'wit', '--out', join(project, 'wit')], { xdg })).code).toBe(0);
+    // @ts-expect-error: a plain .mjs build script without types
+    const { buildRustPlugin } = await import('../scripts/build-rust-plugin.mjs');
+    const built = (await buildRustPlugin(project, { log: () => undefined })) as { file: string };
+    const r = await runWash(['plugin', 'test', built.file, 'greet', 'wit'], { xdg });
+    expect([r.code, r.stdout]).toEqual([0, 'hello, wit!\n']);
   });
 });

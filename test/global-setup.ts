@@ -2,9 +2,11 @@ import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 // @ts-expect-error: a plain .mjs build script without types
 import { buildPlugin } from '../scripts/componentize-plugin.mjs';
-import { ROOT } from './helpers.js';
+// @ts-expect-error: a plain .mjs build script without types
+import { buildRustPlugin } from '../scripts/build-rust-plugin.mjs';
+import { CI, ROOT } from './helpers.js';
 
-/** Build the fixture component (skipped when its inputs are unchanged) and check wash itself is built. */
+/** Build the fixture components (each skipped when its inputs are unchanged) and check wash itself is built. */
 export default async function setup() {
   await access(join(ROOT, 'dist', 'wash.js')).catch(() => {
     throw new Error('wash is not built: run `npm install` (or `npm run build`) first');
@@ -20,5 +22,13 @@ export default async function setup() {
   ];
   for (const dir of fixtures) {
     await buildPlugin(dir, { log: (line: string) => console.log(`[setup] ${line}`) });
+  }
+  // The plugin written without JavaScript (Debian's rustc + jco). Without a Rust
+  // toolchain its tests skip, except under CI, where .ci/run installs one.
+  try {
+    await buildRustPlugin(join(ROOT, 'examples', 'tiny-rust'), { log: (line: string) => console.log(`[setup] ${line}`) });
+  } catch (err) {
+    if (CI) throw err;
+    console.warn(`[setup] tiny (Rust): not built, its tests skip: ${(err as Error).message}`);
   }
 }
