@@ -6,7 +6,7 @@
 //      package.json) to the module;
 //   3. jco's componentNew makes it a component, turning the preview 1 imports
 //      std uses into WASI 0.2 ones with the preview1 adapter jco ships.
-// A build whose inputs (source, WIT, rustc and jco versions) hash the same as
+// A build whose inputs (sources, WIT, rustc and jco versions) hash the same as
 // the last one is skipped. The rustc is $RUSTC, else /usr/bin/rustc: rustup's
 // toolchains lack the wasm32-wasi std unless added, and CI installs Debian's.
 import { _setPreopens } from '@bytecodealliance/preview2-shim/filesystem';
@@ -14,7 +14,7 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { access, mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ROOT } from './componentize-plugin.mjs';
@@ -51,6 +51,15 @@ async function filesUnder(dir) {
   return out.sort();
 }
 
+/** The crate's sources: every .rs under src/, and files they pull in with `#[path = "..."]`. */
+async function rustSources(srcDir) {
+  const files = new Set((await filesUnder(srcDir)).filter((f) => f.endsWith('.rs')));
+  for (const file of [...files]) {
+    for (const m of (await readFile(file, 'utf8')).matchAll(/#\[path\s*=\s*"([^"]+)"\]/g)) files.add(resolve(dirname(file), m[1]));
+  }
+  return [...files].sort();
+}
+
 const jcoVersion = async () => JSON.parse(await readFile(join(ROOT, 'node_modules/@bytecodealliance/jco/package.json'), 'utf8')).version;
 
 /**
@@ -73,7 +82,7 @@ export async function buildRustPlugin(pluginDir, options = {}) {
 
   const hash = createHash('sha256');
   hash.update(`format:${BUILD_FORMAT}\nworld:${world}\nrustc:${version}\njco:${await jcoVersion()}\n`);
-  hash.update(await readFile(source));
+  for (const file of await rustSources(join(dir, 'src'))) hash.update(file).update(await readFile(file));
   for (const file of await filesUnder(witDir)) hash.update(file.slice(witDir.length)).update(await readFile(file));
   const inputHash = hash.digest('hex');
   try {

@@ -3,11 +3,12 @@
 // 0.1.0 still running, the one argv parser the SDK and the host share, and a
 // plugin written without JavaScript (examples/tiny-rust).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CI, ROOT, makeXdg, runWash, type Xdg } from './helpers.js';
-import { EXAMPLE_WASM, TINY_WASM, V010_WASM } from './fixtures.js';
+import { CI, ROOT, WASH, makeXdg, runWash, type Xdg } from './helpers.js';
+import { EXAMPLE_WASM, HTTP_ANY_WASM, TINY_WASM, V010_WASM } from './fixtures.js';
 import { parseArgv, UsageError, type ParserCommand } from '../plugin-sdk/src/args.js';
 import { InvalidMetadata, validateMetadata } from '../src/plugin-host/metadata.js';
 import { helpRequest, renderCommandHelp, renderPluginHelp } from '../src/output/plugin-help.js';
@@ -358,5 +359,38 @@ describe('wash plugin wit', () => {
     const built = (await buildRustPlugin(project, { log: () => undefined })) as { file: string };
     const r = await runWash(['plugin', 'test', built.file, 'greet', 'wit'], { xdg });
     expect([r.code, r.stdout]).toEqual([0, 'hello, wit!\n']);
+  });
+});
+
+describe.skipIf(!CI && !existsSync(HTTP_ANY_WASM))('an incoming handler of any wasi:http 0.2.x', () => {
+  it('a plugin exporting incoming-handler@0.2.12 (not 0.2.10) is served through host.listen', async () => {
+    const info = JSON.parse((await runWash(['-o', 'json', 'plugin', 'test', '--info', HTTP_ANY_WASM], { xdg })).stdout);
+    expect(info.exports).toContain('wasi:http/incoming-handler@0.2.12');
+    expect(info.exports).not.toContain('wasi:http/incoming-handler@0.2.10');
+    const child = spawn(process.execPath, [WASH, '--allow-listen', 'plugin', 'test', HTTP_ANY_WASM, 'serve'], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: xdg.root, NO_COLOR: '1', ...xdg.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (c: Buffer) => {
+          stdout += c.toString();
+          const m = /listening on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(stdout);
+          if (m) resolve(m[1]!);
+        });
+        void exited.then(() => reject(new Error(`wash exited before serving: ${stderr}`)));
+      });
+      const response = await fetch(`${url}hello?x=1`);
+      expect(response.status).toBe(200);
+      expect(await response.text()).toBe('served by wasi:http/incoming-handler@0.2.12 at /hello?x=1\n');
+      expect(await exited, stderr).toBe(0);
+      expect(stdout).toContain('answered /hello?x=1\n');
+    } finally {
+      child.kill();
+    }
   });
 });

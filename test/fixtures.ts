@@ -8,6 +8,8 @@ export const EXAMPLE_WASM = join(EXAMPLE_DIR, 'example.wasm');
 export const V010_WASM = join(ROOT, 'test', 'fixtures', 'plugin-0.1.0', 'dist', 'v010.wasm');
 /** The plugin written in Rust without crates or JavaScript (examples/tiny-rust), built by the test setup. */
 export const TINY_WASM = join(ROOT, 'examples', 'tiny-rust', 'dist', 'tiny.wasm');
+/** A plugin (Rust, no crates) whose HTTP handler is wasi:http/incoming-handler@0.2.12, not componentize-js's 0.2.10. */
+export const HTTP_ANY_WASM = join(ROOT, 'test', 'fixtures', 'http-any', 'dist', 'httpany.wasm');
 export const HOSTILE_DIR = join(ROOT, 'test', 'hostile', 'plugin', 'dist');
 /** Plugins built for the Rust wash's contract (wasmcloud:wash@0.0.2 and @0.0.1). */
 export const WCW2_WASM = join(ROOT, 'test', 'fixtures', 'wasmcloud-wash', 'plugin-0.0.2', 'dist', 'wcw2.wasm');

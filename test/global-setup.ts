@@ -23,12 +23,15 @@ export default async function setup() {
   for (const dir of fixtures) {
     await buildPlugin(dir, { log: (line: string) => console.log(`[setup] ${line}`) });
   }
-  // The plugin written without JavaScript (Debian's rustc + jco). Without a Rust
-  // toolchain its tests skip, except under CI, where .ci/run installs one.
-  try {
-    await buildRustPlugin(join(ROOT, 'examples', 'tiny-rust'), { log: (line: string) => console.log(`[setup] ${line}`) });
-  } catch (err) {
-    if (CI) throw err;
-    console.warn(`[setup] tiny (Rust): not built, its tests skip: ${(err as Error).message}`);
+  // Plugins written without JavaScript (Debian's rustc + jco): examples/tiny-rust, and a
+  // fixture serving wasi:http 0.2.12. Without a Rust toolchain their tests skip, except
+  // under CI, where .ci/run installs one.
+  for (const dir of [join(ROOT, 'examples', 'tiny-rust'), join(ROOT, 'test', 'fixtures', 'http-any')]) {
+    try {
+      await buildRustPlugin(dir, { log: (line: string) => console.log(`[setup] ${line}`) });
+    } catch (err) {
+      if (CI) throw err;
+      console.warn(`[setup] ${dir} (Rust): not built, its tests skip: ${(err as Error).message}`);
+    }
   }
 }

@@ -158,8 +158,9 @@ function busy(types: ServerShim['types'], responseOut: unknown): void {
  */
 async function serve(first: Record<string, unknown>, fresh: () => Promise<Record<string, unknown>>, port: number): Promise<never> {
   type Handler = { handle(request: unknown, responseOut: unknown): void };
+  // Any wasi:http 0.2.x handler: the shim's server speaks 0.2, whichever patch version the plugin was built with.
   const handlerOf = (raw: Record<string, unknown>) =>
-    Object.entries(raw).find(([name]) => name.startsWith('wasi:http/incoming-handler@'))?.[1] as Handler | undefined;
+    Object.entries(raw).find(([name]) => /^wasi:http\/incoming-handler@0\.2\.\d+/.test(name))?.[1] as Handler | undefined;
   const report = (message: { port?: number; error?: string }) => parentPort!.postMessage({ type: 'serving', ...message });
   // The JS engine serves one request per instance (as wasi:http hosts instantiate per request):
   // keep a few fresh instances ready and replace each one used.
@@ -178,7 +179,7 @@ async function serve(first: Record<string, unknown>, fresh: () => Promise<Record
       else busy(shim.types, responseOut); // a burst emptied the pool: ask the client to retry
     },
   };
-  if (!handlerOf(first)) report({ error: `plugin '${spec.pluginName}' does not export wasi:http/incoming-handler` });
+  if (!handlerOf(first)) report({ error: `plugin '${spec.pluginName}' does not export wasi:http/incoming-handler@0.2.x` });
   else {
     ready.push(handlerOf(first)!);
     await Promise.all([replenish(), replenish()]);

@@ -16,31 +16,8 @@
 //! where they are laid out. The host writes arguments into our memory through
 //! `cabi_realloc`.
 
-use std::alloc::{alloc, realloc, Layout};
-
-// ---------------------------------------------------------------------------
-// Canonical ABI shapes (wasm32: pointers and usize are 4 bytes)
-
-#[repr(C)]
-#[derive(Clone, Copy)]
-struct Str {
-    ptr: *const u8,
-    len: usize,
-}
-
-#[repr(C)]
-#[derive(Clone, Copy)]
-struct OptStr {
-    tag: u8, // 0 = none, 1 = some
-    val: Str,
-}
-
-#[repr(C)]
-#[derive(Clone, Copy)]
-struct List {
-    ptr: *const u8,
-    len: usize,
-}
+mod abi;
+use abi::*;
 
 /// `record flag`
 #[repr(C)]
@@ -101,23 +78,6 @@ struct Metadata {
     access: Access,
     hooks: List,
     provides_credentials: u8,
-}
-
-// Statics hold raw pointers to other statics; nothing mutates them.
-#[repr(transparent)]
-struct Shared<T>(T);
-unsafe impl<T> Sync for Shared<T> {}
-
-const fn s(text: &'static str) -> Str {
-    Str { ptr: text.as_ptr(), len: text.len() }
-}
-const fn some(text: &'static str) -> OptStr {
-    OptStr { tag: 1, val: s(text) }
-}
-const NONE: OptStr = OptStr { tag: 0, val: Str { ptr: 0 as *const u8, len: 0 } };
-const EMPTY: List = List { ptr: 4 as *const u8, len: 0 }; // any aligned pointer will do for an empty list
-const fn list<T>(items: &'static [T]) -> List {
-    List { ptr: items.as_ptr() as *const u8, len: items.len() }
 }
 
 // ---------------------------------------------------------------------------
@@ -194,29 +154,6 @@ static METADATA: Shared<Metadata> = Shared(Metadata {
 #[export_name = "wash:plugin/plugin@0.2.0#info"]
 extern "C" fn info() -> *const Metadata {
     &METADATA.0
-}
-
-// ---------------------------------------------------------------------------
-// Memory the host writes arguments into
-
-#[no_mangle]
-unsafe extern "C" fn cabi_realloc(old: *mut u8, old_size: usize, align: usize, new_size: usize) -> *mut u8 {
-    if new_size == 0 {
-        return align as *mut u8;
-    }
-    let ptr = if old.is_null() || old_size == 0 {
-        alloc(Layout::from_size_align_unchecked(new_size, align))
-    } else {
-        realloc(old, Layout::from_size_align_unchecked(old_size, align), new_size)
-    };
-    if ptr.is_null() {
-        std::process::abort();
-    }
-    ptr
-}
-
-unsafe fn read_str(s: &Str) -> String {
-    String::from_utf8_lossy(std::slice::from_raw_parts(s.ptr, s.len)).into_owned()
 }
 
 // ---------------------------------------------------------------------------
