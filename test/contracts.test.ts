@@ -12,6 +12,10 @@ import { EXAMPLE_WASM, HTTP_ANY_WASM, TINY_WASM, V010_WASM } from './fixtures.js
 import { parseArgv, UsageError, type ParserCommand } from '../plugin-sdk/src/args.js';
 import { InvalidMetadata, validateMetadata } from '../src/plugin-host/metadata.js';
 import { helpRequest, renderCommandHelp, renderPluginHelp } from '../src/output/plugin-help.js';
+import { adapterFor, detectContract, UnsupportedShape, type CallContext } from '../src/plugin-host/adapters/index.js';
+import { nativeAdapter } from '../src/plugin-host/adapters/native.js';
+import { wasmcloudWash001, wasmcloudWash002 } from '../src/plugin-host/adapters/wasmcloud-wash/index.js';
+import type { WashCommand, WasmcloudWashInfo } from '../src/plugin-host/adapters/wasmcloud-wash/describe.js';
 
 let xdg: Xdg;
 beforeAll(async () => {
@@ -111,6 +115,140 @@ describe('metadata of both versions (unit)', () => {
     expect(withFlag({ choices: ['a'] })).toThrow('choices need a flag that takes a value');
     expect(withFlag({ valueName: 'v', env: 'NOT OK' })).toThrow(InvalidMetadata);
     expect(withFlag({ valueName: 'v', env: 'NOT OK' })).toThrow("is not an environment variable name");
+  });
+});
+
+describe('contract adapters (unit: describe, prepare, call, without a wash process)', () => {
+  it('the registry detects each contract by its exports, in one place', () => {
+    expect(detectContract(['plugin', 'wash:plugin/plugin@0.2.0'])?.id).toBe('wash:plugin');
+    expect(detectContract(['wash:plugin/plugin@0.1.3'])?.id).toBe('wash:plugin');
+    expect(detectContract(['wash:plugin/plugin@0.3.0'])).toBeUndefined();
+    expect(detectContract(['wash:plugin/plugin@1.2.0'])).toBeUndefined();
+    expect(detectContract(['wasmcloud:wash/plugin@0.0.2'])).toBe(wasmcloudWash002);
+    expect(detectContract(['wasmcloud:wash/plugin@0.0.1'])).toBe(wasmcloudWash001);
+    expect(detectContract(['wasmcloud:wash/plugin@0.0.3', 'wasi:cli/run@0.2.0'])).toBeUndefined();
+    expect(adapterFor('wash:plugin')).toBe(nativeAdapter);
+    expect(() => adapterFor('nope:nope@1')).toThrow("no adapter for contract 'nope:nope@1'");
+  });
+
+  const context = (): CallContext => ({
+    pluginName: 'x',
+    invocation: { layout: {} as never, outputFormat: 'text', logLevel: 'info', context: new Map(), emitted: [] },
+    imports: {},
+    debug: () => undefined,
+  });
+
+  it('ours: describe reads either minor; prepare leaves argv to the plugin; call maps run, hook and authenticate', () => {
+    const described = nativeAdapter.describe({ 'wash:plugin/plugin@0.1.0': { info: info010 } });
+    expect(described.metadata.name).toBe('x');
+    const argv = ['go', '--', '-x=1', ' ', 'ü'];
+    expect(nativeAdapter.prepare({ kind: 'run', argv }, described, {})).toEqual({ kind: 'run', argv });
+    expect(() => nativeAdapter.prepare({ kind: 'hook', hook: 'error' }, described, {})).toThrow("plugin 'x' does not handle the 'error' hook");
+    expect(() => nativeAdapter.describe({ 'wash:plugin/plugin@0.2.0': { info: () => ({ ...info010(), name: 'Bad' }) } })).toThrow(InvalidMetadata);
+    expect(() => nativeAdapter.describe({ 'wash:plugin/plugin@0.3.0': { info: info010 } })).toThrow('component does not export wash:plugin/plugin@0.2');
+    const seen: unknown[] = [];
+    const raw = {
+      'wash:plugin/plugin@0.2.0': { run: (a: string[]) => (seen.push(a), 7), hook: (h: string) => void seen.push(h) },
+      'wash:plugin/authenticate@0.2.0': { authenticate: () => ({ bearerToken: 't' }) },
+    };
+    expect(nativeAdapter.call(raw, { kind: 'run', argv }, context())).toEqual({ status: 7 });
+    expect(nativeAdapter.call(raw, { kind: 'hook', hook: 'error' }, context())).toEqual({ status: 0 });
+    expect(nativeAdapter.call(raw, { kind: 'authenticate' }, context())).toEqual({ status: 0, value: { bearerToken: 't' } });
+    expect(seen).toEqual([argv, 'error']);
+    expect(() => nativeAdapter.call({ 'wash:plugin/plugin@0.2.0': {} }, { kind: 'authenticate' }, context())).toThrow("plugin 'x' does not export authenticate");
+    expect([nativeAdapter.scratchMount, nativeAdapter.execGrants, nativeAdapter.inspectRows(described)]).toEqual([undefined, 'declared', []]);
+  });
+
+  // The Rust wash's 0.0.1, first shape: default-command/commands, unnamed arguments with required/is-path.
+  const earlyArg = (description: string, more: Record<string, unknown> = {}) => ({ description, isPath: false, required: false, defaultValue: undefined, value: '', ...more });
+  const early = {
+    id: 'dev.x.early',
+    name: 'early',
+    description: '',
+    contact: '',
+    url: '',
+    license: '',
+    version: '0.0.1',
+    defaultCommand: undefined,
+    commands: [
+      {
+        id: 'copy',
+        name: 'copy',
+        description: 'Copy',
+        flags: [
+          ['mode', earlyArg('How', { defaultValue: 'fast' })],
+          ['force', earlyArg('Force it')],
+        ],
+        arguments: [earlyArg('From', { required: true, isPath: true }), earlyArg('To', { isPath: true })],
+        usage: ['wash early copy a b'],
+      },
+    ],
+    hooks: ['error', 'dev-register'],
+    credentials: ['oci'],
+  };
+  const run = (adapter: typeof wasmcloudWash001, described: ReturnType<typeof wasmcloudWash001.describe>, argv: string[], env: Record<string, string> = {}) =>
+    (adapter.prepare({ kind: 'run', argv }, described, env) as { command: WashCommand }).command;
+
+  it('wasmcloud:wash@0.0.1, early and unnamed: mapped metadata, values always strings, hooks mapped to our events', () => {
+    const described = wasmcloudWash001.describe({ 'wasmcloud:wash/plugin@0.0.1': { info: () => early } });
+    const info = described.info as WasmcloudWashInfo;
+    expect(info).toMatchObject({ shape: 'early-unnamed', hooks: ['error', 'dev-register'], ignoredHooks: ['dev-register'], ignoredCredentials: ['oci'] });
+    expect(described.metadata.hooks).toEqual(['error']);
+    const copy = described.metadata.commands[0]!;
+    expect(copy.flags.map((f) => [f.long, f.valueName, f.default, f.required])).toEqual([
+      ['mode', 'value', 'fast', false],
+      ['force', 'value', undefined, false],
+    ]);
+    expect(copy.arguments.map((a) => [a.name, a.required])).toEqual([
+      ['path1', true],
+      ['path2', false],
+    ]);
+    const command = run(wasmcloudWash001, described, ['copy', 'a']);
+    expect(command.flags).toEqual([
+      ['mode', { description: 'How', isPath: false, required: false, defaultValue: 'fast', value: 'fast' }],
+      ['force', { description: 'Force it', isPath: false, required: false, defaultValue: undefined, value: '' }],
+    ]);
+    expect(command.arguments.map((a) => a.value)).toEqual(['a', '']);
+    expect(() => run(wasmcloudWash001, described, ['copy'])).toThrow('missing argument <path1>');
+    expect(wasmcloudWash001.prepare({ kind: 'hook', hook: 'error' }, described, {})).toEqual({ kind: 'hook', hook: 'error', shape: 'early-unnamed' });
+    expect(() => wasmcloudWash001.prepare({ kind: 'hook', hook: 'after-login' }, described, {})).toThrow("plugin 'early' does not handle the 'after-login' hook");
+    expect(() => wasmcloudWash001.prepare({ kind: 'authenticate' }, described, {})).toThrow("plugin 'early' does not provide credentials");
+    expect(wasmcloudWash001.handlesHook(described, 'dev-register')).toBe(true);
+    expect(wasmcloudWash001.inspectRows(described)).toEqual([
+      ['contract', 'wasmcloud:wash@0.0.1'],
+      ['ignored', 'hooks wash has no events for: dev-register'],
+      ['ignored', 'credential types wash login has no use for: oci'],
+    ]);
+    expect([wasmcloudWash001.scratchMount, wasmcloudWash001.execGrants]).toEqual(['/plugin_data', 'granted']);
+    // What the cache keeps reads back as it was.
+    expect(wasmcloudWash001.checkInfo(JSON.parse(JSON.stringify(info)))).toEqual(info);
+    expect(() => wasmcloudWash002.checkInfo(JSON.parse(JSON.stringify(info)))).toThrow('adapter info is for wasmcloud:wash@0.0.1');
+  });
+
+  it('wasmcloud:wash@0.0.1, early and named: a default command, required unless defaulted, values absent when not given', () => {
+    const named = {
+      ...early,
+      defaultCommand: { ...early.commands[0]!, flags: [['mode', { name: 'how', description: 'How', default: undefined, value: undefined }]], arguments: [] },
+      commands: [],
+      hooks: undefined,
+      credentials: undefined,
+    };
+    const described = wasmcloudWash001.describe({ 'wasmcloud:wash/plugin@0.0.1': { info: () => named } });
+    expect(described.info).toMatchObject({ shape: 'early-named', hooks: [], ignoredCredentials: [] });
+    expect(described.metadata.commands.map((c) => c.path)).toEqual([[]]);
+    expect(described.metadata.commands[0]!.flags[0]).toMatchObject({ long: 'mode', valueName: 'how', required: true });
+    expect(run(wasmcloudWash001, described, ['--mode', 'slow']).flags).toEqual([['mode', { name: 'how', description: 'How', default: undefined, value: 'slow' }]]);
+    expect(() => run(wasmcloudWash001, described, [])).toThrow("missing required option '--mode'");
+  });
+
+  it('wasmcloud:wash: an info of no known shape is UnsupportedShape, a bad one InvalidMetadata', () => {
+    const describe = (info: unknown) => wasmcloudWash001.describe({ 'wasmcloud:wash/plugin@0.0.1': { info: () => info } });
+    expect(() => describe({ id: 'x' })).toThrow(UnsupportedShape);
+    expect(() => describe(undefined)).toThrow('metadata is not a record');
+    expect(() => describe({ ...early, commands: [{ ...early.commands[0], arguments: [{ description: 'd', isPath: 'yes', required: false, value: '' }] }] })).toThrow(
+      UnsupportedShape,
+    );
+    expect(() => describe({ ...early, name: 'Bad Name' })).toThrow(InvalidMetadata);
   });
 });
 

@@ -1,5 +1,5 @@
 // Plugins built for the Rust wash's contract (wasmcloud:wash@0.0.2 and the three shapes of @0.0.1),
-// run unmodified through src/plugin-host/adapters/wasmcloud-wash.ts. The
+// run unmodified through src/plugin-host/adapters/wasmcloud-wash/. The
 // components are built by test/global-setup.ts from test/fixtures/wasmcloud-wash/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
@@ -7,7 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeXdg, runWash, type Xdg } from './helpers.js';
 import { WCW1_EARLY_WASM, WCW1_NAMED_WASM, WCW1_WASM, WCW2_WASM, componentExporting, watToFile } from './fixtures.js';
-import { describeWasmcloudWash, parseWasmcloudWashArgv } from '../src/plugin-host/adapters/wasmcloud-wash.js';
+import { wasmcloudWash002 } from '../src/plugin-host/adapters/wasmcloud-wash/index.js';
+import type { WashCommand, WasmcloudWashInfo } from '../src/plugin-host/adapters/wasmcloud-wash/describe.js';
 
 let xdg: Xdg;
 beforeAll(async () => {
@@ -543,9 +544,12 @@ describe('argv parsing (unit)', () => {
     ],
     hooks: ['before-push'],
   };
-  const { info, metadata } = describeWasmcloudWash(raw, 'wasmcloud:wash@0.0.2');
+  // Through the adapter interface, as wash uses it: describe an instance's exports, prepare a run.
+  const describe = (info: unknown) => wasmcloudWash002.describe({ 'wasmcloud:wash/plugin@0.0.2': { info: () => info } });
+  const described = describe(raw);
+  const info = described.info as WasmcloudWashInfo;
   const values = (argv: string[], env: Record<string, string> = {}) => {
-    const c = parseWasmcloudWashArgv(info, metadata, argv, env);
+    const c = (wasmcloudWash002.prepare({ kind: 'run', argv }, described, env) as { command: WashCommand }).command;
     return [...c.flags.map(([k, a]) => `${k}=${a.value}`), ...c.arguments.map((a) => `${a.name}=${a.value}`)].join(' ');
   };
 
@@ -554,6 +558,7 @@ describe('argv parsing (unit)', () => {
     expect(values(['go', '1st', '2nd', '--key=k', '--level=-3'])).toBe('level=-3 key=k first=1st second=2nd');
     expect(values(['go'], { DEMO_KEY: 'e', DEMO_SECOND: 's' })).toBe('level=1 key=e first=a second=s');
     expect(() => values(['go'], { DEMO_KEY: '' })).toThrow("missing required option '--key' (or set DEMO_KEY)");
+    expect(() => values(['go', '--key', 'k', '--key', 'k2'])).toThrow("option '--key' given more than once");
     expect(values(['go', '--key', '--looks-like-a-flag'])).toBe('level=1 key=--looks-like-a-flag first=a second=b');
     expect(values(['go', '--key', 'k', '-5'])).toBe('level=1 key=k first=-5 second=b');
   });
@@ -562,11 +567,11 @@ describe('argv parsing (unit)', () => {
     expect(info.ignoredHooks).toEqual(['before-push']);
     const dupFlag = structuredClone(raw);
     dupFlag.subCommands[0]!.flags.push(['key', arg('again')]);
-    expect(() => describeWasmcloudWash(dupFlag, 'wasmcloud:wash@0.0.2')).toThrow("declares '--key' twice");
+    expect(() => describe(dupFlag)).toThrow("declares '--key' twice");
     const badName = { ...raw, name: 'plugin' };
-    expect(() => describeWasmcloudWash(badName, 'wasmcloud:wash@0.0.2')).toThrow("name 'plugin' is reserved");
+    expect(() => describe(badName)).toThrow("name 'plugin' is reserved");
     const badFlag = structuredClone(raw);
     badFlag.subCommands[0]!.flags[0]![0] = 'has space';
-    expect(() => describeWasmcloudWash(badFlag, 'wasmcloud:wash@0.0.2')).toThrow('is not a flag name');
+    expect(() => describe(badFlag)).toThrow('is not a flag name');
   });
 });

@@ -12,8 +12,7 @@ import { resolve } from 'node:path';
 import { ExitCode, UsageError, WashError } from '../util/errors.js';
 import { closest } from '../util/text.js';
 import { HOST_COMMANDS } from './host-commands.js';
-import { NATIVE_CONTRACT } from '../plugin-host/component.js';
-import { PLUGIN_DATA_MOUNT } from '../plugin-host/adapters/wasmcloud-wash.js';
+import { adapterFor } from '../plugin-host/adapters/index.js';
 
 /** `wash <plugin> [argv...]`: help from cached metadata, or run with the raw argv. */
 export async function runPluginCommand(ctx: CliContext, name: string, argv: string[]): Promise<number> {
@@ -66,6 +65,7 @@ export async function runEntry(
 /** Decide (grants, prompt or denial) and enforce what this run of the plugin may touch, and its limits. */
 export async function sandboxFor(ctx: CliContext, component: CachedComponent): Promise<{ access: RunAccess; limits: Limits }> {
   const { metadata, digest } = component;
+  const adapter = adapterFor(component.contract);
   const flags = ctx.globals.allow;
   const resolvePath = (p: string) => resolveRequestedPath(p, ctx.layout) ?? resolve(p);
   const decision = await decideAccess({
@@ -84,7 +84,7 @@ export async function sandboxFor(ctx: CliContext, component: CachedComponent): P
     scratchRoot: ctx.layout.scratchRoot,
     env: process.env,
     warn: (text) => ctx.note(`warning: ${text}`),
-    scratchMount: component.contract === NATIVE_CONTRACT ? undefined : PLUGIN_DATA_MOUNT,
+    scratchMount: adapter.scratchMount,
   });
   const { settings } = decision.config;
   const timeoutMs = (ctx.globals.timeoutSeconds ?? settings.timeoutSeconds) * 1000;
@@ -92,9 +92,9 @@ export async function sandboxFor(ctx: CliContext, component: CachedComponent): P
     access: {
       ...enforced,
       hostExec: {
-        // A foreign contract cannot declare binaries: what the user granted the plugin is allowed.
+        // A contract that cannot declare binaries: what the user granted the plugin is allowed.
         granted:
-          component.contract === NATIVE_CONTRACT ? decision.granted.flatMap((i) => (i.kind === 'exec' ? [i.binary] : [])) : decision.grants.exec,
+          adapter.execGrants === 'declared' ? decision.granted.flatMap((i) => (i.kind === 'exec' ? [i.binary] : [])) : decision.grants.exec,
         interactive: ctx.interactive,
         timeoutMs,
       },

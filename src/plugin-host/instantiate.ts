@@ -1,7 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createHostImports, type HostImportOptions } from './host-imports.js';
 import { installFilesystemGuards, markReadOnly } from '../sandbox/readonly-fs.js';
 import { guardOutgoingHandler } from '../sandbox/outgoing-http.js';
 
@@ -26,18 +25,6 @@ export class GuestExit extends Error {
   constructor(readonly code: number) {
     super(`plugin exited with status ${code}`);
   }
-}
-
-export interface PluginExports {
-  info(): unknown;
-  run(argv: string[]): number;
-  hook(event: string): void;
-}
-
-export interface PluginInstance {
-  plugin: PluginExports;
-  authenticate?: { authenticate(): unknown };
-  raw: Record<string, unknown>;
 }
 
 type Instantiate = (
@@ -116,7 +103,8 @@ async function wasiImports(sandbox: InstanceSandbox): Promise<Record<string, unk
 
 /**
  * Instantiate a transpiled component with the sandboxed WASI imports plus
- * `contractImports` (the host side of its plugin contract); returns its exports.
+ * `contractImports` (the host side of its plugin contract, from its adapter
+ * in ./adapters/); returns its exports.
  */
 export async function instantiateRaw(
   transpiledDir: string,
@@ -126,20 +114,4 @@ export async function instantiateRaw(
   const [instantiate, wasi] = await Promise.all([loadInstantiate(transpiledDir), wasiImports(sandbox)]);
   const imports = { ...wasi, ...contractImports };
   return instantiate((name) => compiledModule(join(transpiledDir, name)), imports);
-}
-
-/** Instantiate a transpiled component of our own contract with its own import object. */
-export async function instantiatePlugin(
-  transpiledDir: string,
-  sandbox: InstanceSandbox,
-  host: HostImportOptions,
-): Promise<PluginInstance> {
-  const raw = await instantiateRaw(transpiledDir, sandbox, { 'wash:plugin/host': createHostImports(host) });
-  const plugin = Object.entries(raw).find(([k]) => k.startsWith('wash:plugin/plugin@'))?.[1] ?? raw.plugin;
-  const authenticate = Object.entries(raw).find(([k]) => k.startsWith('wash:plugin/authenticate@'))?.[1] ?? raw.authenticate;
-  return {
-    plugin: plugin as PluginExports,
-    authenticate: authenticate as PluginInstance['authenticate'],
-    raw,
-  };
 }

@@ -2,17 +2,9 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Layout } from './dirs.js';
-import { checkComponentHeader, checkContract, NATIVE_CONTRACT, NotAPlugin, type ContractId } from './component.js';
-import { instantiatePlugin, instantiateRaw } from './instantiate.js';
-import {
-  checkWasmcloudWashInfo,
-  describeWasmcloudWash,
-  UnsupportedShape,
-  wasmcloudWashExports,
-  wasmcloudWashImports,
-  type WasmcloudWashContract,
-  type WasmcloudWashInfo,
-} from './adapters/wasmcloud-wash.js';
+import { checkComponentHeader, checkContract, NotAPlugin, type ContractId } from './component.js';
+import { instantiateRaw } from './instantiate.js';
+import { adapterFor, findAdapter, UnsupportedShape } from './adapters/index.js';
 import { newInvocation } from './invocation.js';
 import { PluginConfigStore } from './plugin-config-store.js';
 import { InvalidMetadata, validateMetadata, type Metadata } from './metadata.js';
@@ -27,10 +19,10 @@ export interface CachedComponent {
   metadata: Metadata;
   exports: string[];
   imports: string[];
-  /** The contract it implements; a foreign one runs through its adapter. */
+  /** The contract it implements: the adapter it runs through (./adapters/). */
   contract: ContractId;
-  /** A foreign plugin's own description of its commands and hooks, which the adapter runs it by. */
-  foreign?: WasmcloudWashInfo;
+  /** What the contract's adapter keeps to run it (a foreign plugin's own commands and hooks). */
+  foreign?: unknown;
 }
 
 interface MetaFile {
@@ -40,7 +32,7 @@ interface MetaFile {
   exports: string[];
   imports: string[];
   contract: ContractId;
-  foreign?: WasmcloudWashInfo;
+  foreign?: unknown;
   files: Record<string, number>;
 }
 
@@ -51,7 +43,7 @@ const hex = (digest: string) => digest.replace(/^sha256:/, '');
  * shape, how `info` is called. With jco's version it keys every entry, so a
  * new wash never trusts a verdict (or rejection) made under other rules.
  */
-const CACHE_FORMAT = 5;
+const CACHE_FORMAT = 6;
 
 /** The name of a component's cache entry: digest, jco version and cache format. */
 export function entryName(digest: string): string {
@@ -90,10 +82,10 @@ async function readEntry(dir: string, digest: string, checkFiles: boolean): Prom
       const sizes = await Promise.all(Object.keys(meta.files).map((f) => stat(join(dir, f)).then((s) => s.size)));
       if (Object.values(meta.files).some((size, i) => size !== sizes[i])) return undefined;
     }
-    const contract = meta.contract ?? NATIVE_CONTRACT;
-    const foreign = contract === NATIVE_CONTRACT ? undefined : checkWasmcloudWashInfo(meta.foreign);
-    if (foreign && foreign.contract !== contract) return undefined;
-    return { dir, digest, metadata: validateMetadata(meta.metadata), exports: meta.exports, imports: meta.imports, contract, foreign };
+    const adapter = findAdapter(meta.contract);
+    if (!adapter) return undefined;
+    const foreign = adapter.checkInfo(meta.foreign);
+    return { dir, digest, metadata: validateMetadata(meta.metadata), exports: meta.exports, imports: meta.imports, contract: adapter.id, foreign };
   } catch {
     return undefined;
   }
@@ -207,7 +199,7 @@ async function callInfo(
   dir: string,
   file: string,
   contract: ContractId,
-): Promise<{ metadata: Metadata; foreign?: WasmcloudWashInfo }> {
+): Promise<{ metadata: Metadata; foreign?: unknown }> {
   const denied = () => {
     throw 'not available while describing the plugin';
   };
@@ -220,14 +212,10 @@ async function callInfo(
     listen: denied,
   };
   try {
-    if (contract !== NATIVE_CONTRACT) {
-      const foreign = contract as WasmcloudWashContract;
-      const raw = await instantiateRaw(dir, sandbox, wasmcloudWashImports({ ...host, hostExecBackground: denied }));
-      const { metadata, info } = describeWasmcloudWash(wasmcloudWashExports(raw, foreign).info(), foreign);
-      return { metadata, foreign: info };
-    }
-    const instance = await instantiatePlugin(dir, sandbox, host);
-    return { metadata: validateMetadata(instance.plugin.info()) };
+    const adapter = adapterFor(contract);
+    const raw = await instantiateRaw(dir, sandbox, adapter.imports({ ...host, hostExecBackground: denied }));
+    const { metadata, info } = adapter.describe(raw);
+    return { metadata, foreign: info };
   } catch (err) {
     const why =
       err instanceof InvalidMetadata
