@@ -202,10 +202,10 @@ describe('loading components', () => {
     const old = await watToFile(dir, 'old.wasm', componentExporting('wash:plugin/plugin@0.0.9'));
     const cases: [string, string][] = [
       [garbage, '(not a WebAssembly file)'],
-      [core, '(a core WebAssembly module, not a component; expected wash:plugin/plugin@0.1)'],
-      [empty, '(exports no interface; expected wash:plugin/plugin@0.1)'],
-      [other, '(exports wasi:cli/run@0.2.0; expected wash:plugin/plugin@0.1)'],
-      [old, '(exports wash:plugin/plugin@0.0.9; expected wash:plugin/plugin@0.1)'],
+      [core, '(a core WebAssembly module, not a component; expected wash:plugin/plugin@0.2 (or 0.1))'],
+      [empty, '(exports no interface; expected wash:plugin/plugin@0.2 (or 0.1))'],
+      [other, '(exports wasi:cli/run@0.2.0; expected wash:plugin/plugin@0.2 (or 0.1))'],
+      [old, '(exports wash:plugin/plugin@0.0.9; expected wash:plugin/plugin@0.2 (or 0.1))'],
     ];
     for (const [file, why] of cases) {
       const r = await runWash(['plugin', 'test', file], { xdg });
@@ -275,7 +275,7 @@ describe('wash plugin', () => {
 
       const inspect = JSON.parse((await runWash(['-o', 'json', 'plugin', 'inspect', 'example'], { xdg: own })).stdout);
       expect(inspect).toMatchObject({ id: 'test.wash.example', access: { scratchDir: 'keep test state between runs' } });
-      expect(inspect.exports).toContain('wash:plugin/plugin@0.1.0');
+      expect(inspect.exports).toContain('wash:plugin/plugin@0.2.0');
       expect(inspect.imports).toContain('wash:plugin/host');
       expect(inspect.size).toBe((await stat(EXAMPLE_WASM)).size);
 

@@ -89,7 +89,7 @@ describe('bash', () => {
   it("completes a plugin's command paths, groups at every level, flags and arguments", async () => {
     expect(await bashComplete('wash example te')).toEqual(['team']);
     expect(await bashComplete('wash example team ')).toEqual(['member', 'list']);
-    expect(await bashComplete('wash example team member ')).toEqual(['add', 'list']);
+    expect(await bashComplete('wash example team member ')).toEqual(['add', 'list', 'rm']);
     expect(await bashComplete('wash example team member add --')).toEqual(['--role', '--help']);
     expect(await bashComplete('wash example greet -')).toEqual(['--name', '--shout', '--help']);
     expect(await bashComplete('wash example greet --shout --n')).toEqual(['--name']);

@@ -1,13 +1,14 @@
-// Plugins built for the Rust wash's contract (wasmcloud:wash@0.0.2 and @0.0.1),
-// run unmodified through src/plugin-host/adapters/wasmcloud-wash.ts. The
+// Plugins built for the Rust wash's contract (wasmcloud:wash@0.0.2 and the three shapes of @0.0.1),
+// run unmodified through src/plugin-host/adapters/wasmcloud-wash/. The
 // components are built by test/global-setup.ts from test/fixtures/wasmcloud-wash/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeXdg, runWash, type Xdg } from './helpers.js';
-import { WCW1_WASM, WCW2_WASM, componentExporting, watToFile } from './fixtures.js';
-import { describeWasmcloudWash, parseWasmcloudWashArgv, type WasmcloudWashInfo } from '../src/plugin-host/adapters/wasmcloud-wash.js';
+import { WCW1_EARLY_WASM, WCW1_NAMED_WASM, WCW1_WASM, WCW2_WASM, componentExporting, watToFile } from './fixtures.js';
+import { wasmcloudWash002 } from '../src/plugin-host/adapters/wasmcloud-wash/index.js';
+import type { WashCommand, WasmcloudWashInfo } from '../src/plugin-host/adapters/wasmcloud-wash/describe.js';
 import { identityOf } from '../src/sandbox/identity.js';
 
 let xdg: Xdg;
@@ -37,16 +38,16 @@ describe('wasmcloud:wash@0.0.2: info', () => {
       path: ['greet'],
       description: 'Print a greeting',
       flags: [
-        { long: 'name', description: 'Who to greet [env: WCW_NAME]', valueName: 'who', default: 'world', required: false },
-        { long: 'mark', description: 'Punctuation at the end', valueName: 'mark', default: '!', required: false },
+        { long: 'name', description: 'Who to greet', valueName: 'who', default: 'world', required: false, env: 'WCW_NAME', choices: [], repeatable: false },
+        { long: 'mark', description: 'Punctuation at the end', valueName: 'mark', default: '!', required: false, choices: [], repeatable: false },
       ],
-      arguments: [{ name: 'greeting', description: 'The greeting word', required: false, variadic: false }],
+      arguments: [{ name: 'greeting', description: 'The greeting word', required: false, variadic: false, default: 'hello' }],
       examples: ['wash wcw2 greet --name Ada hi'],
     });
     const need = m.commands.find((c: { path: string[] }) => c.path.join(' ') === 'need');
     expect(need.arguments).toEqual([{ name: 'target', description: 'What to reach', required: true, variadic: false }]);
-    // Without a default a value is required, unless the env fallback may provide it.
-    expect(need.flags[0]).toMatchObject({ long: 'token', required: false, description: 'API token [env: WCW_TOKEN]' });
+    // Without a default a value is required; the env fallback may provide it (help says so).
+    expect(need.flags[0]).toMatchObject({ long: 'token', required: true, env: 'WCW_TOKEN', description: 'API token' });
     expect(m.access.scratchDir).toContain('/plugin_data');
     expect(m.access.env).toEqual([
       { name: 'WCW_NAME', reason: 'the value of greet --name when not given on the command line' },
@@ -70,7 +71,8 @@ describe('wasmcloud:wash@0.0.2: info', () => {
     expect(overview.stdout).toMatch(/env WCW_TOKEN\s+the value of need --token/);
     const greet = await test2(['greet', '--help']);
     expect(greet.stdout).toContain('Usage: wash wcw2 greet [options] [greeting]');
-    expect(greet.stdout).toMatch(/--name <who>\s+Who to greet \[env: WCW_NAME\] \(default: world\)/);
+    expect(greet.stdout).toMatch(/--name <who>\s+Who to greet \(default: world; env: WCW_NAME\)/);
+    expect(greet.stdout).toMatch(/\[greeting\]\s+The greeting word \(default: hello\)/);
     expect(greet.stdout).toContain('wash wcw2 greet --name Ada hi');
   });
 });
@@ -270,6 +272,181 @@ describe('wasmcloud:wash@0.0.1', () => {
   });
 });
 
+// The two early shapes of 0.0.1 (wasmCloud/wash f357b97 .. 14a51ee), which the
+// Rust wash's own test components have: `default-command` and `commands`,
+// hooks and credentials as options, bare `result`s and output through the runner.
+const testE = (args: string[], options: { env?: Record<string, string>; globals?: string[] } = {}) =>
+  runWash([...(options.globals ?? []), 'plugin', 'test', WCW1_EARLY_WASM, ...args], { xdg, env: options.env });
+const testN = (args: string[], options: { globals?: string[] } = {}) =>
+  runWash([...(options.globals ?? []), 'plugin', 'test', WCW1_NAMED_WASM, ...args], { xdg });
+
+describe('wasmcloud:wash@0.0.1, early shapes: info', () => {
+  it('unnamed arguments: commands, required flags and arguments, is-path, hooks and credentials', async () => {
+    const r = await runWash(['-o', 'json', 'plugin', 'test', '--info', WCW1_EARLY_WASM], { xdg });
+    expect(r.code, r.stderr).toBe(0);
+    const m = JSON.parse(r.stdout);
+    expect(m).toMatchObject({ id: 'test.wash.wcw1e', name: 'wcw1e', version: '0.0.1', providesCredentials: false });
+    expect(m.exports).toContain('wasmcloud:wash/plugin@0.0.1');
+    // error and before-login are events of ours too; dev-register and before-dev-build are not.
+    expect(m.hooks).toEqual(['error', 'before-login']);
+    expect(m.commands.map((c: { path: string[] }) => c.path.join(' '))).toEqual([
+      'greet', 'need', 'dump', 'ctx', 'recall', 'exec', 'table', 'authorize', 'project', 'log', 'stop', 'fail', 'remember',
+    ]);
+    const need = m.commands.find((c: { path: string[] }) => c.path[0] === 'need');
+    expect(need.flags).toEqual([{ long: 'token', description: 'API token', valueName: 'value', required: true, choices: [], repeatable: false }]);
+    expect(need.arguments).toEqual([
+      { name: 'path1', description: 'Where to go', required: true, variadic: false },
+      { name: 'arg2', description: 'How', required: false, variadic: false, default: 'walking' },
+    ]);
+    const greet = m.commands.find((c: { path: string[] }) => c.path[0] === 'greet');
+    expect(greet.flags[0]).toEqual({ long: 'name', description: 'Who to greet', valueName: 'value', default: 'world', required: false, choices: [], repeatable: false });
+    expect(greet.arguments).toEqual([{ name: 'arg', description: 'The greeting word', required: false, variadic: false, default: 'hello' }]);
+    const inspect = await runWash(['plugin', 'inspect', WCW1_EARLY_WASM], { xdg });
+    expect(inspect.stdout).toMatch(/contract\s+wasmcloud:wash@0\.0\.1/);
+    expect(inspect.stdout).toMatch(/ignored\s+hooks wash has no events for: dev-register, before-dev-build/);
+    expect(inspect.stdout).toMatch(/ignored\s+credential types wash login has no use for: oci, git/);
+    expect(inspect.stdout).toMatch(/credentials\s+no/);
+  });
+
+  it('named arguments: the default command is the plugin command; help renders from it', async () => {
+    const m = JSON.parse((await runWash(['-o', 'json', 'plugin', 'test', '--info', WCW1_NAMED_WASM], { xdg })).stdout);
+    expect(m.commands.map((c: { path: string[] }) => c.path)).toEqual([[]]);
+    expect(m.hooks).toEqual(['after-login']);
+    expect(m.commands[0].flags.map((f: { long: string; valueName: string }) => `${f.long}:${f.valueName}`)).toEqual(['do:action', 'name:who', 'loud:loud']);
+    const help = await testN(['--help']);
+    expect(help.stdout).toContain('Usage: wash wcw1n [options] [greeting]');
+    expect(help.stdout).toMatch(/--name <who>\s+Who to greet \(default: world\)/);
+    const early = await testE(['need', '--help']);
+    expect(early.stdout).toContain('Usage: wash wcw1e need [options] <path1> [arg2]');
+    expect(early.stdout).toMatch(/--token <value>\s+API token \(required\)/);
+  });
+});
+
+describe('wasmcloud:wash@0.0.1, early shapes: running', () => {
+  it('fills every value in the shape declared: a string for unnamed arguments, absent for named ones', async () => {
+    expect((await testE(['greet'])).stdout).toBe('hello, world!\n');
+    expect((await testE(['greet', '--name', 'Ada', '--loud=1', 'hi'])).stdout).toBe('hi, Ada!!!\n');
+    expect(JSON.parse((await testE(['dump', '--opt', 'x'])).stdout)).toEqual({
+      id: 'dump',
+      name: 'dump',
+      description: 'Print the command record as received',
+      flags: [['opt', { description: 'Anything', isPath: false, required: false, value: 'x' }]],
+      arguments: [{ description: 'Anything', isPath: false, required: false, value: '' }],
+      usage: [],
+    });
+    expect((await testE(['need', '--token', 't', '/there'])).stdout).toBe('target=/there token=t\n');
+    const named = JSON.parse((await testN(['--do', 'dump', '--name', 'X', 'yo'])).stdout);
+    expect(named.flags).toEqual([
+      ['do', { name: 'action', description: 'What to do', default: 'greet', value: 'dump' }],
+      ['name', { name: 'who', description: 'Who to greet', default: 'world', value: 'X' }],
+      ['loud', { name: 'loud', description: 'Any value makes it loud', default: '', value: '' }],
+    ]);
+    expect(named.arguments).toEqual([{ name: 'greeting', description: 'The greeting word', default: 'hello', value: 'yo' }]);
+    expect((await testN([])).stdout).toBe('hello, world!\n');
+  });
+
+  it('usage errors: our message, the help hint, exit 2', async () => {
+    const cases: [string[], string][] = [
+      [['need', '/x'], "missing required option '--token'"],
+      [['need', '--token', 't'], 'missing argument <path1>'],
+      [['greet', '--bogus'], "unknown option '--bogus'"],
+      [['greet', 'a', 'b'], "unexpected argument 'b'"],
+      [['bogus'], "unknown command 'bogus' (one of: greet, need, dump,"],
+    ];
+    for (const [args, message] of cases) {
+      const r = await testE(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toContain(`error: ${message}`);
+      expect(lastLine(r.stderr)).toBe("see 'wash wcw1e --help'");
+    }
+  });
+
+  it('context and plugin-config read a missing key as the default the plugin passes', async () => {
+    expect(JSON.parse((await testE(['ctx'])).stdout)).toEqual({
+      initialized: 'yes',
+      before: '(default)',
+      after: 'one',
+      gone: '(default)',
+      keys: ['wcw.initialized'],
+    });
+    const own = await makeXdg();
+    try {
+      const run = (args: string[]) => runWash(['plugin', 'test', WCW1_EARLY_WASM, ...args], { xdg: own });
+      expect((await run(['recall'])).stdout).toBe('remembered: (unset); keys: \n');
+      expect((await run(['remember', 'v1'])).stdout).toBe('remembered\n');
+      expect((await run(['recall'])).stdout).toBe('remembered: v1; keys: remembered\n');
+    } finally {
+      await own.cleanup();
+    }
+  });
+
+  it('output, tables, runner.error, and an err without a reason', async () => {
+    expect((await testE(['table'])).stdout).toBe('name  size\na     1\nb     22\n');
+    expect(JSON.parse((await testE(['table'], { globals: ['-o', 'json'] })).stdout)).toEqual([
+      { name: 'a', size: '1' },
+      { name: 'b', size: '22' },
+    ]);
+    expect(JSON.parse((await testN([], { globals: ['-o', 'json'] })).stdout)).toEqual({ output: 'hello, world!' });
+    const stop = await testE(['stop']);
+    expect(stop.code).toBe(1);
+    expect(lastLine(stop.stderr)).toBe('error: stopped through runner.error');
+    const fail = await testE(['fail']);
+    expect(fail.code).toBe(1);
+    expect(lastLine(fail.stderr)).toBe('error: the command failed (the plugin gave no reason)');
+  });
+
+  it('host-exec: a denial the plugin cannot relay is told by wash; a grant runs it', async () => {
+    const denied = await testE(['exec']);
+    expect(denied.code).toBe(1);
+    expect(denied.stdout).toBe('host-exec failed\n');
+    expect(denied.stderr).toContain("wash: host-exec of 'echo' denied: not granted (grant it with 'wash plugin grant wcw1e --exec echo' or --allow-run=echo)");
+    const granted = await testE(['exec'], { globals: ['--allow-run=echo'] });
+    expect(granted.stdout, granted.stderr).toBe('stdout=hi there\n');
+  });
+
+  it('no credentials and no project for these plugins; logging works', async () => {
+    expect((await testE(['authorize'])).stdout).toBe('authorize refused\n');
+    expect((await testE(['project'])).stdout).toBe('project: none\n');
+    const log = await testE(['log']);
+    expect(log.stdout).toBe('logged\n');
+    expect(log.stderr).toContain('wcw1e: wcw: an info line');
+  });
+
+  it('hooks: their error and login hooks are our events; plugin test --hook calls one of theirs', async () => {
+    expect((await runWash(['plugin', 'test', '--hook', 'before-login', WCW1_EARLY_WASM], { xdg })).stdout).toBe(
+      'hook before-login ran; error.message=-\n',
+    );
+    expect((await runWash(['plugin', 'test', '--hook', 'after-login', WCW1_NAMED_WASM], { xdg })).stdout).toBe('hook after-login ran; error.message=-\n');
+    expect((await runWash(['plugin', 'test', '--hook', 'dev-register', WCW1_EARLY_WASM], { xdg })).stdout).toBe('hook dev-register ran; error.message=-\n');
+    const undeclared = await runWash(['plugin', 'test', '--hook', 'after-login', WCW1_EARLY_WASM], { xdg });
+    expect(undeclared.code).toBe(1);
+    expect(undeclared.stderr).toContain("plugin 'wcw1e' does not handle the 'after-login' hook");
+  });
+
+  it('installed: list, help, run, and its error hook runs when a command fails', async () => {
+    const own = await makeXdg();
+    try {
+      for (const file of [WCW1_EARLY_WASM, WCW1_NAMED_WASM]) {
+        const r = await runWash(['plugin', 'install', file], { xdg: own });
+        expect(r.code, r.stderr).toBe(0);
+      }
+      const list = JSON.parse((await runWash(['-o', 'json', 'plugin', 'list'], { xdg: own })).stdout) as { name: string; source: string }[];
+      expect(list.filter((p) => p.name.startsWith('wcw')).map((p) => `${p.name}:${p.source}`)).toEqual(['wcw1e:installed', 'wcw1n:installed']);
+      const help = await runWash(['--help'], { xdg: own });
+      expect(help.stdout).toMatch(/wcw1e\s+A plugin of the first wasmcloud:wash@0\.0\.1 shape/);
+      expect(help.stdout).toMatch(/wcw1n\s+A plugin of the second wasmcloud:wash@0\.0\.1 shape/);
+      expect((await runWash(['wcw1e', 'greet', '--name', 'Ada'], { xdg: own })).stdout).toBe('hello, Ada!\n');
+      expect((await runWash(['wcw1n', '--name', 'Bo'], { xdg: own })).stdout).toBe('hello, Bo!\n');
+      // A failing command fires our `error` event; wcw1e declared `error`, so its hook runs and sees why.
+      const failed = await runWash(['wcw1n', '--do', 'fail'], { xdg: own });
+      expect(failed.code).toBe(1);
+      expect(failed.stdout).toBe('hook error ran; error.message=the command failed (the plugin gave no reason)\n');
+    } finally {
+      await own.cleanup();
+    }
+  });
+});
+
 describe('installed', () => {
   it('install, list, help, inspect, run, grant, uninstall', async () => {
     const own = await makeXdg();
@@ -315,11 +492,32 @@ describe('loading', () => {
     const dir = join(xdg.root, 'bad');
     const future = await watToFile(dir, 'future.wasm', componentExporting('wasmcloud:wash/plugin@0.0.3'));
     const r = await runWash(['plugin', 'test', '--info', future], { xdg });
-    expect(lastLine(r.stderr)).toBe(`error: not a wash plugin: ${future} (exports wasmcloud:wash/plugin@0.0.3; expected wash:plugin/plugin@0.1)`);
+    expect(lastLine(r.stderr)).toBe(`error: not a wash plugin: ${future} (exports wasmcloud:wash/plugin@0.0.3; expected wash:plugin/plugin@0.2 (or 0.1))`);
     const broken = await watToFile(dir, 'broken.wasm', componentExporting('wasmcloud:wash/plugin@0.0.2'));
     const b = await runWash(['plugin', 'test', '--info', broken], { xdg });
     expect(b.code).toBe(1);
-    expect(lastLine(b.stderr)).toBe(`error: not a wash plugin: ${broken} (invalid metadata: metadata is not a record)`);
+    expect(lastLine(b.stderr)).toBe(`error: not a wash plugin: ${broken} (wasmcloud:wash@0.0.2 in a shape wash cannot run: metadata is not a record)`);
+  });
+
+  it('a 0.0.1 info of no known shape is refused naming the contract and what is missing, not as invalid metadata', async () => {
+    // info returns record { id: string }: neither sub-commands nor commands.
+    const file = await watToFile(join(xdg.root, 'bad'), 'other-shape.wasm', `(component
+      (core module $m
+        (memory (export "memory") 1)
+        (data (i32.const 0) "\\10\\00\\00\\00\\01\\00\\00\\00")
+        (data (i32.const 16) "x")
+        (func (export "info") (result i32) i32.const 0)
+        (func (export "realloc") (param i32 i32 i32 i32) (result i32) unreachable))
+      (core instance $i (instantiate $m))
+      (type $meta (record (field "id" string)))
+      (func $info (result $meta) (canon lift (core func $i "info") (memory (core memory $i "memory")) (realloc (core func $i "realloc"))))
+      (instance $inst (export "metadata" (type $meta)) (export "info" (func $info)))
+      (export "wasmcloud:wash/plugin@0.0.1" (instance $inst)))`);
+    const r = await runWash(['plugin', 'test', '--info', file], { xdg });
+    expect(r.code).toBe(1);
+    expect(lastLine(r.stderr)).toBe(
+      `error: not a wash plugin: ${file} (wasmcloud:wash@0.0.1 in a shape wash cannot run: its info has neither \`sub-commands\` (0.0.2, late 0.0.1) nor \`commands\` and \`default-command\` (early 0.0.1))`,
+    );
   });
 });
 
@@ -349,9 +547,12 @@ describe('argv parsing (unit)', () => {
     ],
     hooks: ['before-push'],
   };
-  const info: WasmcloudWashInfo = describeWasmcloudWash(raw, 'wasmcloud:wash@0.0.2').info;
+  // Through the adapter interface, as wash uses it: describe an instance's exports, prepare a run.
+  const describe = (info: unknown) => wasmcloudWash002.describe({ 'wasmcloud:wash/plugin@0.0.2': { info: () => info } });
+  const described = describe(raw);
+  const info = described.info as WasmcloudWashInfo;
   const values = (argv: string[], env: Record<string, string> = {}) => {
-    const c = parseWasmcloudWashArgv(info, argv, env);
+    const c = (wasmcloudWash002.prepare({ kind: 'run', argv }, described, env) as { command: WashCommand }).command;
     return [...c.flags.map(([k, a]) => `${k}=${a.value}`), ...c.arguments.map((a) => `${a.name}=${a.value}`)].join(' ');
   };
 
@@ -360,6 +561,7 @@ describe('argv parsing (unit)', () => {
     expect(values(['go', '1st', '2nd', '--key=k', '--level=-3'])).toBe('level=-3 key=k first=1st second=2nd');
     expect(values(['go'], { DEMO_KEY: 'e', DEMO_SECOND: 's' })).toBe('level=1 key=e first=a second=s');
     expect(() => values(['go'], { DEMO_KEY: '' })).toThrow("missing required option '--key' (or set DEMO_KEY)");
+    expect(() => values(['go', '--key', 'k', '--key', 'k2'])).toThrow("option '--key' given more than once");
     expect(values(['go', '--key', '--looks-like-a-flag'])).toBe('level=1 key=--looks-like-a-flag first=a second=b');
     expect(values(['go', '--key', 'k', '-5'])).toBe('level=1 key=k first=-5 second=b');
   });
@@ -368,11 +570,11 @@ describe('argv parsing (unit)', () => {
     expect(info.ignoredHooks).toEqual(['before-push']);
     const dupFlag = structuredClone(raw);
     dupFlag.subCommands[0]!.flags.push(['key', arg('again')]);
-    expect(() => describeWasmcloudWash(dupFlag, 'wasmcloud:wash@0.0.2')).toThrow("declares '--key' twice");
+    expect(() => describe(dupFlag)).toThrow("declares '--key' twice");
     const badName = { ...raw, name: 'plugin' };
-    expect(() => describeWasmcloudWash(badName, 'wasmcloud:wash@0.0.2')).toThrow("name 'plugin' is reserved");
+    expect(() => describe(badName)).toThrow("name 'plugin' is reserved");
     const badFlag = structuredClone(raw);
     badFlag.subCommands[0]!.flags[0]![0] = 'has space';
-    expect(() => describeWasmcloudWash(badFlag, 'wasmcloud:wash@0.0.2')).toThrow('is not a flag name');
+    expect(() => describe(badFlag)).toThrow('is not a flag name');
   });
 });

@@ -3,17 +3,24 @@
  * commands once, get argv parsing, structured output and error mapping.
  * The core plugins under plugins/ use it and are its examples.
  */
-import * as host from 'wash:plugin/host@0.1.0';
-import type { Command, HookType, Metadata, Credentials } from 'wash:plugin/types@0.1.0';
-import { parseArgv, UsageError, type Parsed } from './args.js';
+import * as host from 'wash:plugin/host@0.2.0';
+import type { Command, CommandGroup, Flag, HookType, Metadata, Credentials } from 'wash:plugin/types@0.2.0';
+import { getEnvironment } from 'wasi:cli/environment@0.2.12';
+import { parseArgv, UsageError, type Parsed as ParsedArgv } from './args.js';
 
-export { UsageError, parseArgv, type Parsed };
+/** What a command's `run` receives: the parsed flags and arguments of the command the argv named. */
+export type Parsed = ParsedArgv<Command>;
+export { UsageError, parseArgv };
 export { host };
 
 /** A failure the user should see as one line (exit 1). */
 export class Failure extends Error {}
 
-export type CommandSpec = Omit<Command, 'flags' | 'arguments' | 'examples'> & Partial<Pick<Command, 'flags' | 'arguments' | 'examples'>> & {
+/** A flag as declared in a spec: only `long`, `description` and `required` are needed. */
+export type FlagSpec = Pick<Flag, 'long' | 'description' | 'required'> & Partial<Omit<Flag, 'long' | 'description' | 'required'>>;
+
+export type CommandSpec = Omit<Command, 'flags' | 'arguments' | 'examples'> & Partial<Pick<Command, 'arguments' | 'examples'>> & {
+  flags?: FlagSpec[];
   /**
    * Returns the exit status (default 0), or throws UsageError / Failure.
    * May be async, e.g. to `await fetch()`: componentize-js lets an export
@@ -23,8 +30,10 @@ export type CommandSpec = Omit<Command, 'flags' | 'arguments' | 'examples'> & Pa
 };
 
 export interface PluginSpec {
-  metadata: Omit<Metadata, 'commands' | 'hooks' | 'providesCredentials' | 'access'> & {
+  metadata: Omit<Metadata, 'commands' | 'groups' | 'hooks' | 'providesCredentials' | 'access'> & {
     access?: Partial<Metadata['access']>;
+    /** Descriptions for intermediate command words, e.g. `{ path: ['team', 'member'], description: ... }`. */
+    groups?: CommandGroup[];
   };
   commands: CommandSpec[];
   hooks?: Partial<Record<HookType, () => void | Promise<void>>>;
@@ -63,8 +72,14 @@ function settle<T, R>(value: T | Promise<T>, ok: (value: T) => R, fail: (err: un
 
 /** Build the `plugin` (and `authenticate`) exports from a spec. */
 export function definePlugin(spec: PluginSpec) {
-  const commands: Command[] = spec.commands.map(({ run: _run, ...c }) => ({ flags: [], arguments: [], examples: [], ...c }));
+  const commands: Command[] = spec.commands.map(({ run: _run, flags, ...c }) => ({
+    arguments: [],
+    examples: [],
+    ...c,
+    flags: (flags ?? []).map((f) => ({ choices: [], repeatable: false, ...f })),
+  }));
   const metadata: Metadata = {
+    groups: [],
     ...spec.metadata,
     access: { env: [], paths: [], outgoingHttp: [], hostExec: [], ...spec.metadata.access },
     commands,
@@ -76,7 +91,8 @@ export function definePlugin(spec: PluginSpec) {
     run(argv: string[]): number {
       // Every error becomes a run-error: a JS exception that escapes the export would trap.
       try {
-        const parsed = parseArgv(commands, argv);
+        // Env fallbacks read the plugin's environment: only the variables the user granted.
+        const parsed = parseArgv(commands, argv, { env: Object.fromEntries(getEnvironment()) });
         const handler = spec.commands.find((c) => c.path.join(' ') === parsed.command.path.join(' '))!;
         return settle(handler.run(parsed), (status) => status ?? 0, toRunError);
       } catch (err) {

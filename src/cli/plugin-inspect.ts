@@ -6,6 +6,7 @@ import type { CliContext } from './context.js';
 import { fileDigest } from '../plugin-host/digest.js';
 import { ensureCompiled, type CachedComponent } from '../plugin-host/transpile-cache.js';
 import { describeAccess } from '../output/plugin-help.js';
+import { adapterFor } from '../plugin-host/adapters/index.js';
 import { WashError } from '../util/errors.js';
 import { humanBytes } from '../util/text.js';
 import { escapeUntrusted as esc } from '../util/untrusted.js';
@@ -19,22 +20,15 @@ export function renderMetadata(component: CachedComponent, file: string, size?: 
     ['id', esc(m.id)],
     ['version', esc(m.version)],
     ['description', esc(m.description)],
-    ['contact', esc(m.contact)],
-    ['url', esc(m.url)],
-    ['license', esc(m.license)],
+    ['contact', m.contact ? esc(m.contact) : '-'],
+    ['url', m.url ? esc(m.url) : '-'],
+    ['license', m.license ? esc(m.license) : '-'],
     ['digest', component.digest],
     ['file', file],
     ...(size !== undefined ? [['size', humanBytes(size)] as [string, string]] : []),
     ['commands', m.commands.map((c) => c.path.join(' ') || '(top level)').map((w) => esc(w)).join(', ') || '-'],
     ['hooks', m.hooks.join(', ') || '-'],
-    ...(component.foreign
-      ? [
-          ['contract', component.contract] as [string, string],
-          ...(component.foreign.ignoredHooks.length
-            ? [['ignored', `hooks wash has no events for: ${component.foreign.ignoredHooks.map((h) => esc(h)).join(', ')}`] as [string, string]]
-            : []),
-        ]
-      : []),
+    ...adapterFor(component.contract).inspectRows({ metadata: m, info: component.foreign }),
     ['credentials', m.providesCredentials ? 'provides (authenticate)' : 'no'],
   ];
   const access = describeAccess(m);

@@ -2,8 +2,8 @@ import { resolve } from 'node:path';
 import type { CliContext } from './context.js';
 import { fileDigest } from '../plugin-host/digest.js';
 import { ensureCompiled } from '../plugin-host/transpile-cache.js';
-import { HOOK_TYPES, type HookType } from '../plugin-host/metadata.js';
-import { THEIR_HOOKS, type TheirHook } from '../plugin-host/adapters/wasmcloud-wash.js';
+import { HOOK_TYPES } from '../plugin-host/metadata.js';
+import { ADAPTER_HOOK_NAMES, adapterFor } from '../plugin-host/adapters/index.js';
 import { callVerified, runEntry, sandboxFor } from './run-plugin.js';
 import { renderMetadata } from './plugin-inspect.js';
 import { UsageError, WashError } from '../util/errors.js';
@@ -17,22 +17,22 @@ Everything after the file goes to the plugin untouched, as with 'wash <plugin>'.
 Options:
   --info          print the plugin's metadata instead of running it
   --hook <name>   call one hook (${HOOK_TYPES.join(', ')}) instead of run;
-                  a plugin of the Rust wash's contract: one of its own hook types
+                  a plugin of a foreign contract: one of its own hook types
   -h, --help      show this help`;
 
 /** `wash plugin test [--info|--hook h] <file> [args...]`: parsed by hand so args reach the plugin raw. */
 export async function pluginTestCommand(ctx: CliContext, argv: string[]): Promise<number> {
   let info = false;
-  let hook: HookType | TheirHook | undefined;
+  let hook: string | undefined;
   let i = 0;
   for (; i < argv.length && argv[i]!.startsWith('-'); i++) {
     const token = argv[i]!;
     if (token === '--info') info = true;
     else if (token === '--hook' || token.startsWith('--hook=')) {
       const value = token.includes('=') ? token.slice(7) : argv[++i];
-      const known = HOOK_TYPES.includes(value as HookType) || THEIR_HOOKS.includes(value as TheirHook);
+      const known = value !== undefined && [...HOOK_TYPES, ...ADAPTER_HOOK_NAMES].includes(value);
       if (!known) throw new UsageError(`--hook must be one of: ${HOOK_TYPES.join(', ')}`);
-      hook = value as HookType | TheirHook;
+      hook = value;
     } else if (token === '--help' || token === '-h') {
       process.stdout.write(`${PLUGIN_TEST_HELP}\n`);
       return 0;
@@ -64,7 +64,7 @@ export async function pluginTestCommand(ctx: CliContext, argv: string[]): Promis
   }
   if (hook) {
     const { metadata } = component;
-    const handles = metadata.hooks.includes(hook as HookType) || component.foreign?.hooks.includes(hook);
+    const handles = adapterFor(component.contract).handlesHook({ metadata, info: component.foreign }, hook);
     if (!handles) throw new WashError(`plugin '${metadata.name}' does not handle the '${hook}' hook`);
     const { access, limits } = await sandboxFor(ctx, entry);
     return callVerified(ctx, entry, component, { kind: 'hook', hook }, ctx.newInvocation(), access, limits);

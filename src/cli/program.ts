@@ -11,6 +11,7 @@ import { registerPluginTags } from './plugin-tags.js';
 import { registerPluginUninstall } from './plugin-uninstall.js';
 import { registerPluginInspect } from './plugin-inspect.js';
 import { registerPluginNew } from './plugin-new.js';
+import { registerPluginWit } from './plugin-wit.js';
 import { registerPluginGrants } from './plugin-grant.js';
 import { registerConfig } from './config.js';
 import { registerLogin } from './login.js';
@@ -75,6 +76,7 @@ export function buildProgram(globals: GlobalOptions = DEFAULT_GLOBALS): Command 
     .addHelpText('beforeAll', PLUGIN_TEST_HELP);
   registerPluginInspect(plugin, ctxOf);
   registerPluginNew(plugin, ctxOf);
+  registerPluginWit(plugin, ctxOf);
   registerPluginGrants(plugin, ctxOf);
   registerConfig(program, ctxOf);
   registerLogin(program, ctxOf);

@@ -15,8 +15,7 @@ import { resolve } from 'node:path';
 import { ExitCode, UsageError, WashError } from '../util/errors.js';
 import { closest } from '../util/text.js';
 import { HOST_COMMANDS } from './host-commands.js';
-import { NATIVE_CONTRACT } from '../plugin-host/component.js';
-import { PLUGIN_DATA_MOUNT } from '../plugin-host/adapters/wasmcloud-wash.js';
+import { adapterFor } from '../plugin-host/adapters/index.js';
 import { ModifiedEntry } from '../plugin-host/integrity.js';
 import { PACKAGE_ROOT } from '../plugin-host/versions.js';
 import type { RunSpec } from '../plugin-host/run-spec.js';
@@ -136,6 +135,7 @@ export async function sandboxFor(
   const moved = await migrateLegacyState(ctx.layout, ctx.configFile, await readConfig(ctx.configFile), subject, metadata.id);
   for (const what of moved) ctx.note(`wash: moved ${what} (plugin data now belongs to the installed plugin, not to the id it declares)`);
   const flags = hook ? emptyGrants() : ctx.globals.allow;
+  const adapter = adapterFor(component.contract);
   const resolvePath = (p: string) => resolveRequestedPath(p, ctx.layout) ?? resolve(p);
   const decision = await decideAccess({
     metadata,
@@ -156,7 +156,7 @@ export async function sandboxFor(
     scratchRoot: ctx.layout.scratchRoot,
     env: process.env,
     warn: (text) => ctx.note(`warning: ${text}`),
-    scratchMount: component.contract === NATIVE_CONTRACT ? undefined : PLUGIN_DATA_MOUNT,
+    scratchMount: adapter.scratchMount,
   });
   const { settings } = decision.config;
   const timeoutMs = (hook ? settings.hookTimeoutSeconds : (ctx.globals.timeoutSeconds ?? settings.timeoutSeconds)) * 1000;
@@ -165,9 +165,9 @@ export async function sandboxFor(
       ...enforced,
       identityDir: subject.identity.dirName,
       hostExec: {
-        // A foreign contract cannot declare binaries: what the user granted the plugin is allowed.
+        // A contract that cannot declare binaries: what the user granted the plugin is allowed.
         granted:
-          component.contract === NATIVE_CONTRACT ? decision.granted.flatMap((i) => (i.kind === 'exec' ? [i.binary] : [])) : decision.grants.exec,
+          adapter.execGrants === 'declared' ? decision.granted.flatMap((i) => (i.kind === 'exec' ? [i.binary] : [])) : decision.grants.exec,
         interactive: hook ? false : ctx.interactive,
         timeoutMs,
       },

@@ -1,4 +1,4 @@
-import type { Command, Flag, Metadata } from '../plugin-host/metadata.js';
+import type { Command, CommandGroup, Flag, Metadata } from '../plugin-host/metadata.js';
 import { escapeUntrusted as esc } from '../util/untrusted.js';
 import { bold } from '../util/style.js';
 
@@ -8,7 +8,24 @@ const usageOfArgument = (a: Command['arguments'][number]) => {
 };
 
 const flagLabel = (f: Flag) =>
-  `${f.short ? `-${esc(f.short)}, ` : '    '}--${esc(f.long)}${f.valueName !== undefined ? ` <${esc(f.valueName)}>` : ''}`;
+  `${f.short ? `-${esc(f.short)}, ` : '    '}--${esc(f.long)}${f.valueName !== undefined ? ` <${esc(f.valueName)}>` : ''}${f.repeatable ? '...' : ''}`;
+
+/** What help says about a flag besides its description: `(one of: a, b; default: a; env: X; repeatable; required)`. */
+function flagNotes(f: Flag): string {
+  const notes = [
+    f.choices.length ? `one of: ${f.choices.map((c) => esc(c)).join(', ')}` : '',
+    f.default !== undefined ? `default: ${esc(f.default)}` : '',
+    f.env !== undefined ? `env: ${esc(f.env)}` : '',
+    f.repeatable ? 'repeatable' : '',
+    f.required ? 'required' : '',
+  ].filter(Boolean);
+  return notes.length ? ` (${notes.join('; ')})` : '';
+}
+
+function argumentNotes(a: Command['arguments'][number]): string {
+  const notes = [a.default !== undefined ? `default: ${esc(a.default)}` : '', a.env !== undefined ? `env: ${esc(a.env)}` : ''].filter(Boolean);
+  return notes.length ? ` (${notes.join('; ')})` : '';
+}
 
 function section(title: string, rows: [string, string][]): string[] {
   if (rows.length === 0) return [];
@@ -16,7 +33,7 @@ function section(title: string, rows: [string, string][]): string[] {
   return ['', bold(`${title}:`), ...rows.map(([l, d]) => `  ${l.padEnd(width)}  ${d}`.trimEnd())];
 }
 
-const commandWords = (c: Command) => c.path.map((w) => esc(w)).join(' ');
+const commandWords = (c: { path: string[] }) => c.path.map((w) => esc(w)).join(' ');
 
 /** `wash <plugin>` overview: what it is, its commands, what access it asks for. */
 export function renderPluginHelp(m: Metadata): string {
@@ -33,9 +50,12 @@ export function renderPluginHelp(m: Metadata): string {
       ),
     );
   }
+  if (m.groups.length > 0) {
+    lines.push(...section('Command groups', m.groups.map((g) => [`${commandWords(g)} <command>`, esc(g.description)])));
+  }
   const access = describeAccess(m);
   if (access.length) lines.push(...section('Access requested', access));
-  const about = [m.url && `Docs: ${esc(m.url)}`, m.contact && `Contact: ${esc(m.contact)}`, m.license && `License: ${esc(m.license)}`];
+  const about = [m.url ? `Docs: ${esc(m.url)}` : '', m.contact ? `Contact: ${esc(m.contact)}` : '', m.license ? `License: ${esc(m.license)}` : ''];
   lines.push('', ...about.filter(Boolean));
   if (subcommands.length > 0) lines.push(`Run 'wash ${esc(m.name)} <command> --help' for more on a command.`);
   return lines.join('\n');
@@ -50,22 +70,34 @@ function renderCommandBody(m: Metadata, c: Command): string[] {
     `${bold('Usage:')} ${usage}`,
     ...section(
       'Arguments',
-      c.arguments.map((a) => [usageOfArgument(a), esc(a.description)]),
+      c.arguments.map((a) => [usageOfArgument(a), `${esc(a.description)}${argumentNotes(a)}`]),
     ),
     ...section(
       'Options',
-      c.flags.map((f) => {
-        const notes = [f.required ? 'required' : '', f.default !== undefined ? `default: ${esc(f.default)}` : ''].filter(Boolean);
-        return [flagLabel(f), `${esc(f.description)}${notes.length ? ` (${notes.join(', ')})` : ''}`];
-      }),
+      c.flags.map((f) => [flagLabel(f), `${esc(f.description)}${flagNotes(f)}`]),
     ),
     ...(c.examples.length ? ['', bold('Examples:'), ...c.examples.map((e) => `  ${esc(e)}`)] : []),
   ];
 }
 
-/** Help for one command of a plugin. */
-export function renderCommandHelp(m: Metadata, c: Command): string {
-  return renderCommandBody(m, c).join('\n');
+const isCommandGroup = (c: Command | CommandGroup): c is CommandGroup => !('flags' in c);
+
+/** Help for one command of a plugin, or for a group of commands (`wash <plugin> team member --help`). */
+export function renderCommandHelp(m: Metadata, c: Command | CommandGroup): string {
+  if (!isCommandGroup(c)) return renderCommandBody(m, c).join('\n');
+  const words = c.path.map((w) => esc(w)).join(' ');
+  const under = m.commands.filter((cmd) => cmd.path.length > c.path.length && startsWith(cmd.path, c.path));
+  return [
+    esc(c.description),
+    '',
+    `${bold('Usage:')} wash ${esc(m.name)} ${words} <command> [options]`,
+    ...section(
+      'Commands',
+      under.map((cmd) => [[cmd.path.slice(c.path.length).map((w) => esc(w)).join(' '), ...cmd.arguments.map(usageOfArgument)].join(' '), esc(cmd.description)]),
+    ),
+    '',
+    `Run 'wash ${esc(m.name)} ${words} <command> --help' for more on a command.`,
+  ].join('\n');
 }
 
 const MAX_REASON = 160;
@@ -134,19 +166,10 @@ export function usageHint(m: Metadata, argv: readonly string[]): string {
   return `see '${['wash', m.name, ...path].map((w) => esc(w)).join(' ')} --help'`;
 }
 
-/** Help for a group: the commands below its path. */
+/** Help for a group: its description (declared, or made up) and the commands below its path. */
 export function renderGroupHelp(m: Metadata, path: readonly string[]): string {
-  const below = m.commands.filter((c) => c.path.length > path.length && startsWith(c.path, path));
-  const words = ['wash', m.name, ...path].map((w) => esc(w)).join(' ');
-  return [
-    `${bold('Usage:')} ${words} <command> [options]`,
-    ...section(
-      'Commands',
-      below.map((c) => [[...c.path.slice(path.length).map((w) => esc(w)), ...c.arguments.map(usageOfArgument)].join(' '), esc(c.description)]),
-    ),
-    '',
-    `Run '${words} <command> --help' for more on a command.`,
-  ].join('\n');
+  const described = m.groups.find((g) => g.path.length === path.length && startsWith(g.path, path));
+  return renderCommandHelp(m, described ?? { path: [...path], description: `Commands under '${path.join(' ')}'` });
 }
 
 export function renderHelpTarget(m: Metadata, target: HelpTarget): string {

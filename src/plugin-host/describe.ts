@@ -9,7 +9,6 @@ import type { Layout } from './dirs.js';
 import { NotAPlugin, type ContractId } from './component.js';
 import { ModifiedEntry, type TranspiledCode } from './integrity.js';
 import type { Metadata } from './metadata.js';
-import type { WasmcloudWashInfo } from './adapters/wasmcloud-wash.js';
 import { PACKAGE_ROOT } from './versions.js';
 import { guardWorker, type WorkerLimits } from './worker-guard.js';
 import { WashError, messageOf } from '../util/errors.js';
@@ -24,7 +23,7 @@ export interface InfoSpec {
 }
 
 export type InfoOutcome =
-  | { kind: 'ok'; metadata: Metadata; foreign?: WasmcloudWashInfo }
+  | { kind: 'ok'; metadata: Metadata; foreign?: unknown }
   | { kind: 'not-a-plugin'; why: string }
   | { kind: 'modified'; path: string };
 
@@ -38,7 +37,7 @@ const WORKER = () => join(PACKAGE_ROOT, 'dist', 'info-worker.js');
 export async function describeComponent(
   spec: InfoSpec,
   limits: WorkerLimits,
-): Promise<{ metadata: Metadata; foreign?: WasmcloudWashInfo }> {
+): Promise<{ metadata: Metadata; foreign?: unknown }> {
   const worker = new Worker(WORKER(), { workerData: spec, stdout: true, stderr: true });
   worker.stdout.resume();
   worker.stderr.resume();

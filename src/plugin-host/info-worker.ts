@@ -5,12 +5,11 @@
  */
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import { instantiatePlugin, instantiateRaw } from './instantiate.js';
-import { NATIVE_CONTRACT } from './component.js';
-import { describeWasmcloudWash, wasmcloudWashExports, wasmcloudWashImports, type WasmcloudWashContract } from './adapters/wasmcloud-wash.js';
+import { instantiateRaw } from './instantiate.js';
+import { adapterFor, UnsupportedShape } from './adapters/index.js';
 import { newInvocation } from './invocation.js';
 import { PluginConfigStore } from './plugin-config-store.js';
-import { InvalidMetadata, validateMetadata } from './metadata.js';
+import { InvalidMetadata } from './metadata.js';
 import { ModifiedEntry } from './integrity.js';
 import type { InfoOutcome, InfoSpec } from './describe.js';
 import { messageOf } from '../util/errors.js';
@@ -20,7 +19,7 @@ async function describe(spec: InfoSpec): Promise<InfoOutcome> {
   const denied = () => {
     throw 'not available while describing the plugin';
   };
-  const sandbox = { preopens: {}, readOnly: [], env: {}, allowedHosts: [], args: [], stdoutToStderr: true };
+  const sandbox = { preopens: {}, readOnly: [], env: {}, allowedHosts: [], args: [], stdoutToStderr: true, discardOutput: true };
   const host = {
     pluginName: file,
     invocation: newInvocation(layout, 'text', 'error'),
@@ -29,17 +28,18 @@ async function describe(spec: InfoSpec): Promise<InfoOutcome> {
     listen: denied,
   };
   try {
-    if (contract !== NATIVE_CONTRACT) {
-      const foreign = contract as WasmcloudWashContract;
-      const raw = await instantiateRaw(code, sandbox, wasmcloudWashImports({ ...host, hostExecBackground: denied }));
-      const { metadata, info } = describeWasmcloudWash(wasmcloudWashExports(raw, foreign).info(), foreign);
-      return { kind: 'ok', metadata, foreign: info };
-    }
-    const instance = await instantiatePlugin(code, sandbox, host);
-    return { kind: 'ok', metadata: validateMetadata(instance.plugin.info()) };
+    const adapter = adapterFor(contract);
+    const raw = await instantiateRaw(code, sandbox, adapter.imports({ ...host, hostExecBackground: denied }));
+    const { metadata, info } = adapter.describe(raw);
+    return { kind: 'ok', metadata, foreign: info };
   } catch (err) {
     if (err instanceof ModifiedEntry) return { kind: 'modified', path: err.path };
-    const why = err instanceof InvalidMetadata ? `invalid metadata: ${err.message}` : `its info export failed: ${messageOf(err)}`;
+    const why =
+      err instanceof InvalidMetadata
+        ? `invalid metadata: ${err.message}`
+        : err instanceof UnsupportedShape
+          ? `${contract} in a shape wash cannot run: ${err.message}`
+          : `its info export failed: ${messageOf(err)}`;
     return { kind: 'not-a-plugin', why };
   }
 }

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkFile, type TranspiledCode } from './integrity.js';
-import { createHostImports, type HostImportOptions } from './host-imports.js';
 import { installFilesystemGuards, markReadOnly } from '../sandbox/readonly-fs.js';
 import { containPreopen, installContainment } from '../sandbox/fs-containment.js';
 import { guardOutgoingHandler } from '../sandbox/outgoing-http.js';
@@ -31,18 +30,6 @@ export class GuestExit extends Error {
   constructor(readonly code: number) {
     super(`plugin exited with status ${code}`);
   }
-}
-
-export interface PluginExports {
-  info(): unknown;
-  run(argv: string[]): number;
-  hook(event: string): void;
-}
-
-export interface PluginInstance {
-  plugin: PluginExports;
-  authenticate?: { authenticate(): unknown };
-  raw: Record<string, unknown>;
 }
 
 type Instantiate = (
@@ -206,7 +193,8 @@ function routeGuestOutput(imports: Record<string, Record<string, unknown>>, sink
 
 /**
  * Instantiate a transpiled component with the sandboxed WASI imports plus
- * `contractImports` (the host side of its plugin contract); returns its exports.
+ * `contractImports` (the host side of its plugin contract, from its adapter
+ * in ./adapters/); returns its exports.
  */
 export async function instantiateRaw(
   code: TranspiledCode,
@@ -216,20 +204,4 @@ export async function instantiateRaw(
   const [instantiate, wasi] = await Promise.all([loadInstantiate(code), wasiImports(sandbox)]);
   const imports = { ...wasi, ...contractImports };
   return instantiate((name) => compiledModule(code, name), imports);
-}
-
-/** Instantiate a transpiled component of our own contract with its own import object. */
-export async function instantiatePlugin(
-  code: TranspiledCode,
-  sandbox: InstanceSandbox,
-  host: HostImportOptions,
-): Promise<PluginInstance> {
-  const raw = await instantiateRaw(code, sandbox, { 'wash:plugin/host': createHostImports(host) });
-  const plugin = Object.entries(raw).find(([k]) => k.startsWith('wash:plugin/plugin@'))?.[1] ?? raw.plugin;
-  const authenticate = Object.entries(raw).find(([k]) => k.startsWith('wash:plugin/authenticate@'))?.[1] ?? raw.authenticate;
-  return {
-    plugin: plugin as PluginExports,
-    authenticate: authenticate as PluginInstance['authenticate'],
-    raw,
-  };
 }

@@ -11,6 +11,12 @@ export interface Flag {
   valueName?: string;
   default?: string;
   required: boolean;
+  /** 0.2: the variable that stands in for the flag (0.1 plugins: none). */
+  env?: string;
+  /** 0.2: accepted values (0.1 plugins: [] = any). */
+  choices: string[];
+  /** 0.2: may be given more than once (0.1 plugins: false). */
+  repeatable: boolean;
 }
 
 export interface Argument {
@@ -18,6 +24,15 @@ export interface Argument {
   description: string;
   required: boolean;
   variadic: boolean;
+  /** Not in our WIT: set only by adapters of foreign contracts whose arguments have them. */
+  env?: string;
+  default?: string;
+}
+
+/** 0.2: a description for intermediate command words (`team member`). */
+export interface CommandGroup {
+  path: string[];
+  description: string;
 }
 
 export interface Command {
@@ -46,10 +61,12 @@ export interface Metadata {
   name: string;
   version: string;
   description: string;
-  contact: string;
-  url: string;
-  license: string;
+  /** Optional since 0.2 (0.1 plugins send a string, often empty). */
+  contact?: string;
+  url?: string;
+  license?: string;
   commands: Command[];
+  groups: CommandGroup[];
   access: AccessRequest;
   hooks: HookType[];
   providesCredentials: boolean;
@@ -93,8 +110,8 @@ function semverText(value: unknown, field: string): string {
   return version;
 }
 
-function optionalText(value: unknown, field: string): string | undefined {
-  return value === undefined ? undefined : text(value, field);
+function optionalText(value: unknown, field: string, max = MAX_TEXT): string | undefined {
+  return value === undefined ? undefined : text(value, field, max);
 }
 
 function list<T>(value: unknown, field: string, each: (v: unknown, f: string) => T, max = 1000): T[] {
@@ -108,19 +125,38 @@ function record(value: unknown, field: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+
+function envName(value: unknown, field: string): string | undefined {
+  const name = optionalText(value, field);
+  check(name === undefined || ENV_NAME.test(name), `${field} '${name}' is not an environment variable name`);
+  return name;
+}
+
+/** A flag of either version: 0.1's lacks env, choices and repeatable. */
 function flag(value: unknown, field: string): Flag {
   const f = record(value, field);
   const long = text(f.long, `${field}.long`, 64);
   check(/^[A-Za-z0-9][A-Za-z0-9-]*$/.test(long), `${field}.long '${long}' is not a flag name`);
   const short = optionalText(f.short, `${field}.short`);
   check(short === undefined || /^[A-Za-z0-9]$/.test(short), `${field}.short must be one letter or digit`);
+  const valueName = optionalText(f.valueName, `${field}.value-name`);
+  const fallback = optionalText(f.default, `${field}.default`);
+  const choices = f.choices === undefined ? [] : list(f.choices, `${field}.choices`, (v, c) => text(v, c, 256), 100);
+  check(fallback === undefined || choices.length === 0 || choices.includes(fallback), `${field}.default '${fallback}' is not one of its choices`);
+  const repeatable = Boolean(f.repeatable);
+  check(!repeatable || valueName !== undefined, `${field}: a repeatable flag must take a value (value-name)`);
+  check(choices.length === 0 || valueName !== undefined, `${field}: choices need a flag that takes a value (value-name)`);
   return {
     long,
     short,
     description: text(f.description, `${field}.description`),
-    valueName: optionalText(f.valueName, `${field}.value-name`),
-    default: optionalText(f.default, `${field}.default`),
+    valueName,
+    default: fallback,
     required: Boolean(f.required),
+    env: envName(f.env, `${field}.env`),
+    choices,
+    repeatable,
   };
 }
 
@@ -131,13 +167,25 @@ function argument(value: unknown, field: string): Argument {
     description: text(a.description, `${field}.description`),
     required: Boolean(a.required),
     variadic: Boolean(a.variadic),
+    env: envName(a.env, `${field}.env`),
+    default: optionalText(a.default, `${field}.default`),
   };
+}
+
+const commandWord = (word: string) => /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(word);
+
+function group(value: unknown, field: string): CommandGroup {
+  const g = record(value, field);
+  const path = list(g.path, `${field}.path`, (v, f) => text(v, f, 64), 8);
+  check(path.length > 0, `${field}.path is empty`);
+  for (const word of path) check(commandWord(word), `${field}.path word '${word}' is not a command name`);
+  return { path, description: text(g.description, `${field}.description`) };
 }
 
 function command(value: unknown, field: string): Command {
   const c = record(value, field);
   const path = list(c.path, `${field}.path`, (v, f) => text(v, f, 64), 8);
-  for (const word of path) check(/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(word), `${field}.path word '${word}' is not a command name`);
+  for (const word of path) check(commandWord(word), `${field}.path word '${word}' is not a command name`);
   const args = list(c.arguments, `${field}.arguments`, argument);
   args.forEach((a, i) => check(!a.variadic || i === args.length - 1, `${field}: only the last argument may be variadic`));
   return {
@@ -169,7 +217,36 @@ function access(value: unknown, field: string): AccessRequest {
   };
 }
 
-/** Validate `info`'s answer; throws InvalidMetadata naming the first problem. */
+/**
+ * Each variable a flag or argument falls back to, as an env request (unless
+ * the plugin declared it itself): the user is asked for it like for any
+ * variable, and without a grant it is unset in the sandbox, so a fallback
+ * never reads a variable the user did not allow.
+ */
+function withFallbackRequests(requests: AccessRequest['env'], commands: readonly Command[]): AccessRequest['env'] {
+  const uses = new Map<string, string[]>();
+  for (const c of commands) {
+    const items: [string | undefined, string][] = [
+      ...c.flags.map((f): [string | undefined, string] => [f.env, `--${f.long}`]),
+      ...c.arguments.map((a): [string | undefined, string] => [a.env, `<${a.name}>`]),
+    ];
+    for (const [env, use] of items) if (env !== undefined) uses.set(env, [...(uses.get(env) ?? []), [...c.path, use].join(' ')]);
+  }
+  const declared = new Set(requests.map((r) => r.name));
+  const added = [...uses].filter(([name]) => !declared.has(name));
+  return [
+    ...requests,
+    ...added.map(([name, where]) => ({
+      name,
+      reason: `the value of ${where.slice(0, 4).join(', ')}${where.length > 4 ? ', ...' : ''} when not given on the command line`,
+    })),
+  ];
+}
+
+/**
+ * Validate `info`'s answer, of any version we accept (0.1 or 0.2: what 0.1
+ * lacks takes its 0.2 default); throws InvalidMetadata naming the first problem.
+ */
 export function validateMetadata(value: unknown): Metadata {
   const m = record(value, 'metadata');
   const name = text(m.name, 'name', 64);
@@ -177,16 +254,20 @@ export function validateMetadata(value: unknown): Metadata {
   check(!RESERVED_NAMES.has(name), `name '${name}' is reserved for a wash command`);
   const id = text(m.id, 'id', 128);
   check(ID.test(id), `id '${id}' must be made of letters, digits, '.', '_' and '-'`);
+  const commands = list(m.commands, 'commands', command);
+  const groups = m.groups === undefined ? [] : list(m.groups, 'groups', group, 100);
+  const requested = access(m.access, 'access');
   return {
     id,
     name,
     version: semverText(m.version, 'version'),
     description: text(m.description, 'description', 1024),
-    contact: text(m.contact, 'contact', 1024),
-    url: text(m.url, 'url', 2048),
-    license: text(m.license, 'license', 256),
-    commands: list(m.commands, 'commands', command),
-    access: access(m.access, 'access'),
+    contact: optionalText(m.contact, 'contact', 1024),
+    url: optionalText(m.url, 'url', 2048),
+    license: optionalText(m.license, 'license', 256),
+    commands,
+    groups,
+    access: { ...requested, env: withFallbackRequests(requested.env, commands) },
     hooks: list(m.hooks, 'hooks', (v, f) => {
       check(HOOK_TYPES.includes(v as HookType), `${f} is not a known hook`);
       return v as HookType;

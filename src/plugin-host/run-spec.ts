@@ -1,10 +1,9 @@
 import type { InstanceSandbox } from './instantiate.js';
 import type { Layout } from './dirs.js';
 import type { LogLevel, OutputFormat } from './invocation.js';
-import type { HookType } from './metadata.js';
 import type { ContractId } from './component.js';
 import type { TranspiledCode } from './integrity.js';
-import type { TheirHook, WasmcloudWashCall } from './adapters/wasmcloud-wash.js';
+import type { HostCall } from './adapters/index.js';
 
 /** Everything a worker needs to run one plugin call; plain data, sent with postMessage. */
 export interface RunSpec {
@@ -15,21 +14,19 @@ export interface RunSpec {
   identityDir: string;
   /** Set for a hook: every line of its output is escaped and starts with this (`name: `). */
   outputPrefix?: string;
-  /** A hook is one of our events, or (for `wash plugin test --hook` on a foreign plugin) one of its own hook types. */
+  /** A hook is one of our events, or (for `wash plugin test --hook`) one of the contract's own hook names. */
   call:
-    | { kind: 'run'; argv: string[] }
-    | { kind: 'hook'; hook: HookType | TheirHook }
-    | { kind: 'authenticate' }
+    | HostCall
     /** Serve the component's incoming handler on 127.0.0.1:port (a second instance, see host.listen). */
     | { kind: 'serve'; port: number };
   /** Shared buffer of the synchronous channel to the main thread (./channel.ts). */
   channel: SharedArrayBuffer;
   /** Whether `host.listen` is granted. */
   incomingHttp: boolean;
-  /** Which contract the component implements (see ./component.ts). */
+  /** Which contract the component implements: the adapter that makes the call (./adapters/). */
   contract: ContractId;
-  /** For a foreign contract: the call as its adapter made it (argv already parsed). */
-  foreignCall?: WasmcloudWashCall;
+  /** The call as the contract's adapter prepared it (e.g. argv already parsed); none for `serve`. */
+  prepared?: unknown;
   /** Pids of background host programs the call started (0 = free slot); the main thread stops them when the call ends. */
   backgroundPids: SharedArrayBuffer;
   sandbox: Omit<InstanceSandbox, 'onHttpDenied' | 'guestOutput'>;

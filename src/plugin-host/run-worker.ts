@@ -5,12 +5,9 @@
  */
 import { writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { instantiatePlugin, instantiateRaw, precompile } from './instantiate.js';
-import { NATIVE_CONTRACT } from './component.js';
-import { callWasmcloudWash, wasmcloudWashImports, type WasmcloudWashContract } from './adapters/wasmcloud-wash.js';
-import type { HostImportOptions } from './host-imports.js';
-import type { InstanceSandbox } from './instantiate.js';
-import type { Invocation } from './invocation.js';
+import { instantiateRaw, precompile } from './instantiate.js';
+import { adapterFor, type AdapterHostOptions } from './adapters/index.js';
+import { createHostImports } from './host-imports.js';
 import { newInvocation } from './invocation.js';
 import { PluginConfigStore } from './plugin-config-store.js';
 import { pluginFailure } from './run.js';
@@ -136,33 +133,37 @@ async function main(): Promise<RunOutcome> {
       onHttpDenied: (dest: string) =>
         process.stderr.write(`wash: denied outgoing HTTP from '${spec.pluginName}' to ${escapeUntrusted(dest)} (not granted)\n`),
     };
-    const host = {
+    const adapter = adapterFor(spec.contract);
+    const execOptions = {
+      pluginName: spec.pluginName,
+      ...spec.hostExec,
+      // A contract that cannot declare programs: the user's grant is all it takes, and the hint says how.
+      grantHint:
+        adapter.execGrants === 'granted'
+          ? (binary: string) => `grant it with 'wash plugin grant ${spec.pluginName} --exec ${binary}' or --allow-run=${binary}`
+          : undefined,
+    };
+    const host: AdapterHostOptions = {
       pluginName: spec.pluginName,
       invocation,
       config: new PluginConfigStore(spec.layout.pluginConfig, spec.identityDir),
       scratchGuestPath: spec.scratchGuestPath,
-      hostExec: createHostExec({ pluginName: spec.pluginName, ...spec.hostExec }),
+      hostExec: createHostExec(execOptions),
+      hostExecBackground: backgroundStarter(execOptions),
       listen: (port: number) => {
         if (!spec.incomingHttp) throw `incoming HTTP is not granted (grant it with 'wash plugin grant ${spec.pluginName} --listen' or --allow-listen)`;
         return callMain('listen', port) as number;
       },
     };
-    if (spec.contract !== NATIVE_CONTRACT) {
-      await callForeign(sandbox, host, invocation);
-      return { kind: 'ok', status: 0, ...state() };
-    }
-    const instance = await instantiatePlugin(spec.code, sandbox, host);
-    if (spec.call.kind === 'serve') {
-      const fresh = async () => (await instantiatePlugin(spec.code, sandbox, host)).raw;
-      return await serve(instance.raw, fresh, spec.call.port);
-    }
-    if (spec.call.kind === 'authenticate') {
-      if (!instance.authenticate) throw new WashError(`plugin '${spec.pluginName}' does not export authenticate`);
-      return { kind: 'ok', status: 0, value: instance.authenticate.authenticate(), ...state() };
-    }
-    if (spec.call.kind === 'run') return { kind: 'ok', status: instance.plugin.run(spec.call.argv), ...state() };
-    instance.plugin.hook(spec.call.hook);
-    return { kind: 'ok', status: 0, ...state() };
+    const instantiate = async () => {
+      const imports = adapter.imports(host, spec.prepared);
+      return { imports, raw: await instantiateRaw(spec.code, sandbox, imports) };
+    };
+    const first = await instantiate();
+    if (spec.call.kind === 'serve') return await serve(first.raw, async () => (await instantiate()).raw, spec.call.port);
+    const debug = (message: string) => createHostImports(host).log('debug', message);
+    const result = adapter.call(first.raw, spec.prepared, { pluginName: spec.pluginName, invocation, imports: first.imports, debug });
+    return { kind: 'ok', status: result.status, value: result.value, ...state() };
   } catch (err) {
     if (err instanceof ModifiedEntry) return { kind: 'error', message: err.message, exitCode: err.exitCode, modified: err.path, ...state() };
     const failure = err instanceof OutputLimit ? err : pluginFailure(spec.pluginName, err);
@@ -200,8 +201,9 @@ function busy(types: ServerShim['types'], responseOut: unknown): void {
  */
 async function serve(first: Record<string, unknown>, fresh: () => Promise<Record<string, unknown>>, port: number): Promise<never> {
   type Handler = { handle(request: unknown, responseOut: unknown): void };
+  // Any wasi:http 0.2.x handler: the shim's server speaks 0.2, whichever patch version the plugin was built with.
   const handlerOf = (raw: Record<string, unknown>) =>
-    Object.entries(raw).find(([name]) => name.startsWith('wasi:http/incoming-handler@'))?.[1] as Handler | undefined;
+    Object.entries(raw).find(([name]) => /^wasi:http\/incoming-handler@0\.2\.\d+/.test(name))?.[1] as Handler | undefined;
   const report = (message: { port?: number; error?: string }) => parentPort!.postMessage({ type: 'serving', ...message });
   // The JS engine serves one request per instance (as wasi:http hosts instantiate per request):
   // keep a few fresh instances ready and replace each one used.
@@ -220,7 +222,7 @@ async function serve(first: Record<string, unknown>, fresh: () => Promise<Record
       else busy(shim.types, responseOut); // a burst emptied the pool: ask the client to retry
     },
   };
-  if (!handlerOf(first)) report({ error: `plugin '${spec.pluginName}' does not export wasi:http/incoming-handler` });
+  if (!handlerOf(first)) report({ error: `plugin '${spec.pluginName}' does not export wasi:http/incoming-handler@0.2.x` });
   else {
     ready.push(handlerOf(first)!);
     await Promise.all([replenish(), replenish()]);
@@ -236,35 +238,20 @@ async function serve(first: Record<string, unknown>, fresh: () => Promise<Record
   return new Promise<never>(() => undefined);
 }
 
-/** A plugin of a foreign contract, through its adapter: the grant rules are the same, the hints differ. */
-async function callForeign(
-  sandbox: InstanceSandbox,
-  host: HostImportOptions,
-  invocation: Invocation,
-): Promise<void> {
-  if (!spec.foreignCall) throw new WashError(`plugin '${spec.pluginName}' (${spec.contract}): nothing to call`);
-  const execOptions = {
-    pluginName: spec.pluginName,
-    ...spec.hostExec,
-    grantHint: (binary: string) => `grant it with 'wash plugin grant ${spec.pluginName} --exec ${binary}' or --allow-run=${binary}`,
-  };
+/**
+ * host-exec-background for contracts that have it: starts a granted program
+ * and records its pid, so the main thread stops it when the call ends.
+ */
+function backgroundStarter(execOptions: Parameters<typeof createHostExecBackground>[0]): AdapterHostOptions['hostExecBackground'] {
   const pids = new Int32Array(spec.backgroundPids);
   const startBackground = createHostExecBackground(execOptions);
-  const imports = wasmcloudWashImports({
-    ...host,
-    hostExec: createHostExec(execOptions),
-    hostExecBackground(binary, args) {
-      const slot = pids.indexOf(0);
-      if (slot === -1) throw `host-exec-background of '${binary}' refused: at most ${pids.length} background programs per call`;
-      const pid = startBackground(binary, args);
-      Atomics.store(pids, slot, pid);
-      return pid;
-    },
-  });
-  const raw = await instantiateRaw(spec.code, sandbox, imports);
-  callWasmcloudWash(raw, spec.contract as WasmcloudWashContract, spec.foreignCall, imports, invocation, (level, message) =>
-    (imports['wasi:logging/logging'] as { log(l: string, c: string, m: string): void }).log(level, '', message),
-  );
+  return (binary, args) => {
+    const slot = pids.indexOf(0);
+    if (slot === -1) throw `host-exec-background of '${binary}' refused: at most ${pids.length} background programs per call`;
+    const pid = startBackground(binary, args);
+    Atomics.store(pids, slot, pid);
+    return pid;
+  };
 }
 
 parentPort!.postMessage(await main());

@@ -9,9 +9,8 @@ import { PACKAGE_ROOT } from './versions.js';
 import { ChannelServer, contextHandlers } from './channel.js';
 import { guardWorker, type WorkerLimits } from './worker-guard.js';
 import { ModifiedEntry, type TranspiledCode } from './integrity.js';
-import { NATIVE_CONTRACT } from './component.js';
 import { logEnabled } from './invocation.js';
-import { prepareWasmcloudWashCall } from './adapters/wasmcloud-wash.js';
+import { adapterFor } from './adapters/index.js';
 import { finalJsonDocument } from '../output/render.js';
 import { ExitCode, UsageError, WashError, messageOf } from '../util/errors.js';
 import { escapeUntrusted } from '../util/untrusted.js';
@@ -139,15 +138,11 @@ export async function callPlugin(
 ): Promise<number> {
   const { onValue, prewarmed, hook = false } = options;
   const { metadata } = component;
-  let foreignCall: RunSpec['foreignCall'];
-  if (component.contract !== NATIVE_CONTRACT && component.foreign && (call.kind === 'run' || call.kind === 'hook')) {
-    // A foreign contract takes parsed arguments: parse here, so usage errors need no worker.
-    foreignCall = prepareWasmcloudWashCall(component.foreign, metadata.name, call, access.sandbox.env);
-    if (component.foreign.ignoredHooks.length > 0 && logEnabled(invocation, 'debug')) {
-      const hooks = component.foreign.ignoredHooks.map((h) => escapeUntrusted(h)).join(', ');
-      process.stderr.write(`wash: plugin '${metadata.name}' (${component.contract}) declares hooks wash has no events for, ignored: ${hooks}\n`);
-    }
-  }
+  // The contract's adapter prepares the call here (a foreign contract's argv is parsed by the host), so usage errors need no worker.
+  const adapter = adapterFor(component.contract);
+  const described = { metadata, info: component.foreign };
+  const prepared = call.kind === 'serve' ? undefined : adapter.prepare(call, described, access.sandbox.env);
+  if (logEnabled(invocation, 'debug')) for (const note of adapter.debugNotes(described)) process.stderr.write(`wash: ${note}\n`);
   const backgroundPids = new SharedArrayBuffer(4 * MAX_BACKGROUND);
   const servers: Worker[] = [];
   let finished = false;
@@ -162,7 +157,7 @@ export async function callPlugin(
     outputPrefix: hook ? `${metadata.name}: ` : undefined,
     call,
     contract: component.contract,
-    foreignCall,
+    prepared,
     backgroundPids,
     sandbox: { ...access.sandbox, args: [metadata.name], stdoutToStderr: hook || invocation.outputFormat === 'json' },
     scratchGuestPath: access.scratchGuestPath,

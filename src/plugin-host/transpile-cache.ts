@@ -2,8 +2,8 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Layout } from './dirs.js';
-import { checkComponentHeader, checkContract, NATIVE_CONTRACT, NotAPlugin, type ContractId } from './component.js';
-import { checkWasmcloudWashInfo, type WasmcloudWashInfo } from './adapters/wasmcloud-wash.js';
+import { checkComponentHeader, checkContract, NotAPlugin, type ContractId } from './component.js';
+import { findAdapter } from './adapters/index.js';
 import { validateMetadata, type Metadata } from './metadata.js';
 import { getJcoVersion } from './versions.js';
 import { describeComponent } from './describe.js';
@@ -19,10 +19,10 @@ export interface CachedComponent {
   metadata: Metadata;
   exports: string[];
   imports: string[];
-  /** The contract it implements; a foreign one runs through its adapter. */
+  /** The contract it implements: the adapter it runs through (./adapters/). */
   contract: ContractId;
-  /** A foreign plugin's own description of its commands and hooks, which the adapter runs it by. */
-  foreign?: WasmcloudWashInfo;
+  /** What the contract's adapter keeps to run it (a foreign plugin's own commands and hooks). */
+  foreign?: unknown;
   /** The sha256 of each file in `dir`, recorded when it was built: a worker loads nothing that differs. */
   sha256: FileHashes;
 }
@@ -34,7 +34,7 @@ interface MetaFile {
   exports: string[];
   imports: string[];
   contract: ContractId;
-  foreign?: WasmcloudWashInfo;
+  foreign?: unknown;
   files: Record<string, number>;
 }
 
@@ -63,7 +63,7 @@ const hex = (digest: string) => digest.replace(/^sha256:/, '');
  * shape, how `info` is called, how entries are recorded. With jco's version it
  * keys every entry, so a new wash never trusts a verdict (or rejection) made under other rules.
  */
-const CACHE_FORMAT = 4;
+const CACHE_FORMAT = 7;
 
 /** The name of a component's cache entry: digest, jco version and cache format. */
 export function entryName(digest: string): string {
@@ -99,10 +99,10 @@ async function readEntry(code: TranspiledCode, digest: string, check: Check): Pr
       const wrong = Object.entries(meta.files).find(([, size], i) => size !== sizes[i]);
       if (wrong) throw new ModifiedEntry(join(dir, wrong[0]));
     }
-    const contract = meta.contract ?? NATIVE_CONTRACT;
-    const foreign = contract === NATIVE_CONTRACT ? undefined : checkWasmcloudWashInfo(meta.foreign);
-    if (foreign && foreign.contract !== contract) return undefined;
-    return { dir, digest, metadata: validateMetadata(meta.metadata), exports: meta.exports, imports: meta.imports, contract, foreign, sha256 };
+    const adapter = findAdapter(meta.contract);
+    if (!adapter) return undefined;
+    const foreign = adapter.checkInfo(meta.foreign);
+    return { dir, digest, metadata: validateMetadata(meta.metadata), exports: meta.exports, imports: meta.imports, contract: adapter.id, foreign, sha256 };
   } catch (err) {
     if (err instanceof ModifiedEntry) throw err;
     return undefined;

@@ -41,7 +41,7 @@ function letters({ args }: Parsed): void {
 
 const sdk = definePlugin({
   metadata: {
-    // Grants and the scratch dir are bound to the id: use a domain you control.
+    // Informational (grants belong to what the user installed); use a domain you control. dev.wash.* is reserved.
     id: 'com.example.__NAME__',
     name: '__NAME__',
     version: '0.1.0',

@@ -1,5 +1,5 @@
 /// <reference path="./wash-plugin-types.d.ts" />
-declare module 'wash:plugin/host@0.1.0' {
+declare module 'wash:plugin/host@0.2.0' {
   /**
    * The format the user asked for. Under `json`, the guest's stdout is
    * sent to stderr so that wash's stdout holds exactly one JSON document,
@@ -52,8 +52,8 @@ declare module 'wash:plugin/host@0.1.0' {
    * the context store. Returns the bound port.
    */
   export function listen(port: number): number;
-  export type LogLevel = import('wash:plugin/types@0.1.0').LogLevel;
-  export type OutputFormat = import('wash:plugin/types@0.1.0').OutputFormat;
-  export type WashDirs = import('wash:plugin/types@0.1.0').WashDirs;
-  export type ExecOutput = import('wash:plugin/types@0.1.0').ExecOutput;
+  export type LogLevel = import('wash:plugin/types@0.2.0').LogLevel;
+  export type OutputFormat = import('wash:plugin/types@0.2.0').OutputFormat;
+  export type WashDirs = import('wash:plugin/types@0.2.0').WashDirs;
+  export type ExecOutput = import('wash:plugin/types@0.2.0').ExecOutput;
 }

@@ -1,5 +1,5 @@
 /// <reference path="./wash-plugin-types.d.ts" />
-declare module 'wash:plugin/plugin@0.1.0' {
+declare module 'wash:plugin/plugin@0.2.0' {
   /**
    * Describe the plugin. Called once per component digest; the host
    * caches the answer, so it must be pure.
@@ -16,7 +16,7 @@ declare module 'wash:plugin/plugin@0.1.0' {
    * context store (`host.context-*`) carries data in and out.
    */
   export function hook(event: HookType): void;
-  export type Metadata = import('wash:plugin/types@0.1.0').Metadata;
-  export type RunError = import('wash:plugin/types@0.1.0').RunError;
-  export type HookType = import('wash:plugin/types@0.1.0').HookType;
+  export type Metadata = import('wash:plugin/types@0.2.0').Metadata;
+  export type RunError = import('wash:plugin/types@0.2.0').RunError;
+  export type HookType = import('wash:plugin/types@0.2.0').HookType;
 }

@@ -1,4 +1,4 @@
-declare module 'wash:plugin/types@0.1.0' {
+declare module 'wash:plugin/types@0.2.0' {
   /**
    * A flag a command accepts, e.g. `--save <name>` or `-f`.
    */
@@ -25,9 +25,29 @@ declare module 'wash:plugin/types@0.1.0' {
      */
     'default'?: string,
     /**
-     * Whether the command fails with a usage error when the flag is missing.
+     * Whether the command fails with a usage error when the flag is
+     * missing (and its `env` variable, if any, is unset or empty).
      */
     required: boolean,
+    /**
+     * An environment variable that supplies the value when the flag is
+     * not on the command line (before `default`). The host adds it to
+     * the plugin's requested access, so the user is asked for it like
+     * any variable; without a grant it is unset. For a switch, `1`,
+     * `true`, `yes` and `on` mean on; `0`, `false`, `no` and `off` off.
+     */
+    env?: string,
+    /**
+     * The only values accepted (shown in help and used by completions);
+     * empty means any value. The default, if any, must be one of them.
+     */
+    choices: Array<string>,
+    /**
+     * Whether the flag may be given more than once; its values are
+     * collected in order. Only for flags that take a value. A flag that
+     * is not repeatable and is given twice is a usage error.
+     */
+    repeatable: boolean,
   }
   /**
    * A positional argument of a command.
@@ -73,6 +93,18 @@ declare module 'wash:plugin/types@0.1.0' {
      * Full example invocations, e.g. `wash keys gen user --save alice`.
      */
     examples: Array<string>,
+  }
+  /**
+   * A description for the words that lead to commands without being one,
+   * e.g. `["team", "member"]` for `wash <plugin> team member add|rm`.
+   * `wash <plugin> team member --help` shows it and the commands under it.
+   */
+  export interface CommandGroup {
+    path: Array<string>,
+    /**
+     * One line shown in help.
+     */
+    description: string,
   }
   /**
    * How a path may be used.
@@ -143,7 +175,7 @@ declare module 'wash:plugin/types@0.1.0' {
     hostExec: Array<ExecRequest>,
     /**
      * Some(reason) asks to serve `wasi:http/incoming-handler` on a
-     * loopback port (see `host.listen`). Only for the `http-plugin` world.
+     * loopback port (see `host.listen`). Only for the `http-plugin-guest` world.
      */
     incomingHttp?: string,
   }
@@ -192,16 +224,20 @@ declare module 'wash:plugin/types@0.1.0' {
     /**
      * Author contact, e.g. `Jane Doe <jane@example.com>`.
      */
-    contact: string,
+    contact?: string,
     /**
      * Source or documentation URL.
      */
-    url: string,
+    url?: string,
     /**
      * SPDX license expression.
      */
-    license: string,
+    license?: string,
     commands: Array<Command>,
+    /**
+     * Descriptions of intermediate command words (see `command-group`).
+     */
+    groups: Array<CommandGroup>,
     access: Access,
     hooks: Array<HookType>,
     /**

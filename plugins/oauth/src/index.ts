@@ -3,7 +3,7 @@
 // tokens, and provide them to `wash login` through `authenticate`.
 import { getEnvironment } from 'wasi:cli/environment@0.2.12';
 import { subscribeDuration } from 'wasi:clocks/monotonic-clock@0.2.12';
-import { definePlugin, Failure, UsageError, host, log, output } from '../../../plugin-sdk/src/index.js';
+import { definePlugin, Failure, UsageError, host, log, output, type Parsed } from '../../../plugin-sdk/src/index.js';
 import { handle, authorizationUrl, PENDING_KEY, RESULT_KEY, type LoginResult, type Pending } from './callback.js';
 import { pkceChallenge, randomToken } from './encoding.js';
 import { discover, tokenRequest } from './provider.js';
@@ -19,7 +19,7 @@ const env = (name: string) => getEnvironment().find(([k]) => k === name)?.[1];
 const now = () => Math.floor(Date.now() / 1000);
 const sleep = (ms: number) => subscribeDuration(BigInt(ms) * 1_000_000n).block();
 
-function login(flags: Record<string, string | boolean | undefined>, { quiet = false } = {}): number {
+function login(flags: Parsed['flags'], { quiet = false } = {}): number {
   const issuer = String(flags.issuer);
   const clientId = (flags['client-id'] as string | undefined) ?? env(ENV_CLIENT_ID);
   if (!clientId) throw new UsageError(`a client id is needed: --client-id or $${ENV_CLIENT_ID} (granted with --allow-env=${ENV_CLIENT_ID})`);

@@ -66,8 +66,8 @@ export function annotationsFor(metadata: Metadata, created: Date): Record<string
     [ANNOTATION.title, metadata.name],
     [ANNOTATION.version, metadata.version],
     [ANNOTATION.description, metadata.description],
-    [ANNOTATION.source, metadata.url],
-    [ANNOTATION.licenses, metadata.license],
+    [ANNOTATION.source, metadata.url ?? ''],
+    [ANNOTATION.licenses, metadata.license ?? ''],
     [ANNOTATION.created, created.toISOString()],
   ];
   return Object.fromEntries(pairs.filter(([, v]) => v.trim() !== ''));
