@@ -122,7 +122,7 @@ describe('the hidden __complete command', () => {
     const r = await runWash(['__complete', 'example', 'team', ''], { xdg, env: { WASH_PLUGIN_PATH: EXAMPLE_DIR } });
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toBe('member\t2 commands\nlist\tList teams\n:none\n');
+    expect(r.stdout).toBe('member\tManage the members of a team\nlist\tList teams\n:none\n');
   });
 
   it('never describes a plugin it has not seen: no transpiling, no instantiating, nothing on stderr', async () => {
@@ -190,7 +190,7 @@ describe.skipIf(!ZSH && !CI)('zsh', () => {
   }
 
   it('offers candidates with descriptions, and files where they belong', async () => {
-    expect(await zshComplete('wash example team ')).toEqual(['member:2 commands', 'list:List teams']);
+    expect(await zshComplete('wash example team ')).toEqual(['member:Manage the members of a team', 'list:List teams']);
     expect(await zshComplete('wash --output ')).toEqual(['text', 'json']);
     expect(await zshComplete('wash plugin install ')).toEqual(['<files >']);
     expect(await zshComplete('wash ex')).toEqual(['example:Example plugin used by the wash test suite']);
@@ -206,7 +206,7 @@ describe.skipIf(!FISH && !CI)('fish', () => {
   }
 
   it('completes through fish, with descriptions', async () => {
-    expect(await fishComplete('wash example team ')).toEqual(['list\tList teams', 'member\t2 commands']);
+    expect(await fishComplete('wash example team ')).toEqual(['list\tList teams', 'member\tManage the members of a team']);
     expect(await fishComplete('wash completion ')).toEqual(['bash', 'fish', 'zsh']);
     expect(await fishComplete('wash plugin install plugins/')).toEqual(['plugins/thing.wasm']);
   });

@@ -392,7 +392,7 @@ describe('wash:plugin@0.2 flags end to end (the example plugin, built with the S
     const bad = await run(['deploy', '--token', 't', '--region', 'mars']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("error: invalid value 'mars' for '--region' (one of: eu, us)");
-    expect(lastLine(bad.stderr)).toBe("see 'wash example --help'");
+    expect(lastLine(bad.stderr)).toBe("see 'wash example deploy --help'");
   });
 
   it('help shows the new flag fields and the described group', async () => {
@@ -435,9 +435,9 @@ describe.skipIf(!CI && !existsSync(TINY_WASM))('a plugin written in Rust without
     expect([status.code, status.stdout]).toEqual([3, 'hello, world!\n']);
     const usage = await run(['greet', '--greeting', 'yo']);
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toBe("error: invalid value 'yo' for '--greeting' (one of: hello, hi, hey)\nsee 'wash tiny --help'\n");
+    expect(usage.stderr).toBe("error: invalid value 'yo' for '--greeting' (one of: hello, hi, hey)\nsee 'wash tiny greet --help'\n");
     const unknown = await run(['greet', '--bogus']);
-    expect([unknown.code, lastLine(unknown.stderr)]).toEqual([2, "see 'wash tiny --help'"]);
+    expect([unknown.code, lastLine(unknown.stderr)]).toEqual([2, "see 'wash tiny greet --help'"]);
     const fail = await run(['fail', 'disk on fire']);
     expect([fail.code, fail.stderr]).toEqual([1, 'error: disk on fire\n']);
   });

@@ -240,8 +240,10 @@ function nextPathWords(m: Metadata, path: readonly string[]): Candidate[] {
   const words = [...new Set(below.map((c) => c.path[path.length]!))];
   return words.map((word) => {
     const own = below.find((c) => c.path.length === path.length + 1 && c.path[path.length] === word);
+    const group = (m.groups ?? []).find((g) => g.path.length === path.length + 1 && startsWith(g.path, [...path, word]));
     const count = below.filter((c) => c.path[path.length] === word).length;
-    return { word, description: own ? oneLine(own.description) : `${count} command${count === 1 ? '' : 's'}` };
+    const description = own?.description ?? group?.description;
+    return { word, description: description !== undefined ? oneLine(description) : `${count} command${count === 1 ? '' : 's'}` };
   });
 }
 

@@ -33,8 +33,8 @@ export async function runHooks(ctx: CliContext, event: HookType, values: Record<
     try {
       const component = await compiledEntry(ctx, entry);
       const { access, limits } = await sandboxFor(ctx, { ...entry, component }, { hook: true });
-      // Structured mode: what it emits is collected (then dropped), never printed into the command's output.
-      const invocation = newInvocation(ctx.layout, 'json', ctx.globals.logLevel);
+      // Text mode: a hook's output is text on stderr, labelled; what it emits is dropped (see callPlugin's `hook`).
+      const invocation = newInvocation(ctx.layout, 'text', ctx.globals.logLevel);
       for (const key of HOOK_CONTEXT_KEYS[event]) {
         const value = values[key];
         if (value !== undefined) invocation.context.set(key, value);

@@ -38,6 +38,7 @@ export function createHostImports(options: HostImportOptions) {
   const json = invocation.outputFormat === 'json';
 
   const emit = (value: unknown, asText: () => string) => {
+    if (invocation.dropEmitted) return;
     if (json) invocation.emitted.push(value);
     else writeLine(process.stdout, asText());
   };

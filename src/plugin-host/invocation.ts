@@ -14,6 +14,8 @@ export interface Invocation {
   readonly logLevel: LogLevel;
   readonly context: Map<string, string>;
   readonly emitted: unknown[];
+  /** A hook's: what it emits (tables, JSON values) is dropped; it must not add to the command's output. */
+  dropEmitted?: boolean;
 }
 
 export function newInvocation(layout: Layout, outputFormat: OutputFormat, logLevel: LogLevel): Invocation {

@@ -85,11 +85,15 @@ function directOutput(max: number) {
     writeAllSync(fd, bytes);
     if (isTerminal(fd)) noteTerminalWrite(fd, bytes);
   };
+  // A hook's host-made output (a foreign contract's runner.output, say) goes to stderr, labelled:
+  // nothing a hook does may land in the command's stdout.
+  const hostStdout = spec.outputPrefix !== undefined ? new LinePrefixer(spec.outputPrefix) : undefined;
   for (const [stream, fd] of [[process.stdout, 1], [process.stderr, 2]] as const) {
     stream.write = ((chunk: string | Uint8Array, encodingOrCallback?: unknown, callback?: unknown) => {
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk, typeof encodingOrCallback === 'string' ? (encodingOrCallback as BufferEncoding) : 'utf8') : chunk;
       count(bytes.length);
-      writeFd(fd, bytes);
+      if (fd === 1 && hostStdout) writeFd(2, hostStdout.write(bytes));
+      else writeFd(fd, bytes);
       const done = typeof encodingOrCallback === 'function' ? encodingOrCallback : callback;
       if (typeof done === 'function') (done as () => void)();
       return true;
@@ -121,6 +125,7 @@ function directOutput(max: number) {
 
 async function main(): Promise<RunOutcome> {
   const invocation = newInvocation(spec.layout, spec.outputFormat, spec.logLevel);
+  if (spec.outputPrefix !== undefined) invocation.dropEmitted = true; // a hook
   // The context store lives in the main thread, shared with every instance of this invocation.
   const callMain = channelClient(spec.channel, parentPort!);
   (invocation as { context: Map<string, string> }).context = remoteContext(callMain);
