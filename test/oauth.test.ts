@@ -1,11 +1,13 @@
 // oauth against a real OpenID provider: the user's side is driven over real
-// HTTP while `wash oauth login` runs as a child process.
+// HTTP while `wash oauth login` runs as a child process. wash itself receives
+// the login's redirect (host.redirect-listen / redirect-wait); the plugin
+// checks state and PKCE and exchanges the code.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePort, makeXdg, runWash, WASH, type Xdg } from './helpers.js';
-import { driveUser, startProvider, type TestProvider } from './oidc.js';
+import { driveUser, printedLoginUrl, startProvider, type TestProvider } from './oidc.js';
 
 let xdg: Xdg;
 let provider: TestProvider;
@@ -31,8 +33,10 @@ async function startLogin(extra: string[] = [], options: { issuer?: string; secr
   const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
   const deadline = Date.now() + 30_000;
   while (!stderr.includes('waiting for authentication') && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  return { exited, output: () => ({ stdout, stderr }) };
+  return { exited, output: () => ({ stdout, stderr }), url: () => printedLoginUrl(stderr), child };
 }
+
+const callback = () => `http://127.0.0.1:${callbackPort}/callback`;
 
 async function userinfo(token: string) {
   const r = await fetch(`${provider.issuer}/me`, { headers: { authorization: `Bearer ${token}` } });
@@ -52,12 +56,18 @@ afterAll(async () => {
 describe('wash oauth', () => {
   it('logs in with the authorization code flow and PKCE; the token works at userinfo', async () => {
     const login = await startLogin();
-    expect(login.output().stderr).toContain(`http://127.0.0.1:${callbackPort}/login`);
+    const url = new URL(login.url());
+    // The plugin asks for the code with PKCE S256 and a state, redirecting to the listener wash opened.
+    expect(url.origin).toBe(provider.issuer);
+    expect(url.searchParams.get('redirect_uri')).toBe(callback());
+    expect(url.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(url.searchParams.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(url.searchParams.get('state')).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(login.output().stderr).toContain('waiting for authentication');
     expect(login.output().stderr).not.toContain(provider.clientSecret);
-    const page = await driveUser(`http://127.0.0.1:${callbackPort}/login`, `http://127.0.0.1:${callbackPort}/callback`, 'alice');
+    const page = await driveUser(url.href, callback(), 'alice');
     expect(page.status).toBe(200);
-    expect(page.body).toContain('You are logged in');
+    expect(page.body).toContain('return to the terminal');
     expect(await login.exited).toBe(0);
     expect(JSON.parse(login.output().stdout)).toMatchObject({ status: 'logged in', issuer: provider.issuer, subject: 'alice' });
 
@@ -94,20 +104,32 @@ describe('wash oauth', () => {
   it('wrong state and a second callback: clear page, error, nothing stored', async () => {
     const before = await readFile(tokenFile(), 'utf8');
     const login = await startLogin();
-    const forged = await fetch(`http://127.0.0.1:${callbackPort}/callback?code=abc&state=forged`);
-    expect(forged.status).toBe(400);
-    expect(await forged.text()).toContain('wrong state');
-    const again = await fetch(`http://127.0.0.1:${callbackPort}/callback?code=abc&state=forged`);
+    const forged = await fetch(`${callback()}?code=abc&state=forged`);
+    expect(forged.status).toBe(200); // wash took the redirect; the plugin refuses it
+    expect(await forged.text()).toContain('return to the terminal');
+    const again = await fetch(`${callback()}?code=abc&state=forged`);
     expect(again.status).toBe(409);
+    expect(await again.text()).toContain('Nothing was changed');
     expect(await login.exited).toBe(1);
     expect(login.output().stderr).toContain('error: the callback carried the wrong state');
     expect(await readFile(tokenFile(), 'utf8')).toBe(before);
   });
 
+  it('the provider\'s error in the callback fails the login; nothing stored', async () => {
+    const before = await readFile(tokenFile(), 'utf8');
+    const login = await startLogin();
+    const state = new URL(login.url()).searchParams.get('state')!;
+    const denied = await fetch(`${callback()}?error=access_denied&error_description=${encodeURIComponent('the user said no')}&state=${state}`);
+    expect(denied.status).toBe(200);
+    expect(await login.exited).toBe(1);
+    expect(login.output().stderr).toContain('error: the provider refused the login: access_denied (the user said no)');
+    expect(await readFile(tokenFile(), 'utf8')).toBe(before);
+  });
+
   it('a wrong client secret fails with the provider\'s error', async () => {
     const login = await startLogin([], { secret: 'wrong-secret' });
-    const page = await driveUser(`http://127.0.0.1:${callbackPort}/login`, `http://127.0.0.1:${callbackPort}/callback`);
-    expect(page.status).toBe(502);
+    const page = await driveUser(login.url(), callback());
+    expect(page.status).toBe(200);
     expect(await login.exited).toBe(1);
     expect(login.output().stderr).toContain('error: the token endpoint refused: invalid_client');
   });
@@ -134,8 +156,9 @@ describe('wash oauth', () => {
     if (external) {
       await expect(fetch(`http://${external.address}:${callbackPort}/`)).rejects.toThrow();
     }
-    expect((await fetch(`http://127.0.0.1:${callbackPort}/`)).status).toBe(200);
-    await login.exited;
+    expect((await fetch(`http://127.0.0.1:${callbackPort}/`)).status).toBe(404); // only the callback path is taken
+    login.child.kill('SIGINT');
+    expect(await login.exited).toBe(130);
   });
 
   it('wash login asks the provider and stores its bearer token (0600)', async () => {
@@ -191,7 +214,7 @@ describe('wash oauth', () => {
     const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
     const deadline = Date.now() + 30_000;
     while (!stderr.includes('waiting for authentication') && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    const page = await driveUser(`http://127.0.0.1:${callbackPort}/login`, `http://127.0.0.1:${callbackPort}/callback`, 'bob');
+    const page = await driveUser(printedLoginUrl(stderr), callback(), 'bob');
     expect(page.status).toBe(200);
     expect(await exited).toBe(0);
     const out = JSON.parse(stdout) as { token_file: string };

@@ -91,3 +91,10 @@ export async function driveUser(start: string, stopAt: string, login = 'alice'):
   }
   throw new Error('the login flow did not finish in 20 steps');
 }
+
+/** The authorization URL `wash oauth login` printed for the user to open. */
+export function printedLoginUrl(output: string): string {
+  const url = /Open this URL in your browser to log in:\n\s+(\S+)/.exec(output)?.[1];
+  if (!url) throw new Error(`no login URL in the output:\n${output}`);
+  return url;
+}
