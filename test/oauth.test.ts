@@ -104,12 +104,15 @@ describe('wash oauth', () => {
   it('wrong state and a second callback: clear page, error, nothing stored', async () => {
     const before = await readFile(tokenFile(), 'utf8');
     const login = await startLogin();
-    const forged = await fetch(`${callback()}?code=abc&state=forged`);
-    expect(forged.status).toBe(200); // wash took the redirect; the plugin refuses it
-    expect(await forged.text()).toContain('return to the terminal');
-    const again = await fetch(`${callback()}?code=abc&state=forged`);
-    expect(again.status).toBe(409);
-    expect(await again.text()).toContain('Nothing was changed');
+    // Sent together, so both arrive while the login runs: wash takes one (the plugin refuses its state), the other is turned away.
+    const pages = await Promise.all(['abc', 'def'].map(async (code) => {
+      const r = await fetch(`${callback()}?code=${code}&state=forged`);
+      return { status: r.status, text: await r.text() };
+    }));
+    pages.sort((a, b) => a.status - b.status);
+    expect(pages.map((p) => p.status)).toEqual([200, 409]);
+    expect(pages[0]!.text).toContain('return to the terminal');
+    expect(pages[1]!.text).toContain('Nothing was changed');
     expect(await login.exited).toBe(1);
     expect(login.output().stderr).toContain('error: the callback carried the wrong state');
     expect(await readFile(tokenFile(), 'utf8')).toBe(before);

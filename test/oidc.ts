@@ -11,7 +11,7 @@ export interface TestProvider {
   close(): Promise<void>;
 }
 
-export async function startProvider(options: { port: number; callbackPort: number; accessTokenTtl?: number }): Promise<TestProvider> {
+export async function startProvider(options: { port: number; callbackPort: number; accessTokenTtl?: number; clockTolerance?: number }): Promise<TestProvider> {
   const issuer = `http://127.0.0.1:${options.port}`;
   const clientId = 'wash-cli';
   const clientSecret = 'a-test-secret-that-is-long-enough-for-hs256';
@@ -31,6 +31,8 @@ export async function startProvider(options: { port: number; callbackPort: numbe
     claims: { openid: ['sub'], profile: ['name'] },
     features: { devInteractions: { enabled: true } },
     ttl: { AccessToken: options.accessTokenTtl ?? 3600 },
+    // 0: a token expires exactly when it says (oidc-provider's default tolerates 15 s past it).
+    clockTolerance: options.clockTolerance ?? 15,
     issueRefreshToken: async () => true,
     findAccount: async (_ctx: unknown, id: string) => ({ accountId: id, claims: async () => ({ sub: id, name: `User ${id}` }) }),
     cookies: { keys: ['test-cookie-key'] },
@@ -47,13 +49,23 @@ export async function startProvider(options: { port: number; callbackPort: numbe
   };
 }
 
-/** Follow the browser's part of the flow from `start` until a request to `stopAt` is answered. */
-export async function driveUser(start: string, stopAt: string, login = 'alice'): Promise<{ status: number; body: string; url: string }> {
+/**
+ * Follow the browser's part of the flow from `start` until a request to
+ * `stopAt` is answered (or, with `stopBefore`, until it would be made: the
+ * URL is returned unrequested).
+ */
+export async function driveUser(
+  start: string,
+  stopAt: string,
+  login = 'alice',
+  options: { stopBefore?: boolean } = {},
+): Promise<{ status: number; body: string; url: string }> {
   const cookies = new Map<string, string>();
   let url = start;
   let method = 'GET';
   let body: string | undefined;
   for (let step = 0; step < 20; step++) {
+    if (options.stopBefore && url.startsWith(stopAt)) return { status: 0, body: '', url };
     const response = await fetch(url, {
       method,
       redirect: 'manual',
