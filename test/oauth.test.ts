@@ -6,8 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { freePort, makeXdg, runWash, WASH, type Xdg } from './helpers.js';
-import { driveUser, printedLoginUrl, startProvider, type TestProvider } from './oidc.js';
+import { freePort, makeXdg, ROOT, runWash, WASH, type Xdg } from './helpers.js';
+import { driveUser, printedLoginUrl, PUBLIC_CLIENT_ID, startProvider, type TestProvider } from './oidc.js';
+import { TINY_AUTH_DIR, TINY_AUTH_WASM } from './fixtures.js';
 
 let xdg: Xdg;
 let provider: TestProvider;
@@ -222,5 +223,36 @@ describe('wash oauth', () => {
     expect(await exited).toBe(0);
     const out = JSON.parse(stdout) as { token_file: string };
     expect(await userinfo((await readFile(out.token_file, 'utf8')).trim())).toMatchObject({ status: 200, body: { sub: 'bob' } });
+  });
+
+  it('the guide\'s auth plugin (examples/tiny-auth, shown whole in the guide) logs in and serves wash login', async () => {
+    // The guide shows the file as it is, and it is under 60 lines.
+    const source = await readFile(join(TINY_AUTH_DIR, 'src', 'index.ts'), 'utf8');
+    expect(source.trimEnd().split('\n').length).toBeLessThan(60);
+    expect(await readFile(join(ROOT, 'docs', 'plugin-authoring.md'), 'utf8')).toContain(`\`\`\`ts\n${source}\`\`\``);
+    const own = await makeXdg();
+    try {
+      expect((await runWash(['plugin', 'install', TINY_AUTH_WASM], { xdg: own })).code).toBe(0);
+      const args = [WASH, ...grants(), 'tinyauth', 'login', '--issuer', provider.issuer, '--client-id', PUBLIC_CLIENT_ID, '--port', String(callbackPort)];
+      const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH!, HOME: own.root, NO_COLOR: '1', ...own.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
+      const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
+      const deadline = Date.now() + 30_000;
+      while (!out.includes('Open this URL') && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const url = new URL(printedLoginUrl(out));
+      expect(url.searchParams.get('code_challenge_method')).toBe('S256');
+      const page = await driveUser(url.href, callback(), 'erin');
+      expect(page.status).toBe(200);
+      expect(await exited, out).toBe(0);
+      expect(out).toContain('logged in');
+      const login = await runWash(['--allow-scratch', '-o', 'json', 'login', '--provider', 'tinyauth'], { xdg: own });
+      expect(login.code, login.stderr).toBe(0);
+      const token = (await readFile(JSON.parse(login.stdout).token_file, 'utf8')).trim();
+      expect(await userinfo(token)).toMatchObject({ status: 200, body: { sub: 'erin' } });
+    } finally {
+      await own.cleanup();
+    }
   });
 });

@@ -3,6 +3,9 @@
 import Provider from 'oidc-provider';
 import type { Server } from 'node:http';
 
+/** The provider's public client (no secret). */
+export const PUBLIC_CLIENT_ID = 'wash-public';
+
 export interface TestProvider {
   issuer: string;
   port: number;
@@ -24,6 +27,14 @@ export async function startProvider(options: { port: number; callbackPort: numbe
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
         token_endpoint_auth_method: 'client_secret_basic',
+      },
+      {
+        // A public client, as a CLI is (RFC 8252): PKCE, no secret.
+        client_id: PUBLIC_CLIENT_ID,
+        redirect_uris: [`http://127.0.0.1:${options.callbackPort}/callback`],
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'none',
       },
     ],
     pkce: { required: () => true },
