@@ -4,7 +4,7 @@
 // checks state and PKCE and exchanges the code.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePort, makeXdg, ROOT, runWash, WASH, type Xdg } from './helpers.js';
 import { driveUser, printedLoginUrl, PUBLIC_CLIENT_ID, startProvider, type TestProvider } from './oidc.js';
@@ -223,6 +223,38 @@ describe('wash oauth', () => {
     expect(await exited).toBe(0);
     const out = JSON.parse(stdout) as { token_file: string };
     expect(await userinfo((await readFile(out.token_file, 'utf8')).trim())).toMatchObject({ status: 200, body: { sub: 'bob' } });
+  });
+
+  it('on a desktop it opens the login page with the platform opener (a granted host-exec); without one it only prints', async () => {
+    // A stand-in for xdg-open, first on PATH: it records the URL it was asked to open.
+    const bin = join(xdg.root, 'bin');
+    const opened = join(xdg.root, 'opened.txt');
+    await mkdir(bin, { recursive: true });
+    await writeFile(join(bin, 'xdg-open'), `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n`, { mode: 0o755 });
+    const env = { PATH: `${bin}:${process.env.PATH}` };
+    const run = (extra: Record<string, string>) =>
+      runWash([...grants(), '--allow-run=xdg-open', 'oauth', 'login', '--issuer', provider.issuer, '--client-id', provider.clientId, '--port', String(callbackPort), '--timeout', '1'], {
+        xdg,
+        env: { ...env, ...extra },
+      });
+    // No display: the URL is printed, nothing is opened.
+    const headless = await run({});
+    expect(headless.stdout).toContain('Open this URL in your browser to log in:');
+    await expect(stat(opened)).rejects.toThrow();
+    // A display: the opener gets the URL that was printed (granted, and no terminal to confirm on).
+    const desktop = await run({ DISPLAY: ':0' });
+    expect(desktop.stderr).toContain('timed out after 1 s waiting for the login callback');
+    const url = await readFile(opened, 'utf8');
+    expect(url).toBe(printedLoginUrl(desktop.stdout));
+    expect(new URL(url).searchParams.get('redirect_uri')).toBe(callback());
+    // Not granted: it is not run, and the login still works by hand.
+    await rm(opened);
+    const denied = await runWash([...grants(), 'oauth', 'login', '--issuer', provider.issuer, '--client-id', provider.clientId, '--port', String(callbackPort), '--timeout', '1'], {
+      xdg,
+      env: { ...env, DISPLAY: ':0' },
+    });
+    expect(denied.stdout).toContain('Open this URL in your browser to log in:');
+    await expect(stat(opened)).rejects.toThrow();
   });
 
   it('the guide\'s auth plugin (examples/tiny-auth, shown whole in the guide) logs in and serves wash login', async () => {
