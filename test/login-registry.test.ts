@@ -115,6 +115,19 @@ describe.skipIf(!BINARY)('registries with auth = "login"', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`registry ${registry.host} uses your wash login (auth = "login" in ${configFile(xdg)}), but there is no token from 'oauth'`);
     expect(r.stderr).toContain('wash login --provider oauth');
+
+    // The config says what it means: one of login or a password, a known auth kind, a plugin name.
+    const both = join(xdg.root, 'both.toml');
+    await appendFile(both, `[registries."${registry.host}"]\nauth = "login"\npassword = "hunter2"\n`);
+    const conflict = await wash(xdg, ['--config', both, 'plugin', 'push', EXAMPLE_WASM, ref('team/example', ':1.0.1')]);
+    expect(conflict.code).toBe(1);
+    expect(conflict.stderr).toContain(`registries."${registry.host}" has auth = "login" and a password: keep one of them`);
+    const wrong = join(xdg.root, 'wrong.toml');
+    await appendFile(wrong, `[registries."${registry.host}"]\nauth = "magic"\nprovider = "Not A Plugin"\n`);
+    const validate = await wash(xdg, ['--config', wrong, 'config', 'validate']);
+    expect(validate.code).toBe(1);
+    expect(validate.stdout + validate.stderr).toContain('.auth: must be "login" (or left out: username and password)');
+    expect(validate.stdout + validate.stderr).toContain('.provider: must be a plugin name');
   });
 
   it('the login token goes to no other origin: a token service not listed in token_realms is asked anonymously', async () => {
