@@ -126,12 +126,16 @@ describe('RedirectReceiver', () => {
     await expect(receiver().listen('/cb', 70000)).rejects.toBe('the port must be 0-65535 (got 70000)');
   });
 
-  it('access: granted passes; denied names the port and how to grant it', async () => {
-    await expect(allowRedirect(true, 'oauth', 8888)).resolves.toBeUndefined();
-    await expect(allowRedirect(false, 'oauth', 8888)).rejects.toBe(
-      "receiving the login redirect on 127.0.0.1:8888 is not granted to plugin 'oauth' (declare access.incoming-http; grant it with 'wash plugin grant oauth --listen' or --allow-listen)",
+  it('access: declared and granted passes; otherwise the denial names the port and what is missing', async () => {
+    await expect(allowRedirect({ declared: true, granted: true }, 'oauth', 8888)).resolves.toBeUndefined();
+    await expect(allowRedirect({ declared: true, granted: false }, 'oauth', 8888)).rejects.toBe(
+      "receiving the login redirect on 127.0.0.1:8888 is not granted to plugin 'oauth' (grant it with 'wash plugin grant oauth --listen' or --allow-listen)",
     );
-    await expect(allowRedirect(false, 'oauth', 0)).rejects.toMatch(/^receiving the login redirect on 127\.0\.0\.1 \(a free port\) is not granted/);
+    await expect(allowRedirect({ declared: true, granted: false }, 'oauth', 0)).rejects.toMatch(/^receiving the login redirect on 127\.0\.0\.1 \(a free port\) is not granted/);
+    // Granted but never declared (say --allow-listen given to every plugin): still no.
+    await expect(allowRedirect({ declared: false, granted: true }, 'x', 9)).rejects.toBe(
+      "receiving the login redirect on 127.0.0.1:9 is denied: plugin 'x' did not declare access.incoming-http",
+    );
   });
 });
 

@@ -23,15 +23,15 @@ export const redirectPlace = (port: number) => (port === 0 ? `${HOST} (a free po
 
 /**
  * Whether the plugin may receive a redirect on `port`: the one place this
- * access is decided (item `listen`, declared as `incoming-http`, granted with
+ * access is decided (item `listen`: declared as `incoming-http`, granted with
  * --listen / --allow-listen). Throws the denial, naming the port.
  */
-export async function allowRedirect(granted: boolean, pluginName: string, port: number): Promise<void> {
-  if (granted) return;
-  throw (
-    `receiving the login redirect on ${redirectPlace(port)} is not granted to plugin '${pluginName}' ` +
-    `(declare access.incoming-http; grant it with 'wash plugin grant ${pluginName} --listen' or --allow-listen)`
-  );
+export async function allowRedirect(access: { declared: boolean; granted: boolean }, pluginName: string, port: number): Promise<void> {
+  if (access.declared && access.granted) return;
+  const what = `receiving the login redirect on ${redirectPlace(port)}`;
+  throw access.declared
+    ? `${what} is not granted to plugin '${pluginName}' (grant it with 'wash plugin grant ${pluginName} --listen' or --allow-listen)`
+    : `${what} is denied: plugin '${pluginName}' did not declare access.incoming-http`;
 }
 
 /** Why `path` cannot be a redirect path, or undefined. */

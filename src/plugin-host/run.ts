@@ -152,7 +152,7 @@ export async function callPlugin(
     ...contextHandlers(invocation.context),
     listen: (port: number) => startServer(port),
     async redirectListen(path: string, port: number) {
-      await allowRedirect(access.incomingHttp ?? false, metadata.name, port);
+      await allowRedirect({ declared: metadata.access.incomingHttp !== undefined, granted: access.incomingHttp ?? false }, metadata.name, port);
       return redirect.listen(path, port);
     },
     redirectWait: (timeoutMs: number) => redirect.wait(timeoutMs),

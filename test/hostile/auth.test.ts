@@ -151,7 +151,7 @@ describe('the login redirect wash receives', () => {
     const port = await freePort();
     const r = await runWash(['--allow-listen', 'hostile', 'redirect', String(port)], { xdg, env: { WASH_PLUGIN_PATH: HOSTILE_DIR } });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`redirect: receiving the login redirect on 127.0.0.1:${port} is not granted`);
+    expect(r.stderr).toContain(`redirect: receiving the login redirect on 127.0.0.1:${port} is denied: plugin 'hostile' did not declare access.incoming-http`);
     expect(await bindable(port)).toBe(true);
   });
 });
