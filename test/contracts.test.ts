@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CI, ROOT, WASH, makeXdg, runWash, type Xdg } from './helpers.js';
-import { EXAMPLE_WASM, HTTP_ANY_WASM, TINY_WASM, V010_WASM } from './fixtures.js';
+import { EXAMPLE_WASM, HTTP_ANY_WASM, TINY_WASM, V010_WASM, V020_WASM } from './fixtures.js';
 import { parseArgv, UsageError, type ParserCommand } from '../plugin-sdk/src/args.js';
 import { InvalidMetadata, validateMetadata } from '../src/plugin-host/metadata.js';
 import { helpRequest, renderCommandHelp, renderHelpTarget, renderPluginHelp } from '../src/output/plugin-help.js';
@@ -373,6 +373,31 @@ describe('a plugin built against wash:plugin@0.1.0 still loads and runs', () => 
   });
 });
 
+describe('a plugin built against wash:plugin@0.2.0 still loads and runs (0.2.1 only added host functions)', () => {
+  it('imports the 0.2.0 host without the new functions, and runs: output, JSON, a denied host call', async () => {
+    // The component binds to the host functions it imports, by name: 0.2.0's do not include what 0.2.1 added.
+    const bytes = await readFile(V020_WASM);
+    expect(bytes.includes('wash:plugin/host@0.2.0')).toBe(true);
+    expect(bytes.includes('host-exec')).toBe(true);
+    expect(bytes.includes('redirect-listen')).toBe(false);
+    // (A plugin that uses them does name them: the check above can fail.)
+    expect((await readFile(join(ROOT, 'plugins', 'oauth', 'dist', 'oauth.wasm'))).includes('redirect-listen')).toBe(true);
+
+    const info = await runWash(['-o', 'json', 'plugin', 'test', '--info', V020_WASM], { xdg });
+    expect(info.code, info.stderr).toBe(0);
+    const m = JSON.parse(info.stdout);
+    expect(m.exports).toContain('wash:plugin/plugin@0.2.0');
+    expect(m).toMatchObject({ name: 'v020', version: '0.2.0', groups: [] });
+    expect(m.commands[0].flags[0]).toMatchObject({ long: 'shout', choices: [], repeatable: false });
+    expect((await runWash(['plugin', 'test', V020_WASM, 'hello', '-s', 'Ada'], { xdg })).stdout).toBe('HELLO, ADA\n');
+    const json = await runWash(['-o', 'json', 'plugin', 'test', V020_WASM, 'hello'], { xdg });
+    expect(JSON.parse(json.stdout)).toEqual({ greeting: 'hello, world' });
+    const listen = await runWash(['plugin', 'test', V020_WASM, 'listen'], { xdg });
+    expect(listen.code).toBe(1);
+    expect(listen.stderr).toContain('incoming HTTP is not granted');
+  });
+});
+
 describe('wash:plugin@0.2 flags end to end (the example plugin, built with the SDK)', () => {
   const run = (args: string[], options: { env?: Record<string, string>; globals?: string[] } = {}) =>
     runWash([...(options.globals ?? []), '-o', 'json', 'plugin', 'test', EXAMPLE_WASM, ...args], { xdg, env: options.env });
@@ -414,7 +439,7 @@ describe.skipIf(!CI && !existsSync(TINY_WASM))('a plugin written in Rust without
     const m = JSON.parse(info.stdout);
     expect(m).toMatchObject({ id: 'example.wash.tiny', name: 'tiny', version: '0.1.0', license: 'Apache-2.0', groups: [], hooks: [] });
     expect(m.contact).toBeUndefined();
-    expect(m.exports).toContain('wash:plugin/plugin@0.2.0');
+    expect(m.exports).toContain('wash:plugin/plugin@0.2.1');
     expect(m.imports).toContain('wash:plugin/host');
     expect(m.access).toEqual({ env: [], paths: [], outgoingHttp: [], hostExec: [] });
     expect(m.commands.map((c: { path: string[] }) => c.path.join(' '))).toEqual(['greet', 'fail']);
@@ -462,7 +487,7 @@ describe('wash plugin wit', () => {
     const r = await runWash(['-o', 'json', 'plugin', 'wit', '--out', out], { xdg });
     expect(r.code, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout);
-    expect(result).toMatchObject({ dir: out, package: 'wash:plugin@0.2.0' });
+    expect(result).toMatchObject({ dir: out, package: 'wash:plugin@0.2.1' });
     expect(result.worlds).toEqual(['plugin-guest', 'auth-plugin-guest', 'http-plugin-guest', 'auth-http-plugin-guest']);
     expect(result.deps).toEqual(expect.arrayContaining(['wasi:cli@0.2.12', 'wasi:http@0.2.12', 'wasi:http@0.2.10', 'wasi:io@0.2.12']));
     expect(await readFile(join(out, 'plugin.wit'), 'utf8')).toBe(await readFile(join(ROOT, 'wit', 'plugin.wit'), 'utf8'));
@@ -479,7 +504,7 @@ describe('wash plugin wit', () => {
     await writeFile(join(out, 'mine.wit'), 'package me:mine;\n');
     const again = await runWash(['plugin', 'wit', '--out', out], { xdg });
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).toContain('wrote wash:plugin@0.2.0 and 10 WASI packages to');
+    expect(again.stdout).toContain('wrote wash:plugin@0.2.1 and 10 WASI packages to');
     expect(existsSync(join(out, 'mine.wit'))).toBe(true);
     const file = join(xdg.root, 'a-file');
     await writeFile(file, 'x');

@@ -1,11 +1,14 @@
 // oauth against a real OpenID provider: the user's side is driven over real
-// HTTP while `wash oauth login` runs as a child process.
+// HTTP while `wash oauth login` runs as a child process. wash itself receives
+// the login's redirect (host.redirect-listen / redirect-wait); the plugin
+// checks state and PKCE and exchanges the code.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { freePort, makeXdg, runWash, WASH, type Xdg } from './helpers.js';
-import { driveUser, startProvider, type TestProvider } from './oidc.js';
+import { freePort, makeXdg, ROOT, runWash, WASH, type Xdg } from './helpers.js';
+import { driveUser, printedLoginUrl, PUBLIC_CLIENT_ID, startProvider, type TestProvider } from './oidc.js';
+import { TINY_AUTH_DIR, TINY_AUTH_WASM } from './fixtures.js';
 
 let xdg: Xdg;
 let provider: TestProvider;
@@ -31,8 +34,10 @@ async function startLogin(extra: string[] = [], options: { issuer?: string; secr
   const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
   const deadline = Date.now() + 30_000;
   while (!stderr.includes('waiting for authentication') && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  return { exited, output: () => ({ stdout, stderr }) };
+  return { exited, output: () => ({ stdout, stderr }), url: () => printedLoginUrl(stderr), child };
 }
+
+const callback = () => `http://127.0.0.1:${callbackPort}/callback`;
 
 async function userinfo(token: string) {
   const r = await fetch(`${provider.issuer}/me`, { headers: { authorization: `Bearer ${token}` } });
@@ -52,12 +57,18 @@ afterAll(async () => {
 describe('wash oauth', () => {
   it('logs in with the authorization code flow and PKCE; the token works at userinfo', async () => {
     const login = await startLogin();
-    expect(login.output().stderr).toContain(`http://127.0.0.1:${callbackPort}/login`);
+    const url = new URL(login.url());
+    // The plugin asks for the code with PKCE S256 and a state, redirecting to the listener wash opened.
+    expect(url.origin).toBe(provider.issuer);
+    expect(url.searchParams.get('redirect_uri')).toBe(callback());
+    expect(url.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(url.searchParams.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(url.searchParams.get('state')).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(login.output().stderr).toContain('waiting for authentication');
     expect(login.output().stderr).not.toContain(provider.clientSecret);
-    const page = await driveUser(`http://127.0.0.1:${callbackPort}/login`, `http://127.0.0.1:${callbackPort}/callback`, 'alice');
+    const page = await driveUser(url.href, callback(), 'alice');
     expect(page.status).toBe(200);
-    expect(page.body).toContain('You are logged in');
+    expect(page.body).toContain('return to the terminal');
     expect(await login.exited).toBe(0);
     expect(JSON.parse(login.output().stdout)).toMatchObject({ status: 'logged in', issuer: provider.issuer, subject: 'alice' });
 
@@ -94,20 +105,35 @@ describe('wash oauth', () => {
   it('wrong state and a second callback: clear page, error, nothing stored', async () => {
     const before = await readFile(tokenFile(), 'utf8');
     const login = await startLogin();
-    const forged = await fetch(`http://127.0.0.1:${callbackPort}/callback?code=abc&state=forged`);
-    expect(forged.status).toBe(400);
-    expect(await forged.text()).toContain('wrong state');
-    const again = await fetch(`http://127.0.0.1:${callbackPort}/callback?code=abc&state=forged`);
-    expect(again.status).toBe(409);
+    // Sent together, so both arrive while the login runs: wash takes one (the plugin refuses its state), the other is turned away.
+    const pages = await Promise.all(['abc', 'def'].map(async (code) => {
+      const r = await fetch(`${callback()}?code=${code}&state=forged`);
+      return { status: r.status, text: await r.text() };
+    }));
+    pages.sort((a, b) => a.status - b.status);
+    expect(pages.map((p) => p.status)).toEqual([200, 409]);
+    expect(pages[0]!.text).toContain('return to the terminal');
+    expect(pages[1]!.text).toContain('Nothing was changed');
     expect(await login.exited).toBe(1);
     expect(login.output().stderr).toContain('error: the callback carried the wrong state');
     expect(await readFile(tokenFile(), 'utf8')).toBe(before);
   });
 
+  it('the provider\'s error in the callback fails the login; nothing stored', async () => {
+    const before = await readFile(tokenFile(), 'utf8');
+    const login = await startLogin();
+    const state = new URL(login.url()).searchParams.get('state')!;
+    const denied = await fetch(`${callback()}?error=access_denied&error_description=${encodeURIComponent('the user said no')}&state=${state}`);
+    expect(denied.status).toBe(200);
+    expect(await login.exited).toBe(1);
+    expect(login.output().stderr).toContain('error: the provider refused the login: access_denied (the user said no)');
+    expect(await readFile(tokenFile(), 'utf8')).toBe(before);
+  });
+
   it('a wrong client secret fails with the provider\'s error', async () => {
     const login = await startLogin([], { secret: 'wrong-secret' });
-    const page = await driveUser(`http://127.0.0.1:${callbackPort}/login`, `http://127.0.0.1:${callbackPort}/callback`);
-    expect(page.status).toBe(502);
+    const page = await driveUser(login.url(), callback());
+    expect(page.status).toBe(200);
     expect(await login.exited).toBe(1);
     expect(login.output().stderr).toContain('error: the token endpoint refused: invalid_client');
   });
@@ -134,8 +160,9 @@ describe('wash oauth', () => {
     if (external) {
       await expect(fetch(`http://${external.address}:${callbackPort}/`)).rejects.toThrow();
     }
-    expect((await fetch(`http://127.0.0.1:${callbackPort}/`)).status).toBe(200);
-    await login.exited;
+    expect((await fetch(`http://127.0.0.1:${callbackPort}/`)).status).toBe(404); // only the callback path is taken
+    login.child.kill('SIGINT');
+    expect(await login.exited).toBe(130);
   });
 
   it('wash login asks the provider and stores its bearer token (0600)', async () => {
@@ -191,10 +218,73 @@ describe('wash oauth', () => {
     const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
     const deadline = Date.now() + 30_000;
     while (!stderr.includes('waiting for authentication') && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    const page = await driveUser(`http://127.0.0.1:${callbackPort}/login`, `http://127.0.0.1:${callbackPort}/callback`, 'bob');
+    const page = await driveUser(printedLoginUrl(stderr), callback(), 'bob');
     expect(page.status).toBe(200);
     expect(await exited).toBe(0);
     const out = JSON.parse(stdout) as { token_file: string };
     expect(await userinfo((await readFile(out.token_file, 'utf8')).trim())).toMatchObject({ status: 200, body: { sub: 'bob' } });
+  });
+
+  it('on a desktop it opens the login page with the platform opener (a granted host-exec); without one it only prints', async () => {
+    // A stand-in for xdg-open, first on PATH: it records the URL it was asked to open.
+    const bin = join(xdg.root, 'bin');
+    const opened = join(xdg.root, 'opened.txt');
+    await mkdir(bin, { recursive: true });
+    await writeFile(join(bin, 'xdg-open'), `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n`, { mode: 0o755 });
+    const env = { PATH: `${bin}:${process.env.PATH}` };
+    const run = (extra: Record<string, string>) =>
+      runWash([...grants(), '--allow-run=xdg-open', 'oauth', 'login', '--issuer', provider.issuer, '--client-id', provider.clientId, '--port', String(callbackPort), '--timeout', '1'], {
+        xdg,
+        env: { ...env, ...extra },
+      });
+    // No display: the URL is printed, nothing is opened.
+    const headless = await run({});
+    expect(headless.stdout).toContain('Open this URL in your browser to log in:');
+    await expect(stat(opened)).rejects.toThrow();
+    // A display: the opener gets the URL that was printed (granted, and no terminal to confirm on).
+    const desktop = await run({ DISPLAY: ':0' });
+    expect(desktop.stderr).toContain('timed out after 1 s waiting for the login callback');
+    const url = await readFile(opened, 'utf8');
+    expect(url).toBe(printedLoginUrl(desktop.stdout));
+    expect(new URL(url).searchParams.get('redirect_uri')).toBe(callback());
+    // Not granted: it is not run, and the login still works by hand.
+    await rm(opened);
+    const denied = await runWash([...grants(), 'oauth', 'login', '--issuer', provider.issuer, '--client-id', provider.clientId, '--port', String(callbackPort), '--timeout', '1'], {
+      xdg,
+      env: { ...env, DISPLAY: ':0' },
+    });
+    expect(denied.stdout).toContain('Open this URL in your browser to log in:');
+    await expect(stat(opened)).rejects.toThrow();
+  });
+
+  it('the guide\'s auth plugin (examples/tiny-auth, shown whole in the guide) logs in and serves wash login', async () => {
+    // The guide shows the file as it is, and it is under 60 lines.
+    const source = await readFile(join(TINY_AUTH_DIR, 'src', 'index.ts'), 'utf8');
+    expect(source.trimEnd().split('\n').length).toBeLessThan(60);
+    expect(await readFile(join(ROOT, 'docs', 'plugin-authoring.md'), 'utf8')).toContain(`\`\`\`ts\n${source}\`\`\``);
+    const own = await makeXdg();
+    try {
+      expect((await runWash(['plugin', 'install', TINY_AUTH_WASM], { xdg: own })).code).toBe(0);
+      const args = [WASH, ...grants(), 'tinyauth', 'login', '--issuer', provider.issuer, '--client-id', PUBLIC_CLIENT_ID, '--port', String(callbackPort)];
+      const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH!, HOME: own.root, NO_COLOR: '1', ...own.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
+      const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
+      const deadline = Date.now() + 30_000;
+      while (!out.includes('Open this URL') && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const url = new URL(printedLoginUrl(out));
+      expect(url.searchParams.get('code_challenge_method')).toBe('S256');
+      const page = await driveUser(url.href, callback(), 'erin');
+      expect(page.status).toBe(200);
+      expect(await exited, out).toBe(0);
+      expect(out).toContain('logged in');
+      const login = await runWash(['--allow-scratch', '-o', 'json', 'login', '--provider', 'tinyauth'], { xdg: own });
+      expect(login.code, login.stderr).toBe(0);
+      const token = (await readFile(JSON.parse(login.stdout).token_file, 'utf8')).trim();
+      expect(await userinfo(token)).toMatchObject({ status: 200, body: { sub: 'erin' } });
+    } finally {
+      await own.cleanup();
+    }
   });
 });

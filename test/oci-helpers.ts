@@ -136,6 +136,8 @@ export interface TokenServer {
   certFile: string;
   /** Tokens issued, with the access they carry. */
   issued: { user?: string; access: { name: string; actions: string[] }[] }[];
+  /** The user names of basic credentials refused. */
+  rejected: string[];
   close(): Promise<void>;
 }
 
@@ -144,8 +146,13 @@ export interface TokenServer {
  * credentials, grants what the scopes ask for to a known user and nothing to
  * anonymous callers, and signs ES256 JWTs whose x5c is a self-signed cert
  * the registry trusts (made with openssl).
+ *
+ * With `userinfo` (an OpenID provider's userinfo endpoint), the basic
+ * password is instead an OAuth access token: it is valid when userinfo
+ * accepts it as a bearer token, and the user is its `sub` (the user name
+ * sent with it is ignored, as registries that take access tokens do).
  */
-export async function startTokenServer(dir: string, user: string, password: string): Promise<TokenServer> {
+export async function startTokenServer(dir: string, user: string, password: string, options: { userinfo?: string } = {}): Promise<TokenServer> {
   const keyFile = join(dir, 'token-key.pem');
   const certFile = join(dir, 'token-cert.pem');
   execFileSync('openssl', [
@@ -158,19 +165,28 @@ export async function startTokenServer(dir: string, user: string, password: stri
   const service = 'wash-test-registry';
   const issuer = 'wash-test-issuer';
   const issued: TokenServer['issued'] = [];
+  const rejected: string[] = [];
   const b64url = (data: Buffer | string) => Buffer.from(data).toString('base64url');
 
-  const server: Server = createHttpServer((req, res) => {
+  /** Who the basic credentials belong to, or undefined when they are wrong. */
+  const check = async (u: string, secret: string): Promise<string | undefined> => {
+    if (!options.userinfo) return u === user && secret === password ? u : undefined;
+    const r = await fetch(options.userinfo, { headers: { authorization: `Bearer ${secret}` } });
+    const body = (await r.json().catch(() => ({}))) as { sub?: unknown };
+    return r.status === 200 && typeof body.sub === 'string' ? body.sub : undefined;
+  };
+  const server: Server = createHttpServer(async (req, res) => {
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
     let who: string | undefined;
     const header = req.headers.authorization;
     if (header?.startsWith('Basic ')) {
       const [u, ...rest] = Buffer.from(header.slice(6), 'base64').toString('utf8').split(':');
-      if (u !== user || rest.join(':') !== password) {
+      who = await check(u!, rest.join(':')).catch(() => undefined);
+      if (!who) {
+        rejected.push(u!);
         res.writeHead(401, { 'content-type': 'application/json' }).end('{"details":"bad credentials"}');
         return;
       }
-      who = u;
     }
     const access = who
       ? url.searchParams.getAll('scope').flatMap((scope) => {
@@ -194,6 +210,7 @@ export async function startTokenServer(dir: string, user: string, password: stri
     issuer,
     certFile,
     issued,
+    rejected,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

@@ -3,6 +3,9 @@
 import Provider from 'oidc-provider';
 import type { Server } from 'node:http';
 
+/** The provider's public client (no secret). */
+export const PUBLIC_CLIENT_ID = 'wash-public';
+
 export interface TestProvider {
   issuer: string;
   port: number;
@@ -11,7 +14,7 @@ export interface TestProvider {
   close(): Promise<void>;
 }
 
-export async function startProvider(options: { port: number; callbackPort: number; accessTokenTtl?: number }): Promise<TestProvider> {
+export async function startProvider(options: { port: number; callbackPort: number; accessTokenTtl?: number; clockTolerance?: number }): Promise<TestProvider> {
   const issuer = `http://127.0.0.1:${options.port}`;
   const clientId = 'wash-cli';
   const clientSecret = 'a-test-secret-that-is-long-enough-for-hs256';
@@ -25,12 +28,22 @@ export async function startProvider(options: { port: number; callbackPort: numbe
         response_types: ['code'],
         token_endpoint_auth_method: 'client_secret_basic',
       },
+      {
+        // A public client, as a CLI is (RFC 8252): PKCE, no secret.
+        client_id: PUBLIC_CLIENT_ID,
+        redirect_uris: [`http://127.0.0.1:${options.callbackPort}/callback`],
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'none',
+      },
     ],
     pkce: { required: () => true },
     scopes: ['openid', 'offline_access', 'profile'],
     claims: { openid: ['sub'], profile: ['name'] },
     features: { devInteractions: { enabled: true } },
     ttl: { AccessToken: options.accessTokenTtl ?? 3600 },
+    // 0: a token expires exactly when it says (oidc-provider's default tolerates 15 s past it).
+    clockTolerance: options.clockTolerance ?? 15,
     issueRefreshToken: async () => true,
     findAccount: async (_ctx: unknown, id: string) => ({ accountId: id, claims: async () => ({ sub: id, name: `User ${id}` }) }),
     cookies: { keys: ['test-cookie-key'] },
@@ -47,13 +60,23 @@ export async function startProvider(options: { port: number; callbackPort: numbe
   };
 }
 
-/** Follow the browser's part of the flow from `start` until a request to `stopAt` is answered. */
-export async function driveUser(start: string, stopAt: string, login = 'alice'): Promise<{ status: number; body: string; url: string }> {
+/**
+ * Follow the browser's part of the flow from `start` until a request to
+ * `stopAt` is answered (or, with `stopBefore`, until it would be made: the
+ * URL is returned unrequested).
+ */
+export async function driveUser(
+  start: string,
+  stopAt: string,
+  login = 'alice',
+  options: { stopBefore?: boolean } = {},
+): Promise<{ status: number; body: string; url: string }> {
   const cookies = new Map<string, string>();
   let url = start;
   let method = 'GET';
   let body: string | undefined;
   for (let step = 0; step < 20; step++) {
+    if (options.stopBefore && url.startsWith(stopAt)) return { status: 0, body: '', url };
     const response = await fetch(url, {
       method,
       redirect: 'manual',
@@ -90,4 +113,11 @@ export async function driveUser(start: string, stopAt: string, login = 'alice'):
     body = fields.toString();
   }
   throw new Error('the login flow did not finish in 20 steps');
+}
+
+/** The authorization URL `wash oauth login` printed for the user to open. */
+export function printedLoginUrl(output: string): string {
+  const url = /Open this URL in your browser to log in:\n\s+(\S+)/.exec(output)?.[1];
+  if (!url) throw new Error(`no login URL in the output:\n${output}`);
+  return url;
 }

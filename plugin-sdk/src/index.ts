@@ -3,8 +3,8 @@
  * commands once, get argv parsing, structured output and error mapping.
  * The core plugins under plugins/ use it and are its examples.
  */
-import * as host from 'wash:plugin/host@0.2.0';
-import type { Command, CommandGroup, Flag, HookType, Metadata, Credentials } from 'wash:plugin/types@0.2.0';
+import * as host from 'wash:plugin/host@0.2.1';
+import type { Command, CommandGroup, Flag, HookType, Metadata, Credentials } from 'wash:plugin/types@0.2.1';
 import { getEnvironment } from 'wasi:cli/environment@0.2.12';
 import { parseArgv, UsageError, type Parsed as ParsedArgv } from './args.js';
 

@@ -23,7 +23,7 @@ export const GLOBAL_OPTION_HELP: [string, string][] = [
   ['--allow-net=<hosts>', 'for this run: grant outgoing HTTP, e.g. https://api.example.com'],
   ['--allow-run=<bins>', 'for this run: grant host-exec of these programs'],
   ['--allow-scratch', "for this run: grant the plugin's scratch directory"],
-  ['--allow-listen', 'for this run: let the plugin serve HTTP on a loopback port'],
+  ['--allow-listen', 'for this run: let the plugin receive HTTP on 127.0.0.1 (a login redirect, or its own server)'],
   ['-A, --allow-all', 'for this run: grant everything the plugin declares'],
   ['-V, --version', 'print the version'],
   ['-h, --help', 'show help'],

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import type { CliContext } from './context.js';
 import type { PluginEntry } from '../plugin-host/catalog.js';
+import type { Layout } from '../plugin-host/dirs.js';
 import { callVerified, compiledEntry, sandboxFor } from './run-plugin.js';
 import { runHooks } from './hooks.js';
 import { writeFileAtomic } from '../util/atomic.js';
@@ -55,6 +56,60 @@ async function chooseProvider(ctx: CliContext, requested: string | undefined): P
   return plugins.get(name)!;
 }
 
+/** Where `wash login` keeps what a provider gave: `<data>/credentials/<provider>.token` and `.creds`. */
+export const loginTokenFile = (layout: Layout, provider: string) => join(layout.data, 'credentials', `${provider}.token`);
+const loginCredsFile = (layout: Layout, provider: string) => join(layout.data, 'credentials', `${provider}.creds`);
+
+export interface LoginResult {
+  provider: string;
+  creds_file?: string;
+  token_file?: string;
+  /** The bearer token the provider returned (never printed). */
+  bearerToken?: string;
+}
+
+/**
+ * Ask a provider plugin for credentials (its `authenticate`, which refreshes
+ * or logs in again as it sees fit) and store them, 0600, each file replaced
+ * atomically. `hooks`: run before-login and after-login (`wash login` does;
+ * a registry renewing its token does not).
+ */
+export async function logIn(ctx: CliContext, entry: PluginEntry, options: { hooks: boolean }): Promise<LoginResult> {
+  const name = entry.component.metadata.name;
+  if (options.hooks) await runHooks(ctx, 'before-login', { 'login.provider': name });
+  const invocation = ctx.newInvocation();
+  const component = await compiledEntry(ctx, entry);
+  const { access, limits } = await sandboxFor(ctx, { ...entry, component });
+  let credentials: Credentials | undefined;
+  await callVerified(ctx, entry, component, { kind: 'authenticate' }, invocation, access, limits, {
+    onValue: (value) => {
+      credentials = value as Credentials;
+    },
+  });
+  if (!credentials || (!credentials.natsJwt && !credentials.natsSeed && !credentials.bearerToken)) {
+    throw new WashError(`plugin '${name}' returned no credentials`);
+  }
+  const result: LoginResult = { provider: name };
+  if (credentials.natsJwt || credentials.natsSeed) {
+    result.creds_file = loginCredsFile(ctx.layout, name);
+    await writeFileAtomic(result.creds_file, natsCredsFile(credentials.natsJwt, credentials.natsSeed), { mode: 0o600 });
+  }
+  if (credentials.bearerToken) {
+    result.token_file = loginTokenFile(ctx.layout, name);
+    await writeFileAtomic(result.token_file, `${credentials.bearerToken}\n`, { mode: 0o600 });
+    result.bearerToken = credentials.bearerToken;
+  }
+  if (options.hooks) {
+    await runHooks(ctx, 'after-login', { 'login.provider': name, 'login.creds_file': result.creds_file, 'login.token_file': result.token_file });
+  }
+  return result;
+}
+
+/** The credentials provider plugin named `name` (one that exports authenticate). */
+export function loginProvider(ctx: CliContext, name: string): Promise<PluginEntry> {
+  return chooseProvider(ctx, name);
+}
+
 export function registerLogin(program: Command, ctxOf: (cmd: Command) => CliContext) {
   program
     .command('login')
@@ -63,35 +118,10 @@ export function registerLogin(program: Command, ctxOf: (cmd: Command) => CliCont
     .action(async (opts: { provider?: string }, cmd: Command) => {
       const ctx = ctxOf(cmd);
       const entry = await chooseProvider(ctx, opts.provider);
-      const name = entry.component.metadata.name;
-      await runHooks(ctx, 'before-login', { 'login.provider': name });
-      const invocation = ctx.newInvocation();
-
-      const component = await compiledEntry(ctx, entry);
-      const { access, limits } = await sandboxFor(ctx, { ...entry, component });
-      let credentials: Credentials | undefined;
-      await callVerified(ctx, entry, component, { kind: 'authenticate' }, invocation, access, limits, {
-        onValue: (value) => {
-          credentials = value as Credentials;
-        },
-      });
-      if (!credentials || (!credentials.natsJwt && !credentials.natsSeed && !credentials.bearerToken)) {
-        throw new WashError(`plugin '${name}' returned no credentials`);
-      }
-
-      const dir = join(ctx.layout.data, 'credentials');
-      const written: { creds_file?: string; token_file?: string } = {};
-      if (credentials.natsJwt || credentials.natsSeed) {
-        written.creds_file = join(dir, `${name}.creds`);
-        await writeFileAtomic(written.creds_file, natsCredsFile(credentials.natsJwt, credentials.natsSeed), { mode: 0o600 });
-      }
-      if (credentials.bearerToken) {
-        written.token_file = join(dir, `${name}.token`);
-        await writeFileAtomic(written.token_file, `${credentials.bearerToken}\n`, { mode: 0o600 });
-      }
-      await runHooks(ctx, 'after-login', { 'login.provider': name, 'login.creds_file': written.creds_file, 'login.token_file': written.token_file });
-      ctx.print({ provider: name, ...written }, () =>
-        [`logged in with ${esc(name)}`, ...Object.values(written).map((file) => `  wrote ${file}`)].join('\n'),
+      const { provider, creds_file, token_file } = await logIn(ctx, entry, { hooks: true });
+      const written = { ...(creds_file ? { creds_file } : {}), ...(token_file ? { token_file } : {}) };
+      ctx.print({ provider, ...written }, () =>
+        [`logged in with ${esc(provider)}`, ...Object.values(written).map((file) => `  wrote ${file}`)].join('\n'),
       );
     });
 }

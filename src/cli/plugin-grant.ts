@@ -43,7 +43,7 @@ function withGrantOptions(cmd: Command): Command {
     .option('--net <hosts>', 'outgoing HTTP host patterns, e.g. https://api.example.com', collect)
     .option('--exec <bins>', 'host programs for host-exec', collect)
     .option('--scratch', "the plugin's scratch directory")
-    .option('--listen', 'serving HTTP on a loopback port');
+    .option('--listen', 'receiving HTTP on 127.0.0.1 (a login redirect, or its own HTTP server)');
 }
 
 async function findPlugin(ctx: CliContext, name: string): Promise<PluginEntry> {

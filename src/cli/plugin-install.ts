@@ -127,7 +127,7 @@ export async function fetchArtifact(
 
 async function installFromRegistry(ctx: CliContext, source: string, opts: InstallOptions) {
   const { parseReference, formatReference } = await import('../plugin-host/oci/reference.js');
-  const { openRegistry } = await import('../plugin-host/oci/session.js');
+  const { openRegistry } = await import('./registry-session.js');
   const given = parseReference(source, { requireScheme: true });
   const client = await openRegistry(ctx, given.registry, opts);
   try {

@@ -69,7 +69,7 @@ export function registerPluginPush(plugin: Command, ctxOf: (cmd: Command) => Cli
     const epoch = Number(process.env.SOURCE_DATE_EPOCH);
     const created = Number.isFinite(epoch) && process.env.SOURCE_DATE_EPOCH ? new Date(epoch * 1000) : source.mtime;
 
-    const { openRegistry } = await import('../plugin-host/oci/session.js');
+    const { openRegistry } = await import('./registry-session.js');
     const { pushPlugin } = await import('../plugin-host/oci/push.js');
     const { progressLine } = await import('../output/progress.js');
     const client = await openRegistry(ctx, ref.registry, opts);

@@ -18,7 +18,7 @@ export function registerPluginTags(plugin: Command, ctxOf: (cmd: Command) => Cli
     if (ref.tag || ref.digest) {
       throw new UsageError(`give a repository without a tag or digest: ${formatReference({ registry: ref.registry, repository: ref.repository })}`);
     }
-    const { openRegistry } = await import('../plugin-host/oci/session.js');
+    const { openRegistry } = await import('./registry-session.js');
     const { sortTags } = await import('../plugin-host/oci/tags.js');
     const client = await openRegistry(ctx, ref.registry, opts);
     let sorted: string[];

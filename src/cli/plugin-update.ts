@@ -126,7 +126,7 @@ async function updateOne(
 
   let client = clients.get(ref.registry);
   if (!client) {
-    const { openRegistry } = await import('../plugin-host/oci/session.js');
+    const { openRegistry } = await import('./registry-session.js');
     client = await openRegistry(ctx, ref.registry, opts);
     clients.set(ref.registry, client);
   }

@@ -6,6 +6,7 @@ import { renderTable } from '../util/table.js';
 import { escapeUntrusted } from '../util/untrusted.js';
 import { messageOf } from '../util/errors.js';
 import { dim, yellow, red } from '../util/style.js';
+import { browserOpener } from './browser-opener.js';
 
 const MAX_CONTEXT_VALUE = 1024 * 1024;
 
@@ -26,6 +27,10 @@ export interface HostImportOptions {
   hostExec: (binary: string, args: string[]) => ExecOutput;
   /** Starts serving the plugin's incoming handler or throws a string. */
   listen: (port: number) => number;
+  /** host.redirect-listen: the redirect URI, or throws a string (./redirect.ts, in the main thread). */
+  redirectListen: (path: string, port: number) => string;
+  /** host.redirect-wait: the redirect's full URL, or throws a string. */
+  redirectWait: (timeoutMs: number) => string;
 }
 
 function writeLine(stream: NodeJS.WriteStream, text: string) {
@@ -105,5 +110,8 @@ export function createHostImports(options: HostImportOptions) {
 
     hostExec: (binary: string, args: string[]) => options.hostExec(binary, args),
     listen: (port: number) => options.listen(port),
+    redirectListen: (path: string, port: number) => options.redirectListen(path, port),
+    redirectWait: (timeoutMs: number) => options.redirectWait(timeoutMs),
+    browserOpener: () => browserOpener(),
   };
 }

@@ -26,6 +26,8 @@ async function describe(spec: InfoSpec): Promise<InfoOutcome> {
     config: new PluginConfigStore(join(layout.pluginConfig, '.none'), 'info'),
     hostExec: denied,
     listen: denied,
+    redirectListen: denied,
+    redirectWait: denied,
   };
   try {
     const adapter = adapterFor(contract);

@@ -159,6 +159,9 @@ async function main(): Promise<RunOutcome> {
         if (!spec.incomingHttp) throw `incoming HTTP is not granted (grant it with 'wash plugin grant ${spec.pluginName} --listen' or --allow-listen)`;
         return callMain('listen', port) as number;
       },
+      // The listener lives in the main thread, which also decides its access: this worker blocks while it waits.
+      redirectListen: (path: string, port: number) => callMain('redirectListen', path, port) as string,
+      redirectWait: (timeoutMs: number) => callMain('redirectWait', timeoutMs) as string,
     };
     const instantiate = async () => {
       const imports = adapter.imports(host, spec.prepared);

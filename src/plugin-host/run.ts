@@ -7,6 +7,7 @@ import type { CachedComponent } from './transpile-cache.js';
 import type { RunOutcome, RunSpec } from './run-spec.js';
 import { PACKAGE_ROOT } from './versions.js';
 import { ChannelServer, contextHandlers } from './channel.js';
+import { allowRedirect, RedirectReceiver } from './redirect.js';
 import { guardWorker, type WorkerLimits } from './worker-guard.js';
 import { ModifiedEntry, type TranspiledCode } from './integrity.js';
 import { logEnabled } from './invocation.js';
@@ -146,9 +147,15 @@ export async function callPlugin(
   const backgroundPids = new SharedArrayBuffer(4 * MAX_BACKGROUND);
   const servers: Worker[] = [];
   let finished = false;
+  const redirect = new RedirectReceiver();
   const channels = new ChannelServer({
     ...contextHandlers(invocation.context),
     listen: (port: number) => startServer(port),
+    async redirectListen(path: string, port: number) {
+      await allowRedirect({ declared: metadata.access.incomingHttp !== undefined, granted: access.incomingHttp ?? false }, metadata.name, port);
+      return redirect.listen(path, port);
+    },
+    redirectWait: (timeoutMs: number) => redirect.wait(timeoutMs),
   });
   const spec: RunSpec = {
     code: { dir: component.dir, sha256: component.sha256 },
@@ -230,6 +237,7 @@ export async function callPlugin(
     // The handler that ended the wait (say, a login callback) may still be sending its page.
     if (servers.length > 0 && !guard.stopped) await new Promise((r) => setTimeout(r, SERVER_GRACE_MS));
     await Promise.all([worker, ...servers].map((w) => w.terminate()));
+    await redirect.close();
     stopBackground(backgroundPids);
   }
 }

@@ -46,7 +46,7 @@ export function describeItem(item: AccessItem): string {
     case 'exec':
       return `run host program ${item.binary}`;
     case 'listen':
-      return 'serve HTTP on a loopback port';
+      return 'receive HTTP on 127.0.0.1 (a login redirect, or its own server)';
   }
 }
 

@@ -16,6 +16,11 @@
  *     insecure = false             # plain HTTP (always for localhost / 127.0.0.1)
  *     token_realms = ["https://auth.example.com"]  # token services on other origins trusted with these credentials
  *
+ *     [registries."registry.example.com"]
+ *     auth = "login"               # the bearer token of the last `wash login` (instead of username/password)
+ *     provider = "oauth"           # the plugin that login asked (default: oauth); renewed through it when rejected
+ *     username = "oauth2accesstoken"  # the user name sent with the token (this is the default)
+ *
  *     [grants."core:keys"]         # by plugin identity (see identity.ts), never the id it declares
  *     scratch = true
  *     env = ["NATS_URL"]
@@ -58,6 +63,10 @@ export interface Grants {
 export interface RegistryAuth {
   username?: string;
   password?: string;
+  /** `login`: the bearer token of the last `wash login` with `provider`. */
+  auth?: 'login';
+  /** The credentials provider plugin whose `wash login` token is used. */
+  provider?: string;
   insecure?: boolean;
   /** Origins of token services (other than the registry's own) that may receive the credentials. */
   tokenRealms?: string[];
@@ -157,6 +166,12 @@ export function interpretConfig(doc: Table): { config: WashConfig; problems: Con
           if (key === 'username' || key === 'password') {
             if (typeof v === 'string') auth[key] = v;
             else problem(`registries.${host}.${key}`, 'must be a string');
+          } else if (key === 'auth') {
+            if (v === 'login') auth.auth = v;
+            else problem(`registries.${host}.${key}`, 'must be "login" (or left out: username and password)');
+          } else if (key === 'provider') {
+            if (typeof v === 'string' && /^[a-z][a-z0-9-]*$/.test(v)) auth.provider = v;
+            else problem(`registries.${host}.${key}`, 'must be a plugin name');
           } else if (key === 'insecure') {
             if (typeof v === 'boolean') auth.insecure = v;
             else problem(`registries.${host}.${key}`, 'must be true or false');

@@ -1,5 +1,5 @@
 /// <reference path="./wash-plugin-types.d.ts" />
-declare module 'wash:plugin/host@0.2.0' {
+declare module 'wash:plugin/host@0.2.1' {
   /**
    * The format the user asked for. Under `json`, the guest's stdout is
    * sent to stderr so that wash's stdout holds exactly one JSON document,
@@ -22,8 +22,9 @@ declare module 'wash:plugin/host@0.2.0' {
    */
   export function log(level: LogLevel, message: string): void;
   /**
-   * The context store: key/value pairs shared by every instance and hook
-   * of one wash invocation, gone when wash exits.
+   * The context store: key/value pairs shared by the instances of one
+   * plugin call (e.g. a run and the server it started), gone when wash
+   * exits. A hook gets a fresh store of its own (see `hook-type`).
    */
   export function contextGet(key: string): string | undefined;
   export function contextSet(key: string, value: string): void;
@@ -31,7 +32,7 @@ declare module 'wash:plugin/host@0.2.0' {
   export function contextList(): Array<string>;
   /**
    * The plugin's persistent config: key/value pairs kept between runs,
-   * private to the plugin id.
+   * private to the installed plugin (not shared with another claiming its id).
    */
   export function configGet(key: string): string | undefined;
   export function configSet(key: string, value: string): void;
@@ -49,11 +50,47 @@ declare module 'wash:plugin/host@0.2.0' {
   /**
    * Serve this component's `wasi:http/incoming-handler` on
    * 127.0.0.1:`port` (0 picks a free port) from a second instance sharing
-   * the context store. Returns the bound port.
+   * the context store. Returns the bound port. This is for plugins that
+   * really serve HTTP; a login's callback is `redirect-listen`'s job.
+   * Needs `access.incoming-http`.
    */
   export function listen(port: number): number;
-  export type LogLevel = import('wash:plugin/types@0.2.0').LogLevel;
-  export type OutputFormat = import('wash:plugin/types@0.2.0').OutputFormat;
-  export type WashDirs = import('wash:plugin/types@0.2.0').WashDirs;
-  export type ExecOutput = import('wash:plugin/types@0.2.0').ExecOutput;
+  /**
+   * Prepare to receive the browser redirect that ends an OAuth / OpenID
+   * login (the loopback redirect of RFC 8252), so a plugin needs no HTTP
+   * server of its own. wash listens on 127.0.0.1:`port` only (0 picks a
+   * free port) and returns the redirect URI to put in the authorization
+   * request, `http://127.0.0.1:<port><path>`, before anything arrives;
+   * then call `redirect-wait`. `path` starts with `/` and has no query
+   * or fragment, e.g. `/callback`. A new `redirect-listen` replaces the
+   * call's previous listener; the last one closes when the call ends.
+   * Needs `access.incoming-http` (granted with `--listen`); `err` says why
+   * not (not granted, the port in use, a bad path). Added in 0.2.1.
+   */
+  export function redirectListen(path: string, port: number): string;
+  /**
+   * Wait up to `timeout-ms` (0: until the call's own time limit) for the
+   * redirect `redirect-listen` prepared, and return its full URL, query
+   * included (`http://127.0.0.1:8888/callback?code=...&state=...`).
+   * wash takes exactly one request: the first GET to exactly that path,
+   * addressed to `127.0.0.1:<port>`. The browser is told to return to the
+   * terminal. Any other request (another path, method or Host header, or
+   * one after it) gets a short error page and changes nothing. The plugin
+   * checks what it received (the OAuth `state`, an `error` parameter).
+   * `err`: the time ran out, or there is no listener (none, or its
+   * redirect was already returned). Added in 0.2.1.
+   */
+  export function redirectWait(timeoutMs: number): string;
+  /**
+   * The program that opens a URL in the user's browser here: `xdg-open`
+   * on a Linux or BSD desktop (DISPLAY or WAYLAND_DISPLAY set), `open` on
+   * macOS; none without a desktop (e.g. over SSH), where a plugin just
+   * prints the URL. Running it is a `host-exec` like any other: declared
+   * in `access.host-exec`, granted, and confirmed by the user. Added in 0.2.1.
+   */
+  export function browserOpener(): string | undefined;
+  export type LogLevel = import('wash:plugin/types@0.2.1').LogLevel;
+  export type OutputFormat = import('wash:plugin/types@0.2.1').OutputFormat;
+  export type WashDirs = import('wash:plugin/types@0.2.1').WashDirs;
+  export type ExecOutput = import('wash:plugin/types@0.2.1').ExecOutput;
 }

@@ -2,11 +2,9 @@
 // keep the token set in the plugin's scratch dir, hand out fresh access
 // tokens, and provide them to `wash login` through `authenticate`.
 import { getEnvironment } from 'wasi:cli/environment@0.2.12';
-import { subscribeDuration } from 'wasi:clocks/monotonic-clock@0.2.12';
 import { definePlugin, Failure, UsageError, host, log, output, type Parsed } from '../../../plugin-sdk/src/index.js';
-import { handle, authorizationUrl, PENDING_KEY, RESULT_KEY, type LoginResult, type Pending } from './callback.js';
-import { pkceChallenge, randomToken } from './encoding.js';
-import { discover, tokenRequest } from './provider.js';
+import { browserLogin } from './login.js';
+import { tokenRequest } from './provider.js';
 import { loadTokens, removeTokens, saveTokens, type StoredTokens } from './store.js';
 import { isoDate, textDate } from './time.js';
 
@@ -14,10 +12,11 @@ const ENV_CLIENT_ID = 'WASH_OAUTH_CLIENT_ID';
 const ENV_CLIENT_SECRET = 'WASH_OAUTH_CLIENT_SECRET';
 const REFRESH_MARGIN_S = 30;
 const LAST_LOGIN_KEY = 'last-login';
+/** redirect-wait takes milliseconds as a u32. */
+const MAX_TIMEOUT_S = 86_400;
 
 const env = (name: string) => getEnvironment().find(([k]) => k === name)?.[1];
 const now = () => Math.floor(Date.now() / 1000);
-const sleep = (ms: number) => subscribeDuration(BigInt(ms) * 1_000_000n).block();
 
 function login(flags: Parsed['flags'], { quiet = false } = {}): number {
   const issuer = String(flags.issuer);
@@ -27,51 +26,16 @@ function login(flags: Parsed['flags'], { quiet = false } = {}): number {
   const port = Number(flags.port);
   const timeoutS = Number(flags.timeout);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535, got '${flags.port}'`);
-  if (!(timeoutS > 0)) throw new UsageError(`--timeout must be a positive number of seconds`);
+  if (!(timeoutS > 0 && timeoutS <= MAX_TIMEOUT_S)) throw new UsageError(`--timeout must be a number of seconds from 1 to ${MAX_TIMEOUT_S}`);
 
-  const endpoints = discover(issuer);
-  let bound: number;
-  try {
-    bound = host.listen(port);
-  } catch (err) {
-    throw new Failure(`cannot serve the login callback: ${(err as { payload?: string }).payload ?? String(err)}`);
+  const result = browserLogin({ issuer, clientId, clientSecret, scope: String(flags.scope), port, timeoutS });
+  // Remembered so `wash login` can log in again the same way (never the secret).
+  host.configSet(LAST_LOGIN_KEY, JSON.stringify({ issuer, 'client-id': clientId, scope: flags.scope, port: flags.port, timeout: flags.timeout }));
+  if (!quiet) {
+    const expires = output.isJson() ? isoDate(result.expiresAt) : textDate(result.expiresAt, now());
+    output.json({ status: 'logged in', issuer, subject: result.subject ?? null, expires_at: expires });
   }
-  const verifier = randomToken(32);
-  const pending: Pending = {
-    issuer,
-    clientId,
-    clientSecret,
-    authorizationEndpoint: endpoints.authorization_endpoint,
-    tokenEndpoint: endpoints.token_endpoint,
-    userinfoEndpoint: endpoints.userinfo_endpoint,
-    redirectUri: `http://127.0.0.1:${bound}/callback`,
-    scope: String(flags.scope),
-    state: randomToken(16),
-    verifier,
-    challenge: pkceChallenge(verifier),
-  };
-  host.contextSet(PENDING_KEY, JSON.stringify(pending));
-  output.print(`Open this URL in your browser to log in:\n  http://127.0.0.1:${bound}/login`);
-  log.debug(`authorization URL: ${authorizationUrl(pending)}`);
-  log.info('waiting for authentication...');
-
-  const deadline = Date.now() + timeoutS * 1000;
-  for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
-    const raw = host.contextGet(RESULT_KEY);
-    if (raw) {
-      const result = JSON.parse(raw) as LoginResult;
-      if (!result.ok) throw new Failure(result.error);
-      // Remembered so `wash login` can log in again the same way (never the secret).
-      host.configSet(LAST_LOGIN_KEY, JSON.stringify({ issuer, 'client-id': clientId, scope: flags.scope, port: flags.port, timeout: flags.timeout }));
-      if (!quiet) {
-        const expires = output.isJson() ? isoDate(result.expires_at) : textDate(result.expires_at, now());
-        output.json({ status: 'logged in', issuer, subject: result.subject ?? null, expires_at: expires });
-      }
-      return 0;
-    }
-    if (Date.now() >= deadline) throw new Failure(`timed out after ${timeoutS} s waiting for the login callback`);
-    sleep(Math.min(delay, Math.max(1, deadline - Date.now())));
-  }
+  return 0;
 }
 
 /** A valid access token: the stored one, or a refreshed one when it is (about to be) expired. */
@@ -114,7 +78,12 @@ const { plugin, authenticate } = definePlugin({
         { name: ENV_CLIENT_SECRET, reason: 'the OAuth client secret, if not given with --client-secret' },
       ],
       outgoingHttp: [{ host: '*://*:*', reason: 'the OpenID provider named with --issuer' }],
-      incomingHttp: 'receive the login callback on 127.0.0.1',
+      incomingHttp: 'receive the login callback on 127.0.0.1 (the port of --port)',
+      // Only one is used: the one host.browserOpener() names on this machine (none without a desktop).
+      hostExec: [
+        { binary: 'xdg-open', reason: 'open the login page in your browser (Linux/BSD desktop; asked each time)' },
+        { binary: 'open', reason: 'open the login page in your browser (macOS; asked each time)' },
+      ],
     },
   },
   commands: [
@@ -177,13 +146,3 @@ const { plugin, authenticate } = definePlugin({
 });
 
 export { plugin, authenticate };
-
-addEventListener('fetch', (event) =>
-  event.respondWith(
-    handle(event.request).catch((err: unknown) => {
-      // One uncaught error here would take the whole callback server down.
-      log.error(`callback handler failed: ${(err as Error)?.message ?? String(err)}`);
-      return new Response('internal error in the wash oauth plugin', { status: 500, headers: { 'content-type': 'text/plain' } });
-    }),
-  ),
-);

@@ -67,18 +67,3 @@ export function tokenRequest(endpoint: string, client: Client, fields: Record<st
   const response = http.request(endpoint, { method: 'POST', headers, body, maxRedirects: 0 });
   return tokenResponse(response.status, response.text());
 }
-
-/**
- * The same with the engine's fetch(): inside an HTTP handler the JS engine runs
- * its event loop, and blocking wasi:http calls there upset its request state.
- */
-export async function tokenRequestAsync(endpoint: string, client: Client, fields: Record<string, string | undefined>): Promise<TokenResponse> {
-  const { headers, body } = tokenRequestParts(client, fields);
-  let response;
-  try {
-    response = await fetch(endpoint, { method: 'POST', headers, body });
-  } catch (err) {
-    throw new Failure(`cannot reach the token endpoint ${endpoint}: ${(err as Error).message}`);
-  }
-  return tokenResponse(response.status, await response.text());
-}

@@ -160,6 +160,9 @@ export class RegistryClient {
   private mode: 'unknown' | 'anonymous' | 'basic' | 'bearer' = 'unknown';
   /** A token realm on another origin that was asked without the credentials. */
   private withheldFrom?: string;
+  private credentials?: Credentials;
+  /** Whether the credentials were renewed already (once per client). */
+  private renewed = false;
 
   constructor(
     readonly registry: string,
@@ -169,6 +172,7 @@ export class RegistryClient {
     this.base = `${plain ? 'http' : 'https'}://${apiHost(registry)}`;
     this.origin = new URL(this.base).origin;
     this.limits = options.limits ?? DEFAULT_NET_LIMITS;
+    this.credentials = options.credentials;
   }
 
   async close(): Promise<void> {
@@ -267,7 +271,7 @@ export class RegistryClient {
   }
 
   private unauthorized(): RegistryError {
-    const c = this.options.credentials;
+    const c = this.credentials;
     if (c && this.withheldFrom) {
       return new RegistryError(
         `registry ${this.registry} sends clients for tokens to ${esc(this.withheldFrom)}, another origin; wash did not send it the credentials of '${esc(c.username)}' (from ${c.from}), and an anonymous token was not enough`,
@@ -286,7 +290,7 @@ export class RegistryClient {
     const challenges = parseChallenges(header);
     const bearer = challenges.find((c) => c.scheme === 'bearer');
     const basic = challenges.find((c) => c.scheme === 'basic');
-    const creds = this.options.credentials;
+    const creds = this.credentials;
     if (bearer?.params.realm) {
       const token = await this.fetchToken(bearer.params, repo, action);
       if (!token || token === tried) return false;
@@ -318,8 +322,8 @@ export class RegistryClient {
       throw new WashError(`registry ${this.registry} sent an invalid token realm '${esc(params.realm!.slice(0, 200))}'`);
     }
     const trusted = this.trustsRealm(realm.origin);
-    const creds = trusted ? this.options.credentials : undefined;
-    if (this.options.credentials && !trusted) this.withheldFrom = realm.origin;
+    const creds = trusted ? this.credentials : undefined;
+    if (this.credentials && !trusted) this.withheldFrom = realm.origin;
     if (realm.protocol === 'http:' && creds && !isLoopbackRegistry(realm.host) && !this.options.insecure) {
       throw new WashError(`registry ${this.registry} asks for credentials over plain HTTP (${esc(realm.origin)}); refusing`, 1, 'pass --insecure to allow it');
     }
@@ -409,10 +413,36 @@ export class RegistryClient {
         return res;
       }
       await discard(res);
-      if (attempt > 0 || !(await this.authenticate(res.headers.get('www-authenticate'), options.repo, options.action, auth))) {
-        throw this.unauthorized();
+      const challenge = res.headers.get('www-authenticate');
+      let tried = auth;
+      if (attempt > 0) {
+        // Credentials sent and refused: a login token may just have expired, and is renewed once.
+        if (!(await this.renewCredentials())) throw this.unauthorized();
+        tried = undefined;
       }
+      if (!(await this.answerChallenge(challenge, options.repo, options.action, tried))) throw this.unauthorized();
     }
+  }
+
+  /** Answer a challenge; when the token service refuses the credentials, renew them (once) and answer again. */
+  private async answerChallenge(header: string | null, repo: string, action: Action, tried: string | undefined): Promise<boolean> {
+    try {
+      return await this.authenticate(header, repo, action, tried);
+    } catch (err) {
+      if (!(err instanceof RegistryError && err.status === 401) || !(await this.renewCredentials())) throw err;
+      return this.authenticate(header, repo, action, undefined);
+    }
+  }
+
+  /** Swap in fresh credentials (a `wash login` token asked again of its provider); false when there is nothing to renew. */
+  private async renewCredentials(): Promise<boolean> {
+    const creds = this.credentials;
+    if (!creds?.renew || this.renewed) return false;
+    this.renewed = true;
+    this.credentials = { ...creds, password: await creds.renew() };
+    this.basic = undefined;
+    this.bearer.clear();
+    return true;
   }
 
   /** Turn an unexpected status into an error; `what` says what we were doing. */

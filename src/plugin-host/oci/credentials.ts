@@ -1,7 +1,9 @@
 /**
  * Where registry credentials come from, first match wins:
- * `--user` + `--password-stdin`, the wash config's `[registries."<host>"]`,
- * then `~/.docker/config.json` (`$DOCKER_CONFIG/config.json`) `auths`.
+ * `--user` + `--password-stdin`, the wash config's `[registries."<host>"]`
+ * (a username and password, or `auth = "login"`: the bearer token of the
+ * last `wash login`), then `~/.docker/config.json`
+ * (`$DOCKER_CONFIG/config.json`) `auths`.
  */
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -15,7 +17,24 @@ export interface Credentials {
   password: string;
   /** For messages: where they came from. */
   from: string;
+  /** A fresh password when this one was refused (a login token that expired): asked once per client. */
+  renew?: () => Promise<string>;
 }
+
+/** The token a `wash login` stored for a provider, and a way to get a fresh one (cli/login-token.ts). */
+export interface LoginTokenSource {
+  read(): Promise<string | undefined>;
+  renew(): Promise<string>;
+}
+
+/** The provider of `auth = "login"` when the config names none: the core oauth plugin. */
+export const DEFAULT_LOGIN_PROVIDER = 'oauth';
+/**
+ * The user name sent with a login token when the config names none: the
+ * convention of registries that take an OAuth access token as the password
+ * (Google's Artifact Registry); a token service of one's own may ignore it.
+ */
+export const DEFAULT_LOGIN_USERNAME = 'oauth2accesstoken';
 
 export interface RegistrySettings {
   credentials?: Credentials;
@@ -85,11 +104,12 @@ export async function registrySettings(
   configFile: string,
   warn: (text: string) => void,
   readStdin: () => Promise<string> = readPasswordFromStdin,
+  loginToken?: (provider: string) => LoginTokenSource,
 ): Promise<RegistrySettings> {
   if (flags.user !== undefined && !flags.passwordStdin) throw new UsageError('--user needs --password-stdin (the password is read from standard input)');
   if (flags.passwordStdin && flags.user === undefined) throw new UsageError('--password-stdin needs --user <name>');
 
-  let fromConfig: { username?: string; password?: string; insecure?: boolean; tokenRealms?: string[] } | undefined;
+  let fromConfig: { username?: string; password?: string; auth?: 'login'; provider?: string; insecure?: boolean; tokenRealms?: string[] } | undefined;
   let limits = DEFAULT_NET_LIMITS;
   try {
     const { readConfig } = await import('../../sandbox/config.js');
@@ -106,6 +126,7 @@ export async function registrySettings(
     if (flags.user.length === 0) throw new UsageError('--user: the name is empty');
     return { credentials: { username: flags.user, password: await readStdin(), from: '--user' }, ...common };
   }
+  if (fromConfig?.auth === 'login') return { credentials: await loginCredentials(registry, fromConfig, configFile, loginToken), ...common };
   if (fromConfig?.username !== undefined || fromConfig?.password !== undefined) {
     if (!fromConfig.username || fromConfig.password === undefined) {
       throw new WashError(`${configFile}: registries."${registry}" needs both username and password`);
@@ -114,4 +135,33 @@ export async function registrySettings(
   }
   const docker = await dockerCredentials(registry);
   return { credentials: docker, ...common };
+}
+
+/** `auth = "login"`: the bearer token the last `wash login` with the provider stored, renewed through it when refused. */
+async function loginCredentials(
+  registry: string,
+  fromConfig: { username?: string; password?: string; provider?: string },
+  configFile: string,
+  loginToken: ((provider: string) => LoginTokenSource) | undefined,
+): Promise<Credentials> {
+  if (fromConfig.password !== undefined) {
+    throw new WashError(`${configFile}: registries."${registry}" has auth = "login" and a password: keep one of them`);
+  }
+  const provider = fromConfig.provider ?? DEFAULT_LOGIN_PROVIDER;
+  if (!loginToken) throw new WashError(`registry ${registry}: auth = "login" is not available here`);
+  const source = loginToken(provider);
+  const token = await source.read();
+  if (!token) {
+    throw new WashError(
+      `registry ${registry} uses your wash login (auth = "login" in ${configFile}), but there is no token from '${provider}'`,
+      1,
+      `log in first: wash login --provider ${provider}`,
+    );
+  }
+  return {
+    username: fromConfig.username ?? DEFAULT_LOGIN_USERNAME,
+    password: token,
+    from: `the last 'wash login' with ${provider}`,
+    renew: () => source.renew(),
+  };
 }

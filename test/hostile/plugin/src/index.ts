@@ -184,6 +184,12 @@ export const { plugin } = definePlugin({
         }
         return { leaked: leaked ?? null, reads, writes };
       }) },
+    // --- auth: receive a login redirect without declaring incoming-http
+    { path: ['redirect'], description: 'host.redirect-listen on PORT, then wait 2 s for the redirect', arguments: [pathArg('port')], run: ({ args }) =>
+      attempt('redirect', () => {
+        const uri = host.redirectListen('/cb', Number(args.port));
+        return { uri, received: host.redirectWait(2000) };
+      }) },
   ],
 });
 
