@@ -272,7 +272,7 @@ describe('wash oauth', () => {
       child.stderr.on('data', (d) => (out += d));
       const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
       const deadline = Date.now() + 30_000;
-      while (!out.includes('Open this URL') && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      while (!/Open this URL in your browser to log in:\n\s+\S+\n/.test(out) && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       const url = new URL(printedLoginUrl(out));
       expect(url.searchParams.get('code_challenge_method')).toBe('S256');
       const page = await driveUser(url.href, callback(), 'erin');
