@@ -4,7 +4,7 @@ import type { CliContext } from './context.js';
 import type { PluginEntry } from '../plugin-host/catalog.js';
 import { callPlugin } from '../plugin-host/run.js';
 import { ensureCompiled } from '../plugin-host/transpile-cache.js';
-import { sandboxFor } from './run-plugin.js';
+import { reportDenials, sandboxFor } from './run-plugin.js';
 import { runHooks } from './hooks.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { UsageError, WashError } from '../util/errors.js';
@@ -70,13 +70,17 @@ export function registerLogin(program: Command, ctxOf: (cmd: Command) => CliCont
       const invocation = ctx.newInvocation();
 
       const component = await ensureCompiled(ctx.layout, entry.file, entry.digest, undefined, entry.file, entry.prebuiltRoot);
-      const { access, limits } = await sandboxFor(ctx, { ...entry, component });
+      const { access, limits, consent } = await sandboxFor(ctx, { ...entry, component });
       let credentials: Credentials | undefined;
-      await callPlugin(component, { kind: 'authenticate' }, invocation, access, limits, {
-        onValue: (value) => {
-          credentials = value as Credentials;
-        },
-      });
+      try {
+        await callPlugin(component, { kind: 'authenticate' }, invocation, access, limits, {
+          onValue: (value) => {
+            credentials = value as Credentials;
+          },
+        });
+      } finally {
+        reportDenials(ctx, consent, name);
+      }
       if (!credentials || (!credentials.natsJwt && !credentials.natsSeed && !credentials.bearerToken)) {
         throw new WashError(`plugin '${name}' returned no credentials`);
       }

@@ -13,6 +13,8 @@ function row(entry: PluginEntry, shadowedBy?: string) {
     source: entry.source,
     digest: entry.digest,
     description: m.description,
+    /** The events its hooks run on (see `wash plugin inspect`). */
+    hooks: [...m.hooks],
     file: entry.file,
     ...(shadowedBy ? { shadowed_by: shadowedBy } : {}),
   };
@@ -32,13 +34,14 @@ export function registerPluginList(plugin: Command, ctxOf: (cmd: Command) => Cli
         rows.length === 0
           ? 'no plugins'
           : renderTable(
-              ['NAME', 'VERSION', 'SOURCE', 'DIGEST', 'DESCRIPTION'],
+              ['NAME', 'VERSION', 'SOURCE', 'DIGEST', 'DESCRIPTION', 'HOOKS'],
               rows.map((r) => [
                 esc(r.name),
                 esc(r.version),
                 r.shadowed_by ? `${r.source} (shadowed)` : r.source,
                 shortDigest(r.digest),
                 esc(r.description),
+                r.hooks.length > 0 ? r.hooks.join(', ') : '-',
               ]),
             ),
       );

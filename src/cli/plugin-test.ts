@@ -5,7 +5,7 @@ import { ensureCompiled } from '../plugin-host/transpile-cache.js';
 import { HOOK_TYPES, type HookType } from '../plugin-host/metadata.js';
 import { THEIR_HOOKS, type TheirHook } from '../plugin-host/adapters/wasmcloud-wash.js';
 import { callPlugin } from '../plugin-host/run.js';
-import { runEntry, sandboxFor } from './run-plugin.js';
+import { reportDenials, runEntry, sandboxFor } from './run-plugin.js';
 import { renderMetadata } from './plugin-inspect.js';
 import { UsageError, WashError } from '../util/errors.js';
 
@@ -62,8 +62,12 @@ export async function pluginTestCommand(ctx: CliContext, argv: string[]): Promis
     const { metadata } = component;
     const handles = metadata.hooks.includes(hook as HookType) || component.foreign?.hooks.includes(hook);
     if (!handles) throw new WashError(`plugin '${metadata.name}' does not handle the '${hook}' hook`);
-    const { access, limits } = await sandboxFor(ctx, entry);
-    return callPlugin(component, { kind: 'hook', hook }, ctx.newInvocation(), access, limits);
+    const { access, limits, consent } = await sandboxFor(ctx, entry);
+    try {
+      return await callPlugin(component, { kind: 'hook', hook }, ctx.newInvocation(), access, limits);
+    } finally {
+      reportDenials(ctx, consent, metadata.name);
+    }
   }
   return runEntry(ctx, entry, argv.slice(i + 1));
 }

@@ -5,6 +5,9 @@ import { ensureCompiled } from '../plugin-host/transpile-cache.js';
 import { helpRequest, renderCommandHelp, renderPluginHelp } from '../output/plugin-help.js';
 import { decideAccess } from '../sandbox/decide.js';
 import { enforce } from '../sandbox/enforce.js';
+import { ConsentSession } from '../sandbox/consent.js';
+import { TerminalPrompter } from '../sandbox/prompter.js';
+import type { CannotAsk } from '../sandbox/consent-policy.js';
 import { resolveRequestedPath } from '../sandbox/paths.js';
 import type { RunAccess } from '../plugin-host/run.js';
 import type { CachedComponent } from '../plugin-host/transpile-cache.js';
@@ -52,10 +55,14 @@ export async function runEntry(
   // Listings trust meta.json alone; a run first checks the transpiled files are whole (rebuilding if not).
   const component = await ensureCompiled(ctx.layout, entry.file, entry.digest, () => ctx.note('preparing plugin...'), entry.file, entry.prebuiltRoot);
   prewarmed?.compile(component.dir);
-  const { access, limits } = await sandboxFor(ctx, { ...entry, component });
+  const { access, limits, consent } = await sandboxFor(ctx, { ...entry, component });
   const invocation = ctx.newInvocation();
   try {
-    return await callPlugin(component, { kind: 'run', argv }, invocation, access, limits, { prewarmed });
+    try {
+      return await callPlugin(component, { kind: 'run', argv }, invocation, access, limits, { prewarmed });
+    } finally {
+      reportDenials(ctx, consent, metadata.name);
+    }
   } catch (err) {
     if (err instanceof WashError && err.exitCode !== ExitCode.usage) {
       // The message stays out: it may quote the plugin's secrets or its input.
@@ -66,17 +73,25 @@ export async function runEntry(
   }
 }
 
+/** When a run ends: one line per item it was denied without a question (nothing when none). */
+export function reportDenials(ctx: CliContext, consent: ConsentSession, pluginName: string): void {
+  for (const line of consent.summary(pluginName)) ctx.note(line);
+}
+
 /**
- * Decide (grants, prompt or denial) and enforce what this run of the plugin
- * may touch, and its limits. Grants, the scratch dir and the config store
- * belong to the entry's identity, never to the id the component declares.
+ * What this run of the plugin may touch, and its limits: what is granted
+ * up front is mounted and passed in; what is declared but not granted is
+ * mounted behind a gate or left for its moment of use, where the consent
+ * session decides (asking on a terminal). Nothing is asked here. Grants,
+ * the scratch dir and the config store belong to the entry's identity,
+ * never to the id the component declares.
  */
 export async function sandboxFor(
   ctx: CliContext,
   entry: IdentifiedEntry & { component: CachedComponent },
-  /** A hook: recorded grants only (no flags, no prompt, no notes) and the short hook deadline. */
+  /** A hook: recorded grants only (no flags, no questions, no notes) and the short hook deadline. */
   options: { hook?: boolean } = {},
-): Promise<{ access: RunAccess; limits: Limits }> {
+): Promise<{ access: RunAccess; limits: Limits; consent: ConsentSession }> {
   const hook = options.hook === true;
   const { component } = entry;
   const { metadata } = component;
@@ -85,6 +100,8 @@ export async function sandboxFor(
   for (const what of moved) ctx.note(`wash: moved ${what} (plugin data now belongs to the installed plugin, not to the id it declares)`);
   const flags = hook ? emptyGrants() : ctx.globals.allow;
   const resolvePath = (p: string) => resolveRequestedPath(p, ctx.layout) ?? resolve(p);
+  const cannotAsk: CannotAsk | undefined = hook ? 'hook' : !ctx.globals.prompt ? 'no-prompt' : !ctx.interactive ? 'no-terminal' : undefined;
+  const note = hook ? () => undefined : (text: string) => ctx.note(text);
   const decision = await decideAccess({
     metadata,
     subject,
@@ -92,31 +109,41 @@ export async function sandboxFor(
     configFile: ctx.configFile,
     flags: { ...flags, read: flags.read.map(resolvePath), write: flags.write.map(resolvePath) },
     allowAll: hook ? false : ctx.globals.allowAll,
-    interactive: hook ? false : ctx.interactive,
-    note: hook ? () => undefined : (text) => ctx.note(text),
+    cannotAsk,
+    // A foreign contract cannot declare binaries: what the user granted the plugin is allowed.
+    execByGrantOnly: component.contract !== NATIVE_CONTRACT,
+    note,
   });
-  const enforced = await enforce(decision.granted, {
-    grants: decision.grants,
+  const enforced = await enforce(decision.items, {
     identityDir: subject.identity.dirName,
     scratchRoot: ctx.layout.scratchRoot,
     env: process.env,
-    warn: (text) => ctx.note(`warning: ${text}`),
+    warn: (text) => note(`warning: ${text}`),
     scratchMount: component.contract === NATIVE_CONTRACT ? undefined : PLUGIN_DATA_MOUNT,
+    gateUngranted: !hook,
+  });
+  const consent = new ConsentSession({
+    policy: decision.policy,
+    prompter: cannotAsk ? undefined : new TerminalPrompter(),
+    subject: { name: metadata.name, version: metadata.version, digest: subject.digest, source: subject.source },
+    grantSubject: subject,
+    configFile: ctx.configFile,
+    mounts: enforced.mounts,
+    env: process.env,
+    earlier: decision.earlier,
+    silent: hook,
   });
   const { settings } = decision.config;
   const timeoutMs = (hook ? settings.hookTimeoutSeconds : (ctx.globals.timeoutSeconds ?? settings.timeoutSeconds)) * 1000;
   return {
     access: {
-      ...enforced,
+      sandbox: enforced.sandbox,
+      scratchGuestPath: enforced.scratchGuestPath,
       identityDir: subject.identity.dirName,
-      hostExec: {
-        // A foreign contract cannot declare binaries: what the user granted the plugin is allowed.
-        granted:
-          component.contract === NATIVE_CONTRACT ? decision.granted.flatMap((i) => (i.kind === 'exec' ? [i.binary] : [])) : decision.grants.exec,
-        interactive: hook ? false : ctx.interactive,
-        timeoutMs,
-      },
+      hostExec: { timeoutMs },
+      consent,
     },
     limits: { timeoutMs, memoryMb: settings.memoryMb, maxOutputBytes: settings.maxOutputMb * 1048576 },
+    consent,
   };
 }

@@ -22,17 +22,16 @@ export interface RunSpec {
     | { kind: 'serve'; port: number };
   /** Shared buffer of the synchronous channel to the main thread (./channel.ts). */
   channel: SharedArrayBuffer;
-  /** Whether `host.listen` is granted. */
-  incomingHttp: boolean;
   /** Which contract the component implements (see ./component.ts). */
   contract: ContractId;
   /** For a foreign contract: the call as its adapter made it (argv already parsed). */
   foreignCall?: WasmcloudWashCall;
   /** Pids of background host programs the call started (0 = free slot); the main thread stops them when the call ends. */
   backgroundPids: SharedArrayBuffer;
-  sandbox: Omit<InstanceSandbox, 'onHttpDenied' | 'guestOutput'>;
+  sandbox: Omit<InstanceSandbox, 'onHttpDenied' | 'guestOutput' | 'gate'>;
   scratchGuestPath?: string;
-  hostExec: { granted: string[]; interactive: boolean; timeoutMs: number };
+  /** Each call is decided by the consent session (over `channel`); this bounds how long one may run. */
+  hostExec: { timeoutMs: number };
   layout: Layout;
   outputFormat: OutputFormat;
   logLevel: LogLevel;

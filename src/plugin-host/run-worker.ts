@@ -17,11 +17,11 @@ import { pluginFailure } from './run.js';
 import { GuestExit } from './instantiate.js';
 import type { RunOutcome, RunSpec } from './run-spec.js';
 import { createHostExec, createHostExecBackground } from '../sandbox/host-exec.js';
-import { escapeUntrusted } from '../util/untrusted.js';
 import { LinePrefixer, TerminalEscaper } from '../util/terminal-escape.js';
 import { noteTerminalWrite, useTerminalState, waitForQuestion } from '../util/terminal.js';
 import { WashError, ExitCode, messageOf } from '../util/errors.js';
 import { channelClient, remoteContext } from './channel.js';
+import { UseGate, type AccessUse, type UseAnswer } from '../sandbox/access-use.js';
 
 /**
  * A worker is either started with its spec, or prewarmed: started before the
@@ -128,21 +128,23 @@ async function main(): Promise<RunOutcome> {
   (invocation as { context: Map<string, string> }).context = remoteContext(callMain);
   const state = () => ({ emitted: invocation.emitted }); // the context store already lives in the main thread
   const output = directOutput(spec.maxOutputBytes);
+  // Every use of something not granted up front is decided in the main thread, which may ask the user.
+  const gate = new UseGate((use: AccessUse) => callMain('consent', use) as UseAnswer);
   try {
-    const sandbox = {
-      ...spec.sandbox,
-      guestOutput: output.guestOutput,
-      onHttpDenied: (dest: string) =>
-        process.stderr.write(`wash: denied outgoing HTTP from '${spec.pluginName}' to ${escapeUntrusted(dest)} (not granted)\n`),
-    };
+    const sandbox = { ...spec.sandbox, guestOutput: output.guestOutput, gate };
     const host = {
       pluginName: spec.pluginName,
       invocation,
       config: new PluginConfigStore(spec.layout.pluginConfig, spec.identityDir),
       scratchGuestPath: spec.scratchGuestPath,
-      hostExec: createHostExec({ pluginName: spec.pluginName, ...spec.hostExec }),
+      hostExec: createHostExec({ pluginName: spec.pluginName, ...spec.hostExec, allow: (b, a, bg) => gate.exec(b, a, bg) }),
       listen: (port: number) => {
-        if (!spec.incomingHttp) throw `incoming HTTP is not granted (grant it with 'wash plugin grant ${spec.pluginName} --listen' or --allow-listen)`;
+        const answer = gate.listen(port);
+        if (!answer.allowed) {
+          throw answer.reason === 'answered' || answer.reason === 'recorded'
+            ? 'incoming HTTP denied by the user'
+            : `incoming HTTP is not granted (grant it with 'wash plugin grant ${spec.pluginName} --listen' or --allow-listen)`;
+        }
         return callMain('listen', port) as number;
       },
     };
@@ -244,6 +246,7 @@ async function callForeign(
   const execOptions = {
     pluginName: spec.pluginName,
     ...spec.hostExec,
+    allow: sandbox.gate ? (b: string, a: string[], bg: boolean) => sandbox.gate!.exec(b, a, bg) : () => ({ allowed: false }),
     grantHint: (binary: string) => `grant it with 'wash plugin grant ${spec.pluginName} --exec ${binary}' or --allow-run=${binary}`,
   };
   const pids = new Int32Array(spec.backgroundPids);

@@ -15,16 +15,27 @@ import { ExitCode, UsageError, WashError, messageOf } from '../util/errors.js';
 import { escapeUntrusted } from '../util/untrusted.js';
 import { colorEnabled } from '../util/style.js';
 import { settleTerminal, terminalStateBuffer } from '../util/terminal.js';
+import type { AccessUse, UseAnswer } from '../sandbox/access-use.js';
+
+/** The main-thread side of consent for one run (src/sandbox/consent.ts): decides each use the worker asks about. */
+export interface ConsentGateway {
+  use(use: AccessUse): Promise<UseAnswer>;
+  /** The run is over: an open question is withdrawn (denied). */
+  close(): void;
+}
+
+/** Without a consent session nothing beyond the granted sandbox is allowed. */
+const NO_CONSENT: ConsentGateway = { use: async () => ({ allowed: false, reason: 'undeclared', env: {} }), close: () => undefined };
 
 /** The access one run was given, as the sandbox resolved it: plain data. */
 export interface RunAccess {
   /** The plugin identity's directory name: its scratch dir and config store are named by it. */
   identityDir: string;
-  /** Whether host.listen may serve HTTP on loopback. */
-  incomingHttp?: boolean;
-  sandbox: Pick<RunSpec['sandbox'], 'preopens' | 'readOnly' | 'env' | 'allowedHosts'>;
+  sandbox: Pick<RunSpec['sandbox'], 'preopens' | 'readOnly' | 'env' | 'allowedHosts' | 'gated' | 'askEnv'>;
   scratchGuestPath?: string;
   hostExec: RunSpec['hostExec'];
+  /** Decides, at the moment of use, what the run was not granted up front. */
+  consent?: ConsentGateway;
 }
 
 export interface Limits {
@@ -115,6 +126,32 @@ function stopBackground(buffer: SharedArrayBuffer): void {
   }
 }
 const MEMORY_POLL_MS = 50;
+
+/** A timeout that can be paused (while the user answers a question) and resumed; pauses nest. */
+function pausableTimer(onTimeout: () => void, ms: number) {
+  let remaining = ms;
+  let started = Date.now();
+  let paused = 0;
+  let timer: NodeJS.Timeout | undefined = setTimeout(onTimeout, remaining);
+  return {
+    pause() {
+      if (paused++ > 0 || !timer) return;
+      clearTimeout(timer);
+      timer = undefined;
+      remaining -= Date.now() - started;
+    },
+    resume() {
+      if (--paused > 0 || timer) return;
+      started = Date.now();
+      timer = setTimeout(onTimeout, Math.max(0, remaining));
+    },
+    clear() {
+      clearTimeout(timer);
+      timer = undefined;
+      paused = Number.POSITIVE_INFINITY;
+    },
+  };
+}
 /** How long a plugin's HTTP server keeps answering after its run ended. */
 const SERVER_GRACE_MS = 500;
 
@@ -143,7 +180,9 @@ export async function callPlugin(
   let foreignCall: RunSpec['foreignCall'];
   if (component.contract !== NATIVE_CONTRACT && component.foreign && (call.kind === 'run' || call.kind === 'hook')) {
     // A foreign contract takes parsed arguments: parse here, so usage errors need no worker.
-    foreignCall = prepareWasmcloudWashCall(component.foreign, metadata.name, call, access.sandbox.env);
+    // Its arguments may fall back to environment variables: that parse is its first read of the environment.
+    const env = access.sandbox.askEnv && access.consent ? ((await access.consent.use({ kind: 'env' })).env ?? access.sandbox.env) : access.sandbox.env;
+    foreignCall = prepareWasmcloudWashCall(component.foreign, metadata.name, call, env);
     if (component.foreign.ignoredHooks.length > 0 && logEnabled(invocation, 'debug')) {
       const hooks = component.foreign.ignoredHooks.map((h) => escapeUntrusted(h)).join(', ');
       process.stderr.write(`wash: plugin '${metadata.name}' (${component.contract}) declares hooks wash has no events for, ignored: ${hooks}\n`);
@@ -152,9 +191,19 @@ export async function callPlugin(
   const backgroundPids = new SharedArrayBuffer(4 * MAX_BACKGROUND);
   const servers: Worker[] = [];
   let finished = false;
+  const consent = access.consent ?? NO_CONSENT;
   const channels = new ChannelServer({
     ...contextHandlers(invocation.context),
     listen: (port: number) => startServer(port),
+    // The worker waits while the user is asked; the run's clock waits too.
+    consent: async (use: AccessUse) => {
+      clock.pause();
+      try {
+        return await consent.use(use);
+      } finally {
+        clock.resume();
+      }
+    },
   });
   const spec: RunSpec = {
     transpiledDir: component.dir,
@@ -175,7 +224,6 @@ export async function callPlugin(
     colorStderr: colorEnabled(process.stderr),
     terminal: { stdout: isatty(1), stderr: isatty(2), state: terminalStateBuffer() },
     channel: channels.newBuffer(),
-    incomingHttp: access.incomingHttp ?? false,
   };
 
   /** host.listen: a second instance of the component serves its incoming handler, sharing the context store. */
@@ -212,7 +260,7 @@ export async function callPlugin(
     stopReason ??= reason;
     void worker.terminate();
   };
-  const timer = setTimeout(
+  const clock = pausableTimer(
     () => stop(new WashError(`plugin '${metadata.name}' timed out after ${Math.round(limits.timeoutMs / 1000)} s`, ExitCode.timeout)),
     limits.timeoutMs,
   );
@@ -247,7 +295,8 @@ export async function callPlugin(
     if (err instanceof WashError) throw err;
     throw pluginFailure(metadata.name, err);
   } finally {
-    clearTimeout(timer);
+    clock.clear();
+    consent.close();
     clearInterval(memoryWatch);
     process.off('SIGINT', onSigint);
     finished = true;
