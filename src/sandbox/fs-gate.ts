@@ -19,8 +19,13 @@ export const GATE_DENIED = 'access';
 
 const gates = new WeakMap<object, () => boolean>();
 const patched = new WeakSet<object>();
-/** Compares two handles; touches no file. */
-const UNGATED = new Set(['constructor', 'isSameObject']);
+/**
+ * Calls that touch no file, answered from the handle itself: comparing two
+ * handles, its open flags, and its type (a preopen is a directory; the
+ * preview1 adapter asks that of every preopen when it starts, and traps if
+ * it fails).
+ */
+const UNGATED = new Set(['constructor', 'isSameObject', 'getFlags', 'getType']);
 /** Methods whose other descriptor argument is written to: its gate is asked too. */
 const OTHER_DESCRIPTOR: Record<string, number> = { renameAt: 1, linkAt: 2 };
 
