@@ -107,6 +107,13 @@ export async function decideAccess(options: DecideOptions): Promise<Decision> {
     earlier: earlier ? withoutSystemPaths(await realGrants(earlier.grants)) : undefined,
   });
   const items = declared.map((item) => ({ item, verdict: policy.verdict(item) }));
+  if (options.allowAll) {
+    for (const { item, verdict } of items) {
+      if (verdict.state !== 'denied' || verdict.reason !== 'system-path') continue;
+      const how = item.kind === 'read' ? `allow it for one run with --allow-read=${item.real ?? item.path}` : 'it is never granted for writing';
+      options.note(`wash: -A does not grant plugin '${esc(metadata.name)}' ${esc(describeItem(item))}: a system path; ${esc(how)}`);
+    }
+  }
   for (const root of flags.read.filter(isSystemPath)) {
     if (!items.some(({ item, verdict }) => verdict.state === 'granted' && (item.kind === 'read' || item.kind === 'write') && isWithin(item.real ?? item.path, root))) continue;
     options.note(`warning: plugin '${esc(metadata.name)}' may read ${esc(root)}, a system path: it exposes the environment and secrets of this and other processes`);
