@@ -67,7 +67,7 @@ export class ConsentSession {
   /** The run ended: anything still waiting is refused. */
   close(): void {
     this.closed = true;
-    (this.options.prompter as { cancel?: () => void } | undefined)?.cancel?.();
+    this.options.prompter?.cancel?.();
   }
 
   private async decide(use: AccessUse): Promise<UseAnswer> {

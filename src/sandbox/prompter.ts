@@ -55,6 +55,8 @@ export interface ConsentRequest {
 
 export interface Prompter {
   ask(request: ConsentRequest): Promise<Answer>;
+  /** Withdraw a question still on screen (the run was stopped): it is denied. */
+  cancel?(): void;
 }
 
 const LEGEND: Record<'access' | 'keep-grants', Record<'always' | 'once', string>> = {

@@ -9,7 +9,8 @@ import { createServer, type Server } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { freePort, makeXdg, runWash, type Xdg } from '../helpers.js';
-import { EXAMPLE_DIR, HOOKER_DIR, HOSTILE_DIR } from '../fixtures.js';
+import { copyFile } from 'node:fs/promises';
+import { EXAMPLE_DIR, EXAMPLE_WASM, HOOKER_DIR, HOSTILE_DIR, withCustomSection } from '../fixtures.js';
 import { hasTmux, Tmux } from '../tmux.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -191,6 +192,32 @@ describe.skipIf(!hasTmux)('consent in a terminal', () => {
     const done = await t.waitFor(DONE);
     expect(done).toContain('"leaked": "late-but-fine"');
     expect(done).toContain('EXIT=0');
+  });
+
+  it('a replaced component: its recorded grants are asked about (was / now) at the first use they cover; A keeps them', async () => {
+    const first = join(xdg.root, 'example.wasm');
+    await copyFile(EXAMPLE_WASM, first);
+    const env = { EXAMPLE_TOKEN: 'secret-token', WASH_PLUGIN_PATH: '' };
+    expect((await runWash(['plugin', 'install', first], { xdg, env })).code).toBe(0);
+    expect((await runWash(['plugin', 'grant', 'example', '--env', 'EXAMPLE_TOKEN'], { xdg, env })).code).toBe(0);
+    const second = await withCustomSection(EXAMPLE_WASM, join(xdg.root, 'example-2.wasm'));
+    expect((await runWash(['plugin', 'install', '--force', second], { xdg, env })).code).toBe(0);
+
+    const t = await inTerminal(['-o', 'json', 'example', 'env'], env);
+    const asking = await t.waitFor(/Keep them\? \[y\] this run/);
+    expect(asking).toMatch(/plugin example 1\.0\.0 \([0-9a-f]{12}, \S+example-2\.wasm\) changed since you granted it access/);
+    expect(asking).toMatch(/ {2}was: [0-9a-f]{12} from \S+\/example\.wasm/);
+    expect(asking).toMatch(/ {2}now: [0-9a-f]{12} from \S+\/example-2\.wasm/);
+    expect(asking).toContain('  recorded grants: env EXAMPLE_TOKEN');
+    t.keys('A');
+    const done = await t.waitFor(DONE);
+    expect(done).toContain('wash: example: kept the earlier grants');
+    expect(done).toContain('"EXAMPLE_TOKEN": "secret-token"');
+    expect(done).toContain('EXIT=0');
+    expect(await config()).toContain('example-2.wasm'); // bound to the new component now
+    const again = await runWash(['-o', 'json', 'example', 'env'], { xdg, env });
+    expect(JSON.parse(again.stdout)).toEqual({ EXAMPLE_TOKEN: 'secret-token' });
+    expect(again.stderr).toBe('');
   });
 
   it("hooks never ask: another plugin's error hook runs inside the command without a question", async () => {

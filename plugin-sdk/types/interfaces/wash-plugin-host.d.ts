@@ -22,8 +22,9 @@ declare module 'wash:plugin/host@0.1.0' {
    */
   export function log(level: LogLevel, message: string): void;
   /**
-   * The context store: key/value pairs shared by every instance and hook
-   * of one wash invocation, gone when wash exits.
+   * The context store: key/value pairs shared by the instances of one
+   * plugin call (e.g. a run and the server it started), gone when wash
+   * exits. A hook gets a fresh store of its own (see `hook-type`).
    */
   export function contextGet(key: string): string | undefined;
   export function contextSet(key: string, value: string): void;
@@ -31,7 +32,7 @@ declare module 'wash:plugin/host@0.1.0' {
   export function contextList(): Array<string>;
   /**
    * The plugin's persistent config: key/value pairs kept between runs,
-   * private to the plugin id.
+   * private to the installed plugin (not shared with another claiming its id).
    */
   export function configGet(key: string): string | undefined;
   export function configSet(key: string, value: string): void;
@@ -42,14 +43,16 @@ declare module 'wash:plugin/host@0.1.0' {
    */
   export function dirs(): WashDirs;
   /**
-   * Run a host binary declared in `access.host-exec`. The user confirms
-   * each call; `err` says why it did not run (denied, not found, ...).
+   * Run a host binary declared in `access.host-exec`. Unless the user
+   * granted the binary, each call is asked about, showing the command
+   * line; `err` says why it did not run (denied, not found, ...).
    */
   export function hostExec(binary: string, args: Array<string>): ExecOutput;
   /**
    * Serve this component's `wasi:http/incoming-handler` on
    * 127.0.0.1:`port` (0 picks a free port) from a second instance sharing
-   * the context store. Returns the bound port.
+   * the context store. Returns the bound port. Asked about on first use
+   * unless granted (`access.incoming-http`).
    */
   export function listen(port: number): number;
   export type LogLevel = import('wash:plugin/types@0.1.0').LogLevel;

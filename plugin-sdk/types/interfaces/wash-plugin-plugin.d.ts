@@ -12,8 +12,9 @@ declare module 'wash:plugin/plugin@0.1.0' {
    */
   export function run(argv: Array<string>): number;
   /**
-   * Handle a host event declared in `metadata.hooks`. The invocation's
-   * context store (`host.context-*`) carries data in and out.
+   * Handle a host event declared in `metadata.hooks`. The event's data is
+   * in the context store (`host.context-*`), a fresh one per hook call
+   * (see `hook-type`); what a hook writes there goes nowhere else.
    */
   export function hook(event: HookType): void;
   export type Metadata = import('wash:plugin/types@0.1.0').Metadata;

@@ -89,7 +89,7 @@ declare module 'wash:plugin/types@0.1.0' {
   export interface EnvRequest {
     name: string,
     /**
-     * Why the plugin needs it; shown to the user in the access prompt.
+     * Why the plugin needs it; shown to the user in the access question.
      */
     reason: string,
   }
@@ -98,8 +98,10 @@ declare module 'wash:plugin/types@0.1.0' {
    * 
    * `path` is absolute, or starts with one of the placeholders `{cache}`,
    * `{data}`, `{config}` (wash's own XDG directories), or `~` (home). The
-   * host resolves it and shows the resolved path in the prompt. The guest
-   * sees the directory at the same absolute path it has on the host.
+   * host resolves it and shows the resolved path (and where a symlink
+   * leads) in the question. The guest sees the directory at the same
+   * absolute path it has on the host, mounted even before it is granted:
+   * its first operation asks, and a refusal is the filesystem error `access`.
    */
   export interface PathRequest {
     path: string,
@@ -110,7 +112,9 @@ declare module 'wash:plugin/types@0.1.0' {
    * Outgoing HTTP to one authority, in the style of Spin's
    * `allowed_outbound_hosts`: `https://api.example.com`, `http://127.0.0.1:8080`,
    * `https://*.example.com` (subdomains, not the apex). Without a port the
-   * scheme's default port is meant.
+   * scheme's default port is meant. A broad pattern (`https://*`) lets the
+   * user be asked, at request time, for the concrete `scheme://host[:port]`
+   * contacted; that is what "always" records.
    */
   export interface HostRequest {
     host: string,
@@ -128,14 +132,24 @@ declare module 'wash:plugin/types@0.1.0' {
   }
   /**
    * Everything a plugin asks for. It starts with nothing: anything not
-   * declared here is denied at run time, and anything declared but not yet
-   * granted is asked for before `run`.
+   * declared here is denied without asking. Nothing is asked before `run`:
+   * an item declared but not yet granted is asked about, one question per
+   * item, at its first use while the guest waits inside the call that
+   * used it: the first operation on its scratch dir or a declared path,
+   * the first read of the environment (one question for the declared
+   * variables it lacks), each new HTTP authority at request time, each
+   * `host.host-exec` call, `host.listen`. The user answers allow once,
+   * allow always, deny, or deny always (recorded: never asked again).
+   * Without a terminal (or with `--no-prompt`) and in hooks nothing is
+   * asked: the use fails (an absent variable, the filesystem error
+   * `access`, `HTTP-request-denied`, an `err` from the host call).
    */
   export interface Access {
     env: Array<EnvRequest>,
     /**
      * Some(reason) asks for a private, persistent scratch directory
-     * (`<wash data>/plugins/fs/<plugin id>/`). See `host.dirs`.
+     * (`<wash data>/plugins/fs/<identity>/`, one per installed plugin),
+     * created when first granted. See `host.dirs`.
      */
     scratchDir?: string,
     paths: Array<PathRequest>,
@@ -143,26 +157,35 @@ declare module 'wash:plugin/types@0.1.0' {
     hostExec: Array<ExecRequest>,
     /**
      * Some(reason) asks to serve `wasi:http/incoming-handler` on a
-     * loopback port (see `host.listen`). Only for the `http-plugin` world.
+     * loopback port (see `host.listen`). Only for the `http-plugin-guest` world.
      */
     incomingHttp?: string,
   }
   /**
-   * Host events a plugin can handle through `plugin.hook`.
+   * Host events a plugin can handle through `plugin.hook`. A hook is told
+   * about an event; it cannot change the command: it runs after (or
+   * before) it with its own recorded grants only (no `--allow-*` flags,
+   * never a question, nothing else mounted), in a fresh context store holding only the keys listed
+   * here, with a short deadline (`hook_timeout_seconds`, default 5), its
+   * output on stderr prefixed with its name, anything it emits dropped,
+   * and no effect on the command's exit status. `wash --no-hooks` skips them.
    * # Variants
    * 
    * ## `"before-login"`
    * 
-   * Before `wash login` asks a provider for credentials.
+   * Before `wash login` asks a provider for credentials. Context: `login.provider`.
    * ## `"after-login"`
    * 
-   * After `wash login` stored credentials.
+   * After `wash login` stored credentials. Context: `login.provider`,
+   * `login.creds_file` and/or `login.token_file` (paths, not contents).
    * ## `"after-install"`
    * 
-   * After a plugin was installed or updated.
+   * After a plugin was installed or updated. Context: `plugin.name`,
+   * `plugin.version`, `plugin.digest`, `plugin.source` (without userinfo or query).
    * ## `"error"`
    * 
-   * After a plugin run failed; `error.message` in the context holds why.
+   * After a plugin run failed. Context: `error.plugin` (its name) and
+   * `error.exit_code`; never its message, which may hold secrets.
    */
   export type HookType = 'before-login' | 'after-login' | 'after-install' | 'error';
   /**
@@ -172,8 +195,12 @@ declare module 'wash:plugin/types@0.1.0' {
    */
   export interface Metadata {
     /**
-     * Globally unique reverse-DNS id, e.g. `dev.wash.keys`. Grants and
-     * the scratch dir are bound to it.
+     * Reverse-DNS id, e.g. `com.example.deploy`. Informational: grants,
+     * the scratch dir and the config store belong to what the user
+     * installed (its name and source, and the digest grants were given
+     * to), never to this id. `dev.wash.*` is reserved to wash's core
+     * plugins, and `wash plugin install` refuses an id another installed
+     * plugin already has.
      */
     id: string,
     /**
@@ -256,7 +283,7 @@ declare module 'wash:plugin/types@0.1.0' {
    */
   export interface WashDirs {
     /**
-     * The plugin's scratch dir, when granted.
+     * The plugin's scratch dir, when declared (its first use asks unless granted).
      */
     scratch?: string,
     /**
