@@ -86,7 +86,7 @@ describe.skipIf(!hasTmux)('consent in a terminal', () => {
     t.keys('N');
     const done = await t.waitFor(DONE);
     expect(done).toContain('wash: keys: denied always: scratch dir');
-    expect(done).toContain('error: could not open the key directory: access');
+    expect(done).toContain('error: the key store is unavailable: wash did not grant this plugin its scratch directory');
     expect(done).toContain('EXIT=1');
     expect(await config()).toContain('[grants."core:keys".deny]\nscratch = true');
 
