@@ -276,6 +276,17 @@ describe('consent session (scripted prompter, real config file)', () => {
     expect(s.summary('keys')).toEqual(['wash: keys was denied outgoing HTTP to http://127.0.0.1:9: the plugin does not declare it']);
   });
 
+  it('the end-of-run lines are bounded: a plugin trying thousands of hosts gets 20 lines, a long authority is cut', async () => {
+    const { s } = await session(undefined);
+    await s.use({ kind: 'net', scheme: 'http', authority: `${'a'.repeat(5000)}.example.com` });
+    for (let i = 0; i < 30; i++) await s.use({ kind: 'net', scheme: 'http', authority: `h${i}.example.com` });
+    const lines = s.summary('keys');
+    expect(lines.length).toBe(20);
+    expect(lines.at(-1)).toBe('wash: keys was denied 12 more uses of access it was not granted');
+    expect(lines[0]).toMatch(/^wash: keys was denied outgoing HTTP to http:\/\/a{170,}\.\.\.: the plugin does not declare it$/);
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThan(300);
+  });
+
   it('host programs: each call is asked with its command line; undeclared programs are refused unasked', async () => {
     const { s, prompter } = await session(['y', 'n']);
     expect(await s.use({ kind: 'exec', binary: 'git', args: ['clone', 'a b'], background: false })).toEqual({ allowed: true });

@@ -47,6 +47,11 @@ interface Denial {
 }
 
 const denied = (reason: DenyReason): UseAnswer => ({ allowed: false, reason });
+/** Denials told at the end of a run, at most (a plugin may try thousands of hosts). */
+const MAX_SUMMARY_LINES = 20;
+/** What an undeclared request is shown as, at most (its authority comes from the plugin). */
+const MAX_UNDECLARED_TEXT = 200;
+const cut = (text: string) => (text.length > MAX_UNDECLARED_TEXT ? `${text.slice(0, MAX_UNDECLARED_TEXT)}...` : text);
 const ALLOWED: UseAnswer = { allowed: true };
 
 export class ConsentSession {
@@ -85,7 +90,7 @@ export class ConsentSession {
       case 'net': {
         const item = policy.netItem(use.scheme, use.authority);
         if (!item) {
-          this.deny(`net:${use.scheme}://${use.authority}`, { reason: 'undeclared', text: `outgoing HTTP to ${use.scheme}://${use.authority}` });
+          this.deny(`net:${use.scheme}://${use.authority}`, { reason: 'undeclared', text: cut(`outgoing HTTP to ${use.scheme}://${use.authority}`) });
           return denied('undeclared');
         }
         return this.resolve(item, () => ({ what: describeItem(item), label: (item as { host: string }).host }));
@@ -94,7 +99,7 @@ export class ConsentSession {
         const item: AccessItem = { kind: 'exec', binary: use.binary, reason: '' };
         const declared = policy.declaredFor(item);
         if (!declared) {
-          this.deny(itemKey(item), { reason: 'undeclared', text: `running ${use.binary}` });
+          this.deny(itemKey(item), { reason: 'undeclared', text: cut(`running ${use.binary}`) });
           return denied('undeclared');
         }
         const line = [use.binary, ...use.args].map(shellQuote).join(' ');
@@ -269,7 +274,8 @@ export class ConsentSession {
         }
       }
     }
-    return lines;
+    if (lines.length <= MAX_SUMMARY_LINES) return lines;
+    return [...lines.slice(0, MAX_SUMMARY_LINES - 1), `wash: ${name} was denied ${lines.length - MAX_SUMMARY_LINES + 1} more uses of access it was not granted`];
   }
 }
 
