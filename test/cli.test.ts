@@ -144,12 +144,22 @@ describe('running plugins', () => {
   it('the plugin sees no host environment and gets its own scratch dir', async () => {
     const env = await runWash(['-o', 'json', 'example', 'env'], { ...onPath(), env: { WASH_PLUGIN_PATH: EXAMPLE_DIR, SECRET_TOKEN: 'x' } });
     expect(JSON.parse(env.stdout)).toEqual({});
-    const denied = await runWash(['-o', 'json', 'example', 'dirs'], onPath());
-    expect(JSON.parse(denied.stdout).scratch).toBeUndefined();
-    expect(denied.stderr).toContain("plugin 'example' was denied (no terminal to ask): its own scratch directory");
-    expect(denied.stderr).toContain('to grant it: wash plugin grant example --scratch');
+    const scratch = join(xdg.data, 'plugins', 'fs', identityOf({ source: 'path', file: EXAMPLE_WASM }).dirName);
+    // Not granted: the scratch dir is mounted behind a question (asked at its first use). Asking where it is uses nothing.
+    const unused = await runWash(['-o', 'json', 'example', 'dirs'], onPath());
+    expect(JSON.parse(unused.stdout).scratch).toBe(scratch);
+    expect(unused.stderr).toBe(''); // denied nothing, says nothing
+    await expect(stat(scratch)).rejects.toThrow(); // not even created
+    // Used without a terminal: a permission error inside the plugin, and one line after the run saying how to grant it.
+    const denied = await runWash(['example', 'fs-write', `${scratch}/x`, 'hi'], onPath());
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toContain(`error: write ${scratch}/x: access`);
+    expect(denied.stderr).toContain(
+      "wash: example was denied its own scratch directory (no terminal to ask); to grant it: wash plugin grant example --scratch, or for one run: wash --allow-scratch example ...",
+    );
+    await expect(stat(scratch)).rejects.toThrow();
     const dirs = JSON.parse((await runWash(['--allow-scratch', '-o', 'json', 'example', 'dirs'], onPath())).stdout);
-    expect(dirs.scratch).toBe(join(xdg.data, 'plugins', 'fs', identityOf({ source: 'path', file: EXAMPLE_WASM }).dirName));
+    expect(dirs.scratch).toBe(scratch);
     expect(((await stat(dirs.scratch)).mode & 0o777).toString(8)).toBe('700');
   });
 

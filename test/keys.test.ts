@@ -269,6 +269,16 @@ describe('key store', () => {
     expectError(list, 1, /the key store is unavailable: wash did not grant this plugin its scratch directory/);
     expectError(save, 1, /the key store is unavailable/);
     expect(save.stdout).toBe('');
+    // wash says, once, what was denied and how to grant it (the scratch dir was mounted; its first use was refused).
+    for (const r of [list, save]) {
+      expect(r.stderr.split('\n').filter((l) => l.startsWith('wash: '))).toEqual([
+        'wash: keys was denied its own scratch directory (no terminal to ask); to grant it: wash plugin grant keys --scratch, or for one run: wash --allow-scratch keys ...',
+      ]);
+    }
+    // Generating without saving never touches the store: no question, no word about access.
+    const plain = await keys(['gen', 'user'], { scratch: false });
+    expect(plain.code).toBe(0);
+    expect(plain.stderr).toBe('');
   });
 });
 

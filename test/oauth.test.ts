@@ -183,9 +183,18 @@ describe('wash oauth', () => {
   it('an open-ended host request is never granted wholesale', async () => {
     const own = await makeXdg();
     try {
+      // Nothing is said about hosts before the run; `status` only used its scratch dir.
       const status = await runWash(['oauth', 'status'], { xdg: own });
-      expect(status.stderr).toContain("plugin 'oauth' may reach only the hosts you grant it; it asks for *://*:*");
-      expect(status.stderr).not.toContain("--net '*://*:*'");
+      expect(status.stderr).not.toContain('*://*');
+      expect(status.stderr).toContain('wash: oauth was denied its own scratch directory (no terminal to ask)');
+      // At request time the open-ended declaration is narrowed to the host contacted: the denial and its grant name that host.
+      const login = await runWash(['oauth', 'login', '--issuer', 'https://issuer.invalid', '--client-id', 'x'], { xdg: own });
+      expect(login.code).toBe(1);
+      expect(login.stderr).toContain(
+        'wash: oauth was denied outgoing HTTP to https://issuer.invalid (no terminal to ask); to grant it: wash plugin grant oauth --net https://issuer.invalid, or for one run: wash --allow-net=https://issuer.invalid oauth ...',
+      );
+      expect(login.stderr).not.toContain("'*://*:*'");
+      expect(login.stderr).not.toContain('--net *://*');
       const all = await runWash(['plugin', 'grant', 'oauth', '--all'], { xdg: own });
       expect(all.code).toBe(0);
       expect(all.stderr).toContain('not granted by --all: outgoing HTTP to *://*:*');

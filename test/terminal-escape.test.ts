@@ -206,9 +206,9 @@ describe('terminal: the config file', () => {
     const dangling = join(xdg.root, 'dangling.toml');
     const target = join(xdg.root, 'dotfiles', 'new.toml');
     await symlink(target, dangling);
-    const r = await runWash(['--config', dangling, 'plugin', 'grant', 'keys', '--env', 'Y'], { xdg });
+    const r = await runWash(['--config', dangling, 'plugin', 'grant', 'keys', '--scratch'], { xdg });
     expect(r.code, r.stderr).toBe(0);
     expect((await lstat(dangling)).isSymbolicLink()).toBe(true);
-    expect(await readFile(target, 'utf8')).toContain('env = [ "Y" ]');
+    expect(await readFile(target, 'utf8')).toContain('scratch = true');
   });
 });

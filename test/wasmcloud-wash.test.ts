@@ -188,7 +188,10 @@ describe('wasmcloud:wash@0.0.2: running', () => {
       expect(await readFile(join(own.data, 'plugins', 'fs', identityOf({ source: 'test', file: WCW2_WASM }).dirName, 'note.txt'), 'utf8')).toBe('written at run 2');
       const without = await run([]);
       expect(without.code).toBe(1);
-      expect(lastLine(without.stderr)).toBe('error: cannot write /plugin_data/note.txt: /plugin_data/note.txt: not-permitted; mounts: []');
+      // Not granted: mounted behind a question, refused at its first use (no terminal), nothing read.
+      expect(lastLine(without.stderr)).toBe('error: cannot write /plugin_data/note.txt: /plugin_data/note.txt: access; mounts: ["/plugin_data"]');
+      expect(without.stdout).not.toContain('written at run');
+      expect(without.stderr).toContain('wash: wcw2 was denied its own scratch directory (no terminal to ask)');
     } finally {
       await own.cleanup();
     }

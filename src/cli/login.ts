@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { CliContext } from './context.js';
 import type { PluginEntry } from '../plugin-host/catalog.js';
 import type { Layout } from '../plugin-host/dirs.js';
-import { callVerified, compiledEntry, sandboxFor } from './run-plugin.js';
+import { callVerified, compiledEntry, reportDenials, sandboxFor } from './run-plugin.js';
 import { runHooks } from './hooks.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { UsageError, WashError } from '../util/errors.js';
@@ -79,13 +79,17 @@ export async function logIn(ctx: CliContext, entry: PluginEntry, options: { hook
   if (options.hooks) await runHooks(ctx, 'before-login', { 'login.provider': name });
   const invocation = ctx.newInvocation();
   const component = await compiledEntry(ctx, entry);
-  const { access, limits } = await sandboxFor(ctx, { ...entry, component });
+  const { access, limits, consent } = await sandboxFor(ctx, { ...entry, component });
   let credentials: Credentials | undefined;
-  await callVerified(ctx, entry, component, { kind: 'authenticate' }, invocation, access, limits, {
-    onValue: (value) => {
-      credentials = value as Credentials;
-    },
-  });
+  try {
+    await callVerified(ctx, entry, component, { kind: 'authenticate' }, invocation, access, limits, {
+      onValue: (value) => {
+        credentials = value as Credentials;
+      },
+    });
+  } finally {
+    reportDenials(ctx, consent, name);
+  }
   if (!credentials || (!credentials.natsJwt && !credentials.natsSeed && !credentials.bearerToken)) {
     throw new WashError(`plugin '${name}' returned no credentials`);
   }

@@ -3,18 +3,19 @@ import { resolve } from 'node:path';
 import type { CliContext } from './context.js';
 import type { PluginEntry } from '../plugin-host/catalog.js';
 import { emptyGrants, readConfig, type Grants } from '../sandbox/config.js';
-import { grantsFor, isSystemItem, isSystemPath, mergeGrants, subtractGrants, splitByGrant, withoutSystemPaths } from '../sandbox/policy.js';
+import { grantsFor, isSystemItem, isSystemPath, mergeGrants, subtractGrants, splitByGrant, usableHosts, withoutSystemPaths } from '../sandbox/policy.js';
 import { realGrants, realPathOf, withRealPaths } from '../sandbox/real-paths.js';
 import { isOpenEnded } from '../sandbox/decide.js';
-import { forgetGrants, recordedGrants, withoutEmpty, writeGrants } from '../sandbox/grant-store.js';
+import { forgetGrants, recordedDenials, recordedGrants, withoutEmpty, writeAccess, writeGrants } from '../sandbox/grant-store.js';
+import { refuses, undeclaredGrants } from '../sandbox/consent-policy.js';
+import { adapterFor } from '../plugin-host/adapters/index.js';
 import { grantSubjectOf } from '../plugin-host/plugin-identity.js';
 import { shortDigest } from '../util/text.js';
-import { accessItems, describeItem } from '../sandbox/access-items.js';
 import { findReserved } from '../sandbox/decide.js';
-import { type AccessItem } from '../sandbox/access-items.js';
 import { reservedReason, type Reserved } from '../sandbox/reserved.js';
 import { PACKAGE_ROOT } from '../plugin-host/versions.js';
 import { isTrustedCore } from './run-plugin.js';
+import { accessItems, describeItem, type AccessItem } from '../sandbox/access-items.js';
 import { parseHostPattern, BadHostPattern } from '../sandbox/host-pattern.js';
 import { resolveRequestedPath } from '../sandbox/paths.js';
 import { UsageError, WashError } from '../util/errors.js';
@@ -125,6 +126,13 @@ export function registerPluginGrants(plugin: Command, ctxOf: (cmd: Command) => C
           }
         }
       }
+      // What the plugin never declared is refused: a grant of it would do nothing (a foreign contract cannot declare programs).
+      const declared = await withRealPaths(accessItems(metadata, ctx.layout).items);
+      const foreign = adapterFor(entry.component.contract).execGrants !== 'declared';
+      const undeclared = undeclaredGrants(declared, foreign ? { ...add, exec: [] } : add);
+      if (undeclared.length > 0) {
+        throw new WashError(`plugin '${esc(name)}' does not declare ${undeclared.map((u) => esc(u)).join(', ')}; nothing was granted`, 1, `see 'wash ${name} --help' for the access it requests`);
+      }
       if (flags.all) {
         const items = await withRealPaths(accessItems(metadata, ctx.layout).items);
         const { missing } = splitByGrant(items, emptyGrants());
@@ -170,17 +178,33 @@ export function registerPluginGrants(plugin: Command, ctxOf: (cmd: Command) => C
       const subject = await grantSubjectOf(ctx.layout, await findPlugin(ctx, name));
       const remove = await grantsFromFlags(ctx, flags, 'revoke');
       if (!flags.all && isEmpty(remove)) throw new UsageError('nothing to revoke: pass what to revoke, or --all');
-      if (flags.all) await forgetGrants(ctx.configFile, subject.identity.key);
-      else {
-        const config = await readConfig(ctx.configFile);
-        const table = config.grants[subject.identity.key];
-        if (table) {
-          // Revoking keeps the binding the grants had: taking access away confirms nothing.
-          const bound = { ...subject, digest: table.digest ?? '', source: table.source ?? '' };
-          await writeGrants(ctx.configFile, bound, (current) => subtractGrants(current, remove));
-        }
+      if (flags.all) {
+        const removed = await forgetGrants(ctx.configFile, subject.identity.key);
+        ctx.print({ plugin: name, revoked: removed ? 'all' : 'nothing' }, () =>
+          removed ? `revoked from ${esc(name)}: everything (its grants and "deny always" answers)` : `nothing to revoke: nothing is recorded for ${esc(name)}`,
+        );
+        return;
       }
-      ctx.print({ plugin: name, revoked: flags.all ? 'all' : remove }, () => `revoked from ${esc(name)}: ${flags.all ? 'everything' : summary(remove)}`);
+      const config = await readConfig(ctx.configFile);
+      const recorded = { grants: config.grants[subject.identity.key] ?? emptyGrants(), denied: config.denials[subject.identity.key] ?? emptyGrants() };
+      const requested = await requestedSpellings(ctx, flags);
+      const absent = requested.filter((r) => !isRecorded(r, recorded)).map((r) => r.shown);
+      const revoked = requested.filter((r) => isRecorded(r, recorded)).map((r) => r.shown);
+      // Revoking keeps the binding the grants had (taking access away confirms nothing) and clears "deny always" too.
+      if (revoked.length > 0) {
+        await writeAccess(ctx.configFile, subject, (current) => ({
+          grants: subtractGrants(current.grants, remove),
+          denied: subtractGrants(current.denied, remove),
+        }));
+      }
+      ctx.print({ plugin: name, revoked, not_recorded: absent }, () =>
+        [
+          revoked.length > 0 ? `revoked from ${esc(name)}: ${revoked.map((r) => esc(r)).join(', ')}` : '',
+          absent.length > 0 ? `nothing to revoke for ${esc(name)} (neither granted nor denied): ${absent.map((a) => esc(a)).join(', ')}` : '',
+        ]
+          .filter(Boolean)
+          .join('\n'),
+      );
     });
 
   plugin
@@ -198,27 +222,59 @@ export function registerPluginGrants(plugin: Command, ctxOf: (cmd: Command) => C
           const items = await withRealPaths(accessItems(m, ctx.layout).items);
           const subject = await grantSubjectOf(ctx.layout, entry);
           const grants = withoutSystemPaths(await realGrants(recordedGrants(config, subject).grants));
-          return { m, items, grants };
+          const denied = await realGrants(recordedDenials(config, subject));
+          return { m, items, grants, denied };
         }),
       );
-      const rows = perEntry.flatMap(({ m, items, grants }) => {
+      const rows = perEntry.flatMap(({ m, items, grants, denied }) => {
         const { granted } = splitByGrant(items, grants);
-        return items.map((item) => ({
-          plugin: m.name,
-          request: describeItem(item),
-          reason: item.reason,
-          granted: granted.includes(item),
-        }));
+        const state = (item: AccessItem) =>
+          isSystemItem(item) ? 'never' : refuses(denied, item) ? 'denied' : granted.includes(item) || splitByGrant([item], grants).granted.length > 0 ? 'always' : 'ask';
+        const declaredRows = items.map((item) => ({ plugin: m.name, request: describeItem(item), reason: item.reason, granted: state(item) === 'always', state: state(item) }));
+        // Hosts recorded inside a broader declaration (an answer about a concrete host, or a narrower grant).
+        const hostRows = items
+          .filter((item): item is Extract<AccessItem, { kind: 'net' }> => item.kind === 'net')
+          .flatMap((decl) =>
+            [...grants.net.map((h) => [h, 'always'] as const), ...denied.net.map((h) => [h, 'denied'] as const)]
+              .filter(([h]) => h !== decl.host && usableHosts([decl.host], [h]).includes(h))
+              .map(([h, st]) => ({ plugin: m.name, request: `outgoing HTTP to ${h}`, reason: decl.reason, granted: st === 'always', state: st })),
+          );
+        return [...declaredRows, ...hostRows];
       });
+      const shown = { always: 'always', denied: 'deny always', ask: 'ask', never: 'never (system path)' } as const;
       ctx.print(rows, () =>
         rows.length === 0
           ? 'no plugin requests any access'
           : renderTable(
               ['PLUGIN', 'REQUEST', 'GRANTED', 'REASON'],
-              rows.map((r) => [esc(r.plugin), esc(r.request), r.granted ? 'always' : 'ask', esc(r.reason)]),
+              rows.map((r) => [esc(r.plugin), esc(r.request), shown[r.state as keyof typeof shown], esc(r.reason)]),
             ),
       );
     });
+}
+
+/** Each thing named on a revoke command line, with every spelling it may be recorded under. */
+async function requestedSpellings(ctx: CliContext, flags: GrantFlags): Promise<{ kind: keyof Grants; shown: string; spellings: string[] }[]> {
+  const out: { kind: keyof Grants; shown: string; spellings: string[] }[] = [];
+  for (const kind of ['env', 'net', 'exec'] as const) for (const v of flags[kind] ?? []) out.push({ kind, shown: `${kind} ${v}`, spellings: [v] });
+  for (const kind of ['read', 'write'] as const) {
+    for (const p of flags[kind] ?? []) {
+      const typed = resolveRequestedPath(p, ctx.layout) ?? resolve(p);
+      out.push({ kind, shown: `${kind} ${typed}`, spellings: [typed, await realPathOf(typed)] });
+    }
+  }
+  if (flags.scratch) out.push({ kind: 'scratch', shown: 'scratch', spellings: [] });
+  if (flags.listen) out.push({ kind: 'listen', shown: 'listen', spellings: [] });
+  return out;
+}
+
+/** Whether a thing named on a revoke command line is recorded, granted or denied, under any of its spellings. */
+function isRecorded({ kind, spellings }: { kind: keyof Grants; spellings: string[] }, recorded: { grants: Grants; denied: Grants }): boolean {
+  const has = (g: Grants) => {
+    const v = g[kind];
+    return typeof v === 'boolean' ? v : Array.isArray(v) && spellings.some((s) => v.includes(s));
+  };
+  return has(recorded.grants) || has(recorded.denied);
 }
 
 function summary(g: Grants): string {

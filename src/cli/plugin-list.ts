@@ -31,6 +31,8 @@ async function row(ctx: CliContext, entry: PluginEntry, shadowedBy?: string) {
     ...(changed ? { changed_since_install: true } : {}),
     digest: entry.digest,
     description: m.description,
+    /** The events its hooks run on (see `wash plugin inspect`). */
+    hooks: [...m.hooks],
     file: entry.file,
     ...(shadowedBy ? { shadowed_by: shadowedBy } : {}),
   };
@@ -50,7 +52,7 @@ export function registerPluginList(plugin: Command, ctxOf: (cmd: Command) => Cli
         rows.length === 0
           ? 'no plugins'
           : renderTable(
-              ['NAME', 'VERSION', 'SOURCE', 'FROM', 'DIGEST', 'DESCRIPTION'],
+              ['NAME', 'VERSION', 'SOURCE', 'FROM', 'DIGEST', 'DESCRIPTION', 'HOOKS'],
               rows.map((r) => [
                 esc(r.name),
                 esc(r.version),
@@ -58,6 +60,7 @@ export function registerPluginList(plugin: Command, ctxOf: (cmd: Command) => Cli
                 esc(r.origin) + (r.changed_since_install ? ' (changed since)' : ''),
                 shortDigest(r.digest),
                 esc(r.description),
+                r.hooks.length > 0 ? r.hooks.join(', ') : '-',
               ]),
             ),
       );

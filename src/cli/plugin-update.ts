@@ -34,7 +34,7 @@ export interface UpdateResult {
   to?: Side;
   /** A newer version outside the compatible range (without --major). */
   newer_major?: string;
-  /** Access the new version asks for that the old one did not (granted on its next run). */
+  /** Access the new version asks for that the old one did not (asked about at its first use). */
   new_access?: string[];
   /** Its recorded grants moved to the new component (same repository). */
   kept_grants?: boolean;
@@ -162,7 +162,7 @@ async function updateOne(
   };
   const result: UpdateResult = { name, status: 'updated', from, to, ...extra };
   // An update from the same repository is the same plugin moving on: grants given to the version
-  // it replaces move with it. Anything new it asks for is asked on its next run.
+  // it replaces move with it. Anything new it asks for is asked about at its first use.
   const { grantSubjectOf } = await import('../plugin-host/plugin-identity.js');
   const { readConfig } = await import('../sandbox/config.js');
   const { writeGrants } = await import('../sandbox/grant-store.js');
@@ -171,7 +171,7 @@ async function updateOne(
     await writeGrants(ctx.configFile, subject, (current) => current);
     result.kept_grants = true;
   }
-  // The sandbox asks for whatever is not granted yet on the next run; say so now.
+  // Whatever is not granted yet is asked about when first used; say so now.
   try {
     const { cachedMetadata } = await import('../plugin-host/transpile-cache.js');
     const [before, after] = await Promise.all([cachedMetadata(ctx.layout, prov.digest), cachedMetadata(ctx.layout, installed.digest)]);
@@ -194,7 +194,7 @@ function describe(r: UpdateResult): string {
       return [
         `${r.name}  ${r.from!.version} → ${r.to!.version}  (${digests(r.from!, r.to!)})${major}`,
         ...(r.kept_grants ? [`  kept its grants (same repository${r.new_access?.length ? '' : ', nothing new requested'})`] : []),
-        ...(r.new_access?.length ? [`  ${r.name} ${r.to!.version} asks for more access, to be granted on its next run: ${r.new_access.map((a) => esc(a)).join(', ')}`] : []),
+        ...(r.new_access?.length ? [`  ${r.name} ${r.to!.version} asks for more access, asked about when it first uses it: ${r.new_access.map((a) => esc(a)).join(', ')}`] : []),
       ].join('\n');
     case 'would-update':
       return `${r.name}  ${r.from!.version} → ${r.to!.version}  (${digests(r.from!, r.to!)}; dry run, nothing changed)${major}`;

@@ -5,6 +5,9 @@ import { ensureCompiled } from '../plugin-host/transpile-cache.js';
 import { helpRequest, renderHelpTarget, usageHint } from '../output/plugin-help.js';
 import { decideAccess } from '../sandbox/decide.js';
 import { enforce } from '../sandbox/enforce.js';
+import { ConsentSession } from '../sandbox/consent.js';
+import { TerminalPrompter } from '../sandbox/prompter.js';
+import type { CannotAsk } from '../sandbox/consent-policy.js';
 import { createOwnDirs } from '../sandbox/own-dirs.js';
 import { resolveRequestedPath } from '../sandbox/paths.js';
 import type { RunAccess } from '../plugin-host/run.js';
@@ -57,10 +60,14 @@ export async function runEntry(
   // Listings trust meta.json alone; a run first checks the transpiled files are whole (rebuilding if not).
   const component = await compiledEntry(ctx, entry);
   prewarmed?.compile({ dir: component.dir, sha256: component.sha256 });
-  const { access, limits } = await sandboxFor(ctx, { ...entry, component });
+  const { access, limits, consent } = await sandboxFor(ctx, { ...entry, component });
   const invocation = ctx.newInvocation();
   try {
-    return await callVerified(ctx, entry, component, { kind: 'run', argv }, invocation, access, limits, { prewarmed });
+    try {
+      return await callVerified(ctx, entry, component, { kind: 'run', argv }, invocation, access, limits, { prewarmed });
+    } finally {
+      reportDenials(ctx, consent, metadata.name);
+    }
   } catch (err) {
     // Point a usage error at the help of the command that failed, not the plugin's overview.
     if (err instanceof WashError && err.exitCode === ExitCode.usage) throw new UsageError(err.message, usageHint(metadata, argv));
@@ -117,26 +124,36 @@ export function isTrustedCore(identity: PluginIdentity): boolean {
   return identity.key === 'core:drain';
 }
 
+/** When a run ends: one line per item it was denied without a question (nothing when none). */
+export function reportDenials(ctx: CliContext, consent: ConsentSession, pluginName: string): void {
+  for (const line of consent.summary(pluginName)) ctx.note(line);
+}
+
 /**
- * Decide (grants, prompt or denial) and enforce what this run of the plugin
- * may touch, and its limits. Grants, the scratch dir and the config store
- * belong to the entry's identity, never to the id the component declares.
+ * What this run of the plugin may touch, and its limits: what is granted
+ * up front is mounted and passed in; what is declared but not granted is
+ * mounted behind a gate or left for its moment of use, where the consent
+ * session decides (asking on a terminal). Nothing is asked here. Grants,
+ * the scratch dir and the config store belong to the entry's identity,
+ * never to the id the component declares.
  */
 export async function sandboxFor(
   ctx: CliContext,
   entry: IdentifiedEntry & { component: CachedComponent },
-  /** A hook: recorded grants only (no flags, no prompt, no notes) and the short hook deadline. */
+  /** A hook: recorded grants only (no flags, no questions, no notes) and the short hook deadline. */
   options: { hook?: boolean } = {},
-): Promise<{ access: RunAccess; limits: Limits }> {
+): Promise<{ access: RunAccess; limits: Limits; consent: ConsentSession }> {
   const hook = options.hook === true;
   const { component } = entry;
   const { metadata } = component;
+  const adapter = adapterFor(component.contract);
   const subject = await grantSubjectOf(ctx.layout, entry);
   const moved = await migrateLegacyState(ctx.layout, ctx.configFile, await readConfig(ctx.configFile), subject, metadata.id);
   for (const what of moved) ctx.note(`wash: moved ${what} (plugin data now belongs to the installed plugin, not to the id it declares)`);
   const flags = hook ? emptyGrants() : ctx.globals.allow;
-  const adapter = adapterFor(component.contract);
   const resolvePath = (p: string) => resolveRequestedPath(p, ctx.layout) ?? resolve(p);
+  const cannotAsk: CannotAsk | undefined = hook ? 'hook' : !ctx.globals.prompt ? 'no-prompt' : !ctx.interactive ? 'no-terminal' : undefined;
+  const note = hook ? () => undefined : (text: string) => ctx.note(text);
   const decision = await decideAccess({
     metadata,
     subject,
@@ -144,34 +161,45 @@ export async function sandboxFor(
     configFile: ctx.configFile,
     flags: { ...flags, read: flags.read.map(resolvePath), write: flags.write.map(resolvePath) },
     allowAll: hook ? false : ctx.globals.allowAll,
-    interactive: hook ? false : ctx.interactive,
-    note: hook ? () => undefined : (text) => ctx.note(text),
+    cannotAsk,
+    // A contract that cannot declare binaries: what the user granted the plugin is allowed.
+    execByGrantOnly: adapter.execGrants !== 'declared',
+    note,
     packageRoot: PACKAGE_ROOT,
     trustedCore: isTrustedCore(subject.identity),
   });
-  await createOwnDirs(decision.granted, ctx.layout);
-  const enforced = await enforce(decision.granted, {
-    grants: decision.grants,
+  // wash's own directories a plugin may be granted (drain's {cache}) exist before they are mounted.
+  await createOwnDirs(decision.items.filter(({ verdict }) => verdict.state !== 'denied').map(({ item }) => item), ctx.layout);
+  const enforced = await enforce(decision.items, {
     identityDir: subject.identity.dirName,
     scratchRoot: ctx.layout.scratchRoot,
     env: process.env,
-    warn: (text) => ctx.note(`warning: ${text}`),
+    warn: (text) => note(`warning: ${text}`),
     scratchMount: adapter.scratchMount,
+    gateUngranted: !hook,
+  });
+  const consent = new ConsentSession({
+    policy: decision.policy,
+    prompter: cannotAsk ? undefined : new TerminalPrompter(),
+    subject: { name: metadata.name, version: metadata.version, digest: subject.digest, source: subject.source },
+    grantSubject: subject,
+    configFile: ctx.configFile,
+    mounts: enforced.mounts,
+    env: process.env,
+    earlier: decision.earlier,
+    silent: hook,
   });
   const { settings } = decision.config;
   const timeoutMs = (hook ? settings.hookTimeoutSeconds : (ctx.globals.timeoutSeconds ?? settings.timeoutSeconds)) * 1000;
   return {
     access: {
-      ...enforced,
+      sandbox: enforced.sandbox,
+      scratchGuestPath: enforced.scratchGuestPath,
       identityDir: subject.identity.dirName,
-      hostExec: {
-        // A contract that cannot declare binaries: what the user granted the plugin is allowed.
-        granted:
-          adapter.execGrants === 'declared' ? decision.granted.flatMap((i) => (i.kind === 'exec' ? [i.binary] : [])) : decision.grants.exec,
-        interactive: hook ? false : ctx.interactive,
-        timeoutMs,
-      },
+      hostExec: { timeoutMs },
+      consent,
     },
     limits: { timeoutMs, memoryMb: settings.memoryMb, maxOutputBytes: settings.maxOutputMb * 1048576 },
+    consent,
   };
 }

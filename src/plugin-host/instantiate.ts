@@ -4,6 +4,8 @@ import { checkFile, type TranspiledCode } from './integrity.js';
 import { installFilesystemGuards, markReadOnly } from '../sandbox/readonly-fs.js';
 import { containPreopen, installContainment } from '../sandbox/fs-containment.js';
 import { guardOutgoingHandler } from '../sandbox/outgoing-http.js';
+import { gateDescriptor, installGate } from '../sandbox/fs-gate.js';
+import type { UseGate } from '../sandbox/access-use.js';
 
 /** What the sandbox lets one instance see; computed by src/sandbox from grants. */
 export interface InstanceSandbox {
@@ -13,10 +15,16 @@ export interface InstanceSandbox {
   args: string[];
   /** Guest paths of preopens that refuse every write. */
   readOnly: string[];
-  /** Host patterns outgoing HTTP may reach; empty = none. */
+  /** Host patterns outgoing HTTP may reach without asking `gate`; empty = none. */
   allowedHosts: string[];
   /** Told about each refused outgoing request (`scheme://authority`). */
   onHttpDenied?: (destination: string) => void;
+  /** Guest paths of preopens that are mounted but not granted yet: their first use asks `gate`. */
+  gated?: string[];
+  /** Whether the first read of the environment asks `gate` for the declared variables not granted yet. */
+  askEnv?: boolean;
+  /** Asks the consent session (main thread) at the moment of use; without it, nothing more is granted. */
+  gate?: UseGate;
   /** Send the guest's stdout to stderr (under `--output json`). */
   stdoutToStderr: boolean;
   /** The guest's stdout and stderr go nowhere (while `info` describes a plugin). */
@@ -101,18 +109,30 @@ async function wasiImports(sandbox: InstanceSandbox): Promise<Record<string, unk
   installContainment(fsTypes.Descriptor, fsTypes.filesystemErrorCode);
   installFilesystemGuards(fsTypes.Descriptor);
   const preopens = (imports['wasi:filesystem/preopens'] as { getDirectories(): [object, string][] }).getDirectories();
+  // The consent gate goes outermost: a gated preopen's first call waits for the answer before anything runs.
+  installGate(fsTypes.Descriptor as unknown as Parameters<typeof installGate>[0]);
+  const { gate } = sandbox;
   for (const [descriptor, guestPath] of preopens) {
     containPreopen(descriptor, sandbox.preopens[guestPath]!);
     if (sandbox.readOnly.includes(guestPath)) markReadOnly(descriptor);
+    if (sandbox.gated?.includes(guestPath)) gateDescriptor(descriptor, () => gate?.path(guestPath) ?? false);
   }
   imports['wasi:http/outgoing-handler'] = guardOutgoingHandler(
     http.outgoingHandler as unknown as Parameters<typeof guardOutgoingHandler>[0],
     sandbox.allowedHosts,
     sandbox.onHttpDenied ?? (() => undefined),
+    gate ? (scheme, authority) => gate.net(scheme, authority) : undefined,
   );
-  const env = Object.entries(sandbox.env);
+  let env = Object.entries(sandbox.env);
+  let envAsked = !sandbox.askEnv || !gate;
   imports['wasi:cli/environment'] = {
-    getEnvironment: () => env,
+    getEnvironment() {
+      if (!envAsked) {
+        envAsked = true; // the first read asks about the declared variables it lacks, once
+        env = Object.entries({ ...sandbox.env, ...gate!.env() });
+      }
+      return env;
+    },
     getArguments: () => sandbox.args,
     initialCwd: () => undefined,
   };

@@ -21,17 +21,16 @@ export interface RunSpec {
     | { kind: 'serve'; port: number };
   /** Shared buffer of the synchronous channel to the main thread (./channel.ts). */
   channel: SharedArrayBuffer;
-  /** Whether `host.listen` is granted. */
-  incomingHttp: boolean;
   /** Which contract the component implements: the adapter that makes the call (./adapters/). */
   contract: ContractId;
   /** The call as the contract's adapter prepared it (e.g. argv already parsed); none for `serve`. */
   prepared?: unknown;
   /** Pids of background host programs the call started (0 = free slot); the main thread stops them when the call ends. */
   backgroundPids: SharedArrayBuffer;
-  sandbox: Omit<InstanceSandbox, 'onHttpDenied' | 'guestOutput'>;
+  sandbox: Omit<InstanceSandbox, 'onHttpDenied' | 'guestOutput' | 'gate'>;
   scratchGuestPath?: string;
-  hostExec: { granted: string[]; interactive: boolean; timeoutMs: number };
+  /** Each call is decided by the consent session (over `channel`); this bounds how long one may run. */
+  hostExec: { timeoutMs: number };
   layout: Layout;
   outputFormat: OutputFormat;
   logLevel: LogLevel;

@@ -15,11 +15,12 @@ import { GuestExit } from './instantiate.js';
 import type { RunOutcome, RunSpec } from './run-spec.js';
 import { ModifiedEntry, type TranspiledCode } from './integrity.js';
 import { createHostExec, createHostExecBackground } from '../sandbox/host-exec.js';
-import { escapeUntrusted } from '../util/untrusted.js';
 import { LinePrefixer, TerminalEscaper } from '../util/terminal-escape.js';
 import { noteTerminalWrite, useTerminalState, waitForQuestion } from '../util/terminal.js';
+import { escapeUntrusted } from '../util/untrusted.js';
 import { WashError, ExitCode, messageOf } from '../util/errors.js';
 import { channelClient, remoteContext } from './channel.js';
+import { UseGate, type AccessUse, type UseAnswer } from '../sandbox/access-use.js';
 
 /**
  * A worker is either started with its spec, or prewarmed: started before the
@@ -131,10 +132,13 @@ async function main(): Promise<RunOutcome> {
   (invocation as { context: Map<string, string> }).context = remoteContext(callMain);
   const state = () => ({ emitted: invocation.emitted }); // the context store already lives in the main thread
   const output = directOutput(spec.maxOutputBytes);
+  // Every use of something not granted up front is decided in the main thread, which may ask the user.
+  const gate = new UseGate((use: AccessUse) => callMain('consent', use) as UseAnswer);
   try {
     const sandbox = {
       ...spec.sandbox,
       guestOutput: output.guestOutput,
+      gate,
       onHttpDenied: (dest: string) =>
         process.stderr.write(`wash: denied outgoing HTTP from '${spec.pluginName}' to ${escapeUntrusted(dest)} (not granted)\n`),
     };
@@ -142,6 +146,8 @@ async function main(): Promise<RunOutcome> {
     const execOptions = {
       pluginName: spec.pluginName,
       ...spec.hostExec,
+      // Each call is decided at its moment of use (asked on a terminal).
+      allow: (binary: string, args: string[], background: boolean) => gate.exec(binary, args, background),
       // A contract that cannot declare programs: the user's grant is all it takes, and the hint says how.
       grantHint:
         adapter.execGrants === 'granted'
@@ -156,7 +162,12 @@ async function main(): Promise<RunOutcome> {
       hostExec: createHostExec(execOptions),
       hostExecBackground: backgroundStarter(execOptions),
       listen: (port: number) => {
-        if (!spec.incomingHttp) throw `incoming HTTP is not granted (grant it with 'wash plugin grant ${spec.pluginName} --listen' or --allow-listen)`;
+        const answer = gate.listen(port);
+        if (!answer.allowed) {
+          throw answer.reason === 'answered' || answer.reason === 'recorded'
+            ? 'incoming HTTP denied by the user'
+            : `incoming HTTP is not granted (grant it with 'wash plugin grant ${spec.pluginName} --listen' or --allow-listen)`;
+        }
         return callMain('listen', port) as number;
       },
       // The listener lives in the main thread, which also decides its access: this worker blocks while it waits.

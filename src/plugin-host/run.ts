@@ -17,16 +17,27 @@ import { ExitCode, UsageError, WashError, messageOf } from '../util/errors.js';
 import { escapeUntrusted } from '../util/untrusted.js';
 import { colorEnabled } from '../util/style.js';
 import { settleTerminal, terminalStateBuffer } from '../util/terminal.js';
+import type { AccessUse, UseAnswer } from '../sandbox/access-use.js';
+
+/** The main-thread side of consent for one run (src/sandbox/consent.ts): decides each use the worker asks about. */
+export interface ConsentGateway {
+  use(use: AccessUse): Promise<UseAnswer>;
+  /** The run is over: an open question is withdrawn (denied). */
+  close(): void;
+}
+
+/** Without a consent session nothing beyond the granted sandbox is allowed. */
+const NO_CONSENT: ConsentGateway = { use: async () => ({ allowed: false, reason: 'undeclared', env: {} }), close: () => undefined };
 
 /** The access one run was given, as the sandbox resolved it: plain data. */
 export interface RunAccess {
   /** The plugin identity's directory name: its scratch dir and config store are named by it. */
   identityDir: string;
-  /** Whether host.listen may serve HTTP on loopback. */
-  incomingHttp?: boolean;
-  sandbox: Pick<RunSpec['sandbox'], 'preopens' | 'readOnly' | 'env' | 'allowedHosts'>;
+  sandbox: Pick<RunSpec['sandbox'], 'preopens' | 'readOnly' | 'env' | 'allowedHosts' | 'gated' | 'askEnv'>;
   scratchGuestPath?: string;
   hostExec: RunSpec['hostExec'];
+  /** Decides, at the moment of use, what the run was not granted up front. */
+  consent?: ConsentGateway;
 }
 
 export interface Limits extends WorkerLimits {
@@ -142,20 +153,43 @@ export async function callPlugin(
   // The contract's adapter prepares the call here (a foreign contract's argv is parsed by the host), so usage errors need no worker.
   const adapter = adapterFor(component.contract);
   const described = { metadata, info: component.foreign };
-  const prepared = call.kind === 'serve' ? undefined : adapter.prepare(call, described, access.sandbox.env);
+  // A contract whose argv parse reads env fallbacks: that parse is the plugin's first read of its environment.
+  const env =
+    adapter.preparesWithEnv && access.sandbox.askEnv && access.consent && call.kind !== 'serve'
+      ? ((await access.consent.use({ kind: 'env' })).env ?? access.sandbox.env)
+      : access.sandbox.env;
+  const prepared = call.kind === 'serve' ? undefined : adapter.prepare(call, described, env);
   if (logEnabled(invocation, 'debug')) for (const note of adapter.debugNotes(described)) process.stderr.write(`wash: ${note}\n`);
   const backgroundPids = new SharedArrayBuffer(4 * MAX_BACKGROUND);
   const servers: Worker[] = [];
   let finished = false;
   const redirect = new RedirectReceiver();
+  const consent = access.consent ?? NO_CONSENT;
   const channels = new ChannelServer({
     ...contextHandlers(invocation.context),
     listen: (port: number) => startServer(port),
+    // The redirect listener is the `listen` item: decided (asked, on a terminal) at this moment of use.
     async redirectListen(path: string, port: number) {
-      await allowRedirect({ declared: metadata.access.incomingHttp !== undefined, granted: access.incomingHttp ?? false }, metadata.name, port);
+      guard.pause();
+      let answer: UseAnswer;
+      try {
+        answer = await consent.use({ kind: 'listen', port });
+      } finally {
+        guard.resume();
+      }
+      await allowRedirect({ declared: metadata.access.incomingHttp !== undefined, granted: answer.allowed }, metadata.name, port);
       return redirect.listen(path, port);
     },
     redirectWait: (timeoutMs: number) => redirect.wait(timeoutMs),
+    // The worker waits while the user is asked; the run's clock waits too.
+    consent: async (use: AccessUse) => {
+      guard.pause();
+      try {
+        return await consent.use(use);
+      } finally {
+        guard.resume();
+      }
+    },
   });
   const spec: RunSpec = {
     code: { dir: component.dir, sha256: component.sha256 },
@@ -176,7 +210,6 @@ export async function callPlugin(
     colorStderr: colorEnabled(process.stderr),
     terminal: { stdout: isatty(1), stderr: isatty(2), state: terminalStateBuffer() },
     channel: channels.newBuffer(),
-    incomingHttp: access.incomingHttp ?? false,
   };
 
   /** host.listen: a second instance of the component serves its incoming handler, sharing the context store. */
@@ -233,6 +266,7 @@ export async function callPlugin(
     throw pluginFailure(metadata.name, err);
   } finally {
     guard.release();
+    consent.close();
     finished = true;
     // The handler that ended the wait (say, a login callback) may still be sending its page.
     if (servers.length > 0 && !guard.stopped) await new Promise((r) => setTimeout(r, SERVER_GRACE_MS));

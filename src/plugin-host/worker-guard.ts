@@ -13,6 +13,35 @@ export interface WorkerGuard {
   readonly stopped: WashError | undefined;
   /** Stop watching (the call ended). */
   release(): void;
+  /** Hold the wall clock while the user answers a question (pauses nest). */
+  pause(): void;
+  resume(): void;
+}
+
+/** A timeout that can be paused (while the user answers a question) and resumed; pauses nest. */
+function pausableTimer(onTimeout: () => void, ms: number) {
+  let remaining = ms;
+  let started = Date.now();
+  let paused = 0;
+  let timer: NodeJS.Timeout | undefined = setTimeout(onTimeout, remaining);
+  return {
+    pause() {
+      if (paused++ > 0 || !timer) return;
+      clearTimeout(timer);
+      timer = undefined;
+      remaining -= Date.now() - started;
+    },
+    resume() {
+      if (--paused > 0 || timer) return;
+      started = Date.now();
+      timer = setTimeout(onTimeout, Math.max(0, remaining));
+    },
+    clear() {
+      clearTimeout(timer);
+      timer = undefined;
+      paused = Number.POSITIVE_INFINITY;
+    },
+  };
 }
 
 const MEMORY_POLL_MS = 50;
@@ -28,7 +57,7 @@ export function guardWorker(worker: Worker, subject: string, limits: WorkerLimit
     stopped ??= reason;
     void worker.terminate();
   };
-  const timer = setTimeout(
+  const clock = pausableTimer(
     () => stop(new WashError(`${subject} timed out after ${Math.round(limits.timeoutMs / 1000)} s`, ExitCode.timeout)),
     limits.timeoutMs,
   );
@@ -44,8 +73,10 @@ export function guardWorker(worker: Worker, subject: string, limits: WorkerLimit
     get stopped() {
       return stopped;
     },
+    pause: () => clock.pause(),
+    resume: () => clock.resume(),
     release() {
-      clearTimeout(timer);
+      clock.clear();
       clearInterval(memoryWatch);
       process.off('SIGINT', onSigint);
     },

@@ -1,6 +1,7 @@
 /**
  * The wash config file (TOML, `<XDG config>/wash/config.toml`): host settings,
- * registry credentials and the grants the user chose "always" for.
+ * registry credentials, and the answers the user chose to keep: grants
+ * ("allow always", `wash plugin grant`) and denials ("deny always").
  *
  *     [settings]
  *     timeout_seconds = 300        # wall-clock limit per plugin run
@@ -31,6 +32,11 @@
  *     listen = true
  *     digest = "sha256:..."        # the component the grants were given to: another digest must be confirmed
  *     source = "oci://..."         # where that component came from (shown when asking to confirm)
+ *
+ *     [grants."core:keys".deny]    # "deny always": refused without asking, for any component of this identity
+ *     env = ["AWS_SECRET_ACCESS_KEY"]
+ *     net = ["https://tracker.example.com"]
+ *     scratch = true               # same keys as the grants; `wash plugin revoke` clears an entry
  *
  * Reads never modify the file. A key wash does not know (a newer wash's, a
  * typo) is kept and ignored: `wash config validate` reports it as a warning,
@@ -86,6 +92,8 @@ export interface WashConfig {
   settings: Settings;
   registries: Record<string, RegistryAuth>;
   grants: Record<string, Grants>;
+  /** "Deny always" answers per identity (the `deny` table inside its grants table). */
+  denials: Record<string, Grants>;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -130,13 +138,15 @@ const isTable = (v: unknown): v is Table => typeof v === 'object' && v !== null 
 
 const GRANT_LISTS = ['env', 'read', 'write', 'net', 'exec'] as const;
 const GRANT_BOOLS = ['scratch', 'listen'] as const;
+/** The table of "deny always" answers inside an identity's grants table. */
+export const DENY_KEY = 'deny';
 
 /** Interpret a parsed document, collecting every problem instead of stopping at the first. */
 export function interpretConfig(doc: Table): { config: WashConfig; problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
   const problem = (path: string, message: string) => problems.push({ path, message, severity: 'error' });
   const unknown = (path: string) => problems.push({ path, message: 'unknown key (kept, ignored)', severity: 'warning' });
-  const config: WashConfig = { settings: { ...DEFAULT_SETTINGS }, registries: {}, grants: {} };
+  const config: WashConfig = { settings: { ...DEFAULT_SETTINGS }, registries: {}, grants: {}, denials: {} };
 
   for (const key of Object.keys(doc)) {
     if (!['settings', 'registries', 'grants'].includes(key)) unknown(key);
@@ -193,20 +203,26 @@ export function interpretConfig(doc: Table): { config: WashConfig; problems: Con
           problem(`grants.${id}`, 'must be a table');
           continue;
         }
-        const grants = emptyGrants();
-        for (const [key, v] of Object.entries(value)) {
-          if ((GRANT_LISTS as readonly string[]).includes(key)) {
-            if (Array.isArray(v) && v.every((x) => typeof x === 'string')) grants[key as (typeof GRANT_LISTS)[number]] = v as string[];
-            else problem(`grants.${id}.${key}`, 'must be a list of strings');
-          } else if ((GRANT_BOOLS as readonly string[]).includes(key)) {
-            if (typeof v === 'boolean') grants[key as (typeof GRANT_BOOLS)[number]] = v;
-            else problem(`grants.${id}.${key}`, 'must be true or false');
-          } else if (key === 'digest' || key === 'source') {
-            if (typeof v === 'string') grants[key] = v;
-            else problem(`grants.${id}.${key}`, 'must be a string');
-          } else unknown(`grants.${id}.${key}`);
-        }
-        config.grants[id] = grants;
+        const access = (table: Table, path: string, withBinding: boolean): Grants => {
+          const grants = emptyGrants();
+          for (const [key, v] of Object.entries(table)) {
+            if ((GRANT_LISTS as readonly string[]).includes(key)) {
+              if (Array.isArray(v) && v.every((x) => typeof x === 'string')) grants[key as (typeof GRANT_LISTS)[number]] = v as string[];
+              else problem(`${path}.${key}`, 'must be a list of strings');
+            } else if ((GRANT_BOOLS as readonly string[]).includes(key)) {
+              if (typeof v === 'boolean') grants[key as (typeof GRANT_BOOLS)[number]] = v;
+              else problem(`${path}.${key}`, 'must be true or false');
+            } else if (withBinding && (key === 'digest' || key === 'source')) {
+              if (typeof v === 'string') grants[key] = v;
+              else problem(`${path}.${key}`, 'must be a string');
+            } else if (withBinding && key === DENY_KEY) {
+              if (isTable(v)) config.denials[id] = access(v, `${path}.${key}`, false);
+              else problem(`${path}.${key}`, 'must be a table');
+            } else unknown(`${path}.${key}`);
+          }
+          return grants;
+        };
+        config.grants[id] = access(value, `grants.${id}`, true);
       }
     }
   }

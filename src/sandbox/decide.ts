@@ -1,22 +1,24 @@
 /**
- * Before a run: compare what the plugin declared with what is granted (the
- * grants recorded for its identity and digest, plus this run's --allow-*
- * flags), ask for the rest on a TTY, deny it otherwise, and record "always"
- * answers.
+ * Before a run, nothing is asked: read what the plugin declared (the upper
+ * bound), the grants and denials recorded for its identity, and this run's
+ * --allow-* flags, and set up the consent policy that decides each use at
+ * its moment (consent.ts). Up front only warnings about the flags are
+ * printed: a flag that grants nothing, a system path named, a symlink -A
+ * does not follow.
  */
 import { accessItems, describeItem, type AccessItem } from './access-items.js';
 import { readConfig, emptyGrants, type Grants, type WashConfig } from './config.js';
-import { grantCommand, grantsFor, isSystemItem, isSystemPath, isWithin, mergeGrants, splitByGrant, withoutSystemPaths } from './policy.js';
+import { grantsFor, isSystemPath, isWithin, mergeGrants, withoutSystemPaths } from './policy.js';
+import { ConsentPolicy, itemKey, undeclaredGrants, type CannotAsk, type Verdict } from './consent-policy.js';
 import { leadsOutOfItsDirectory, realGrants, withRealPaths } from './real-paths.js';
-import { reservedPath, reservedReason, type Reserved } from './reserved.js';
-import { realpath } from 'node:fs/promises';
 import { parseHostPattern } from './host-pattern.js';
-import { askForAccess, askKeepGrants, itemText, MAX_ITEM_TEXT, requestTooLong, type PromptSubject } from './prompt.js';
-import { forgetGrants, recordedGrants, writeGrants, withoutEmpty, type GrantSubject } from './grant-store.js';
+import { recordedDenials, recordedGrants, withoutEmpty, type GrantSubject } from './grant-store.js';
 import type { Metadata } from '../plugin-host/metadata.js';
 import type { WashDirs } from '../plugin-host/dirs.js';
 import { escapeUntrusted as esc } from '../util/untrusted.js';
 import { shortDigest } from '../util/text.js';
+import { reservedPath, reservedReason, type Reserved } from './reserved.js';
+import { realpath } from 'node:fs/promises';
 
 export interface DecideOptions {
   metadata: Metadata;
@@ -28,8 +30,13 @@ export interface DecideOptions {
   flags: Grants;
   /** --allow-all: everything the plugin declared, for this run. */
   allowAll: boolean;
-  /** Whether we may ask: a TTY on stdin and stderr, and no --no-prompt. */
-  interactive: boolean;
+  /** Set when no question can be asked this run (no terminal, --no-prompt, a hook). */
+  cannotAsk?: CannotAsk;
+  /**
+   * A contract that cannot declare host programs (the Rust wash's): the
+   * programs the user granted it stand in for its declaration.
+   */
+  execByGrantOnly?: boolean;
   note: (text: string) => void;
   /** wash's package root: like its own dirs, never granted to a plugin (core plugins' code lives there). */
   packageRoot: string;
@@ -37,126 +44,122 @@ export interface DecideOptions {
   trustedCore: boolean;
 }
 
+/** The grants recorded for an earlier component, waiting for the user's confirmation. */
+export interface EarlierGrants {
+  /** As recorded (to keep them, they are written back bound to this component). */
+  grants: Grants;
+  was: string;
+  now: string;
+}
+
 export interface Decision {
-  granted: AccessItem[];
-  denied: AccessItem[];
   /** The config as read for this decision (settings apply to the run). */
   config: WashConfig;
-  /** Everything granted for this run (recorded, flags, answers): narrows broad declarations. */
-  grants: Grants;
+  policy: ConsentPolicy;
+  /** The declared items (paths resolved) and their verdicts before the run: what is mounted, gated or left out. */
+  items: { item: AccessItem; verdict: Verdict }[];
+  earlier?: EarlierGrants;
 }
 
 export async function decideAccess(options: DecideOptions): Promise<Decision> {
-  const { metadata } = options;
+  const { metadata, subject } = options;
   const config = await readConfig(options.configFile);
-  const { items: declared, invalid } = accessItems(metadata, options.dirs);
+  const { items: allItems, invalid } = accessItems(metadata, options.dirs);
   for (const why of invalid) options.note(`warning: ${esc(metadata.name)}: ignoring an access request: ${esc(why)}`);
   // wash's own directories are refused before anything else: no record, flag, -A or answer grants them.
-  const allowed = options.trustedCore ? declared : await withoutReserved(declared, options);
-  if (allowed.length === 0) return { granted: [], denied: [], config, grants: emptyGrants() };
+  const declaredItems = options.trustedCore ? allItems : await withoutReserved(allItems, options);
 
-  const subject: PromptSubject = {
-    name: metadata.name,
-    id: metadata.id,
-    version: metadata.version,
-    digest: options.subject.digest,
-    source: options.subject.source,
-  };
   // Paths are compared where they lead now: a symlink planted in a grant does not stretch it.
   // System paths are granted only by this run's --allow-read naming them (never -A, a record or the prompt).
-  const items = await withRealPaths(allowed);
+  const declared = await withRealPaths(declaredItems);
   const flags = await realGrants(options.flags);
-  // -A grants everything declared anyway: no question about grants of an earlier component then.
-  const recorded = await realGrants(options.allowAll ? emptyGrants() : await applicableGrants(options, config, subject));
-  const grants = mergeGrants(withoutSystemPaths(recorded), { ...flags, write: flags.write.filter((p) => !isSystemPath(p)) });
-  const { granted, missing: uncovered } = splitByGrant(items, grants);
-  const refused = uncovered.filter(isSystemItem);
-  for (const item of refused) {
-    const how = item.kind === 'read' ? `to allow it for this run only: --allow-read=${item.real ?? item.path}` : 'it is never granted for writing';
-    options.note(`wash: plugin '${esc(metadata.name)}' may not ${esc(describeItem(item))}: a system path; ${esc(how)}`);
+  const recordedNow = recordedGrants(config, subject);
+  const recorded = withoutSystemPaths(await realGrants(recordedNow.grants));
+  const denied = await realGrants(recordedDenials(config, subject));
+  if (options.execByGrantOnly) {
+    for (const binary of new Set([...recorded.exec, ...flags.exec])) declared.push({ kind: 'exec', binary, reason: 'granted by you' });
+  }
+
+  if (!options.allowAll) {
+    const unused = undeclaredGrants(declared, { ...flags, read: flags.read.filter((p) => !isSystemPath(p)) });
+    for (const what of unused) options.note(`warning: plugin '${esc(metadata.name)}' does not declare ${esc(what)}: not granted (see 'wash ${esc(metadata.name)} --help')`);
+  }
+  // -A grants what the plugin declared, but not a declared path that is a symlink out of its own directory.
+  const notByAllowAll: string[] = [];
+  if (options.allowAll) {
+    const outside = await Promise.all(declared.map(leadsOutOfItsDirectory));
+    declared.forEach((item, i) => {
+      if (!outside[i]) return;
+      notByAllowAll.push(itemKey(item));
+      options.note(`wash: -A does not grant plugin '${esc(metadata.name)}' ${esc(describeItem(item))}: a symlink out of its directory; name it with --allow-${item.kind}`);
+    });
+  }
+  // Grants of an earlier component apply once the user confirms them (-A grants everything declared anyway).
+  let earlier: EarlierGrants | undefined;
+  if (recordedNow.changed && !options.allowAll && options.cannotAsk !== 'hook') {
+    const { changed } = recordedNow;
+    earlier = {
+      grants: changed.grants,
+      was: `${changed.digest ? shortDigest(changed.digest) : 'unknown digest'} from ${changed.source ?? 'an unknown source'}`,
+      now: `${shortDigest(subject.digest)} from ${subject.source}`,
+    };
+  }
+  const policy = new ConsentPolicy({
+    declared,
+    recorded,
+    denied,
+    flags,
+    allowAll: options.allowAll,
+    notByAllowAll,
+    cannotAsk: options.cannotAsk,
+    earlier: earlier ? withoutSystemPaths(await realGrants(earlier.grants)) : undefined,
+  });
+  const items = declared.map((item) => ({ item, verdict: policy.verdict(item) }));
+  if (options.allowAll) {
+    for (const { item, verdict } of items) {
+      if (verdict.state !== 'denied' || verdict.reason !== 'system-path') continue;
+      const how = item.kind === 'read' ? `allow it for one run with --allow-read=${item.real ?? item.path}` : 'it is never granted for writing';
+      options.note(`wash: -A does not grant plugin '${esc(metadata.name)}' ${esc(describeItem(item))}: a system path; ${esc(how)}`);
+    }
   }
   for (const root of flags.read.filter(isSystemPath)) {
-    if (!granted.some((i) => (i.kind === 'read' || i.kind === 'write') && isWithin(i.real ?? i.path, root))) continue;
+    if (!items.some(({ item, verdict }) => verdict.state === 'granted' && (item.kind === 'read' || item.kind === 'write') && isWithin(item.real ?? item.path, root))) continue;
     options.note(`warning: plugin '${esc(metadata.name)}' may read ${esc(root)}, a system path: it exposes the environment and secrets of this and other processes`);
   }
-  const missing = uncovered.filter((i) => !refused.includes(i));
-  if (options.allowAll) {
-    // -A grants what the plugin declared, but not a declared path that is a symlink out of its own directory.
-    const outside = await Promise.all(missing.map(leadsOutOfItsDirectory));
-    const misleading = missing.filter((_, i) => outside[i]);
-    for (const item of misleading) {
-      options.note(`wash: -A does not grant plugin '${esc(metadata.name)}' ${esc(describeItem(item))}: a symlink out of its directory; name it with --allow-${item.kind}`);
-    }
-    const all = [...granted, ...missing.filter((i) => !misleading.includes(i))];
-    return { granted: all, denied: [...refused, ...misleading], config, grants: grantsFor(all) };
-  }
-  if (missing.length === 0) return { granted, denied: refused, config, grants };
-
-  const absurd = missing.filter((i) => itemText(i).length > MAX_ITEM_TEXT);
-  if (absurd.length > 0) {
-    options.note(`wash: denied without asking: plugin '${esc(metadata.name)}' made ${absurd.length} access request(s) too long to show safely`);
-  }
-  // A declaration open to any host (e.g. an issuer named on the command line) is never granted
-  // wholesale: the user grants the hosts they mean, and only those inside it are reachable.
-  const openEnded = missing.filter(isOpenEnded);
-  if (openEnded.length > 0) {
-    const hosts = openEnded.map((i) => `${esc((i as { host: string }).host)} (${esc(i.reason)})`).join(', ');
-    options.note(
-      `wash: plugin '${esc(metadata.name)}' may reach only the hosts you grant it; it asks for ${hosts}.\n` +
-        `  grant one with --allow-net=https://HOST or 'wash plugin grant ${esc(metadata.name)} --net https://HOST'`,
-    );
-  }
-  const askable = missing.filter((i) => !absurd.includes(i) && !openEnded.includes(i));
-  if (askable.length === 0) return { granted, denied: uncovered, config, grants };
-  if (options.interactive && requestTooLong(subject, askable)) {
-    options.note(`wash: denied without asking: plugin '${esc(metadata.name)}' made an access request too long to show safely`);
-    return { granted, denied: uncovered, config, grants };
-  }
-  if (!options.interactive) {
-    options.note(
-      [
-        `wash: plugin '${esc(metadata.name)}' was denied (no terminal to ask): ${askable.map((i) => esc(describeItem(i))).join(', ')}`,
-        `  to grant it: ${esc(grantCommand(metadata.name, askable))}`,
-        `  or for one run: wash ${esc(allowFlags(askable))} ${esc(metadata.name)} ...`,
-      ].join('\n'),
-    );
-    return { granted, denied: uncovered, config, grants };
-  }
-
-  const remembers = options.subject.identity.remembers;
-  const answer = await askForAccess(subject, askable, remembers ? options.configFile : undefined);
-  if (answer === 'deny') return { granted, denied: uncovered, config, grants };
-  if (answer === 'always' && remembers) {
-    const add = grantsFor(askable);
-    await writeGrants(options.configFile, options.subject, (current) => mergeGrants(current, add));
-  }
-  return { granted: [...granted, ...askable], denied: [...absurd, ...refused], config, grants: mergeGrants(grants, grantsFor(askable)) };
+  return { config, policy, items, earlier };
 }
 
-/**
- * The recorded grants that apply to this run. Grants given to another
- * component behind the same identity (reinstalled, replaced, updated from
- * elsewhere) apply only once the user confirms them, seeing both sides.
- */
-async function applicableGrants(options: DecideOptions, config: WashConfig, subject: PromptSubject): Promise<Grants> {
-  const { grants, changed } = recordedGrants(config, options.subject);
-  if (!changed) return grants;
-  const name = esc(options.metadata.name);
-  const was = `${changed.digest ? shortDigest(changed.digest) : 'unknown digest'} from ${esc(changed.source ?? 'an unknown source')}`;
-  const now = `${shortDigest(options.subject.digest)} from ${esc(options.subject.source)}`;
-  if (!options.interactive) {
-    options.note(
-      `wash: plugin '${name}' changed since its grants were recorded (was ${was}, now ${now}); they do not apply until you confirm them:\n` +
-        `  wash plugin grant ${name} --confirm`,
-    );
-    return emptyGrants();
+/** What the recorded grants of an earlier component are, in short (for the question and notes). */
+export function grantsSummary(g: Grants): string {
+  return Object.entries(withoutEmpty(g))
+    .map(([k, v]) => (v === true ? k : `${k} ${(v as string[]).join(', ')}`))
+    .join('; ');
+}
+
+/** A host request that names no host: `*://*`, `https://*:*`. */
+export function isOpenEnded(item: AccessItem): boolean {
+  if (item.kind !== 'net') return false;
+  try {
+    return parseHostPattern(item.host).host === '*';
+  } catch {
+    return false;
   }
-  if (await askKeepGrants(subject, { was, now, grants: Object.keys(withoutEmpty(changed.grants)) })) {
-    return writeGrants(options.configFile, options.subject, () => changed.grants);
-  }
-  await forgetGrants(options.configFile, options.subject.identity.key);
-  options.note(`wash: dropped the grants recorded for the earlier '${name}'`);
-  return emptyGrants();
+}
+
+/** The per-run flags that would grant these items. */
+export function allowFlags(items: readonly AccessItem[]): string {
+  const g = mergeGrants(emptyGrants(), grantsFor(items));
+  return [
+    g.env.length ? `--allow-env=${g.env.join(',')}` : '',
+    g.read.length ? `--allow-read=${g.read.join(',')}` : '',
+    g.write.length ? `--allow-write=${g.write.join(',')}` : '',
+    g.net.length ? `--allow-net=${g.net.join(',')}` : '',
+    g.exec.length ? `--allow-run=${g.exec.join(',')}` : '',
+    g.scratch ? '--allow-scratch' : '',
+    g.listen ? '--allow-listen' : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
 }
 
 /** reservedPath, comparing paths as given and after realpath (a symlink into wash's dirs is theirs). */
@@ -192,30 +195,4 @@ async function withoutReserved(items: AccessItem[], options: DecideOptions): Pro
     }
   }
   return kept;
-}
-
-/** A host request that names no host: `*://*`, `https://*:*`. */
-export function isOpenEnded(item: AccessItem): boolean {
-  if (item.kind !== 'net') return false;
-  try {
-    return parseHostPattern(item.host).host === '*';
-  } catch {
-    return false;
-  }
-}
-
-/** The per-run flags that would grant these items. */
-export function allowFlags(items: readonly AccessItem[]): string {
-  const g = grantsFor(items);
-  return [
-    g.env.length ? `--allow-env=${g.env.join(',')}` : '',
-    g.read.length ? `--allow-read=${g.read.join(',')}` : '',
-    g.write.length ? `--allow-write=${g.write.join(',')}` : '',
-    g.net.length ? `--allow-net=${g.net.join(',')}` : '',
-    g.exec.length ? `--allow-run=${g.exec.join(',')}` : '',
-    g.scratch ? '--allow-scratch' : '',
-    g.listen ? '--allow-listen' : '',
-  ]
-    .filter(Boolean)
-    .join(' ');
 }

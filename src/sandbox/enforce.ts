@@ -1,14 +1,11 @@
 import { mkdir, realpath, stat } from 'node:fs/promises';
 import type { AccessItem } from './access-items.js';
 import type { RunAccess } from '../plugin-host/run.js';
+import type { Verdict } from './consent-policy.js';
 import { scratchDirOf } from './paths.js';
-import { usableHosts } from './policy.js';
 import { realPathOf } from './real-paths.js';
-import type { Grants } from './config.js';
 
 export interface EnforceOptions {
-  /** All grants of this run: a broad declared host pattern is narrowed to the granted hosts within it. */
-  grants: Grants;
   /** The plugin identity's directory name (identity.ts): its scratch dir is `<scratchRoot>/<name>`. */
   identityDir: string;
   scratchRoot: string;
@@ -19,67 +16,122 @@ export interface EnforceOptions {
    * every preopen; plugins of the Rust wash's contract expect `/plugin_data`.
    */
   scratchMount?: string;
+  /**
+   * Mount what is declared but not granted yet behind a gate (fs-gate.ts),
+   * so its first use can be asked about, or refused and reported. Off for
+   * hooks: they get their recorded grants and nothing else.
+   */
+  gateUngranted: boolean;
 }
+
+/** A gated preopen, for the consent session: what it is and where it leads. */
+export interface Mount {
+  item: AccessItem;
+  /** The host path mounted (real). */
+  hostPath: string;
+  /** For the scratch dir: the directory to create (0700) once granted. */
+  scratchDir?: string;
+}
+
+export type Enforced = Omit<RunAccess, 'hostExec' | 'identityDir' | 'consent'> & { mounts: Record<string, Mount> };
 
 const isDirectory = (path: string) => stat(path).then((s) => s.isDirectory(), () => false);
 
+/** Create the scratch dir (0700) and check it still leads where it was mounted. */
+export async function makeScratchDir(dir: string, mounted?: string): Promise<string> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const real = await realpath(dir);
+  if (mounted !== undefined && real !== mounted) throw new Error(`the scratch dir ${dir} now leads to ${real}`);
+  return real;
+}
+
 /**
- * Build what one instance may see from the items that were granted: only
- * these preopens (identity-mapped), only these env vars, only these hosts.
+ * Build what one instance may see from the declared items and their
+ * verdicts now: granted preopens (identity-mapped), and ungranted ones
+ * behind a gate; granted env vars (the first read asks for the rest); no
+ * hosts without asking (every new authority goes to the consent session).
  */
-export async function enforce(granted: readonly AccessItem[], options: EnforceOptions): Promise<Omit<RunAccess, 'hostExec' | 'identityDir'>> {
+export async function enforce(items: readonly { item: AccessItem; verdict: Verdict }[], options: EnforceOptions): Promise<Enforced> {
   const preopens: Record<string, string> = {};
   const readOnly: string[] = [];
+  const writable: string[] = [];
+  const gated: string[] = [];
+  const mounts: Record<string, Mount> = {};
   const env: Record<string, string> = {};
-  const allowedHosts: string[] = [];
   let scratchGuestPath: string | undefined;
-  let incomingHttp = false;
+  let askEnv = false;
 
-  for (const item of granted) {
+  for (const { item, verdict } of items) {
+    const granted = verdict.state === 'granted';
+    // Undeclared and system paths are never mounted; hooks get their grants only.
+    const gate = !granted && options.gateUngranted && !(verdict.state === 'denied' && (verdict.reason === 'undeclared' || verdict.reason === 'system-path'));
     switch (item.kind) {
       case 'scratch': {
+        if (!granted && !gate) break;
         const dir = scratchDirOf(options.scratchRoot, options.identityDir);
-        await mkdir(dir, { recursive: true, mode: 0o700 });
         scratchGuestPath = options.scratchMount ?? dir;
-        preopens[scratchGuestPath] = await realpath(dir); // every preopen is mounted at its real path (see fs-containment.ts)
+        // Created only once granted: a run that never uses it leaves no trace.
+        const real = granted ? await makeScratchDir(dir) : await realPathOf(dir);
+        preopens[scratchGuestPath] = real; // every preopen is mounted at its real path (see fs-containment.ts)
+        if (gate) {
+          gated.push(scratchGuestPath);
+          mounts[scratchGuestPath] = { item, hostPath: real, scratchDir: dir };
+        }
         break;
       }
       case 'read':
       case 'write': {
+        if (!granted && !gate) break;
         // Mounted where it leads, which must still be where it led when access was decided.
         const real = await realPathOf(item.path);
         if (item.real !== undefined && real !== item.real) {
-          options.warn(`not mounting ${item.path}: it now leads to ${real}, not ${item.real}`);
+          if (granted) options.warn(`not mounting ${item.path}: it now leads to ${real}, not ${item.real}`);
           break;
         }
         if (!(await isDirectory(real))) {
-          options.warn(`not mounting ${item.path}: not an existing directory`);
+          if (granted) options.warn(`not mounting ${item.path}: not an existing directory`);
           break;
         }
-        preopens[item.path] = real;
-        if (item.kind === 'read') readOnly.push(item.path);
+        const path = item.path;
+        if (preopens[path] !== undefined) {
+          // Declared twice (read-only and read-write): one mount. A granted declaration beats a gated one;
+          // between equals, read-write wins (and a gated mount then asks about read and write).
+          const wasGated = gated.includes(path);
+          if (wasGated === gate && item.kind === 'write') {
+            writable.push(path);
+            if (gate) mounts[path] = { item, hostPath: real };
+          } else if (wasGated && !gate) {
+            gated.splice(gated.indexOf(path), 1);
+            delete mounts[path];
+            readOnly.splice(0, readOnly.length, ...readOnly.filter((p) => p !== path));
+            writable.splice(0, writable.length, ...writable.filter((p) => p !== path));
+            (item.kind === 'read' ? readOnly : writable).push(path);
+          }
+          break;
+        }
+        preopens[path] = real;
+        (item.kind === 'read' ? readOnly : writable).push(path);
+        if (gate) {
+          gated.push(path);
+          mounts[path] = { item, hostPath: real };
+        }
         break;
       }
       case 'env': {
         const value = options.env[item.name];
-        if (value !== undefined) env[item.name] = value;
+        if (granted && value !== undefined) env[item.name] = value;
+        else if (gate && value !== undefined) askEnv = true;
         break;
       }
       case 'net':
-        allowedHosts.push(...usableHosts([item.host], options.grants.net));
-        break;
       case 'listen':
-        incomingHttp = true;
-        break;
       case 'exec':
-        break; // handled by the host-exec import
+        break; // decided at each use (outgoing-http.ts, host.listen, host-exec.ts)
     }
   }
-  // A directory granted both read and write is writable.
-  const writable = granted.filter((i) => i.kind === 'write').map((i) => (i as { path: string }).path);
   return {
-    sandbox: { preopens, readOnly: readOnly.filter((p) => !writable.includes(p)), env, allowedHosts: [...new Set(allowedHosts)] },
+    sandbox: { preopens, readOnly: readOnly.filter((p) => !writable.includes(p)), env, allowedHosts: [], gated, askEnv },
     scratchGuestPath,
-    incomingHttp,
+    mounts,
   };
 }

@@ -1,11 +1,14 @@
 /**
  * Recorded grants, bound to a plugin identity and to the digest of the
- * component they were given to. Reading decides whether they apply; writing
- * is the one way grants get into the config (the prompt's "always",
- * `wash plugin grant/revoke`, an update that keeps its grants).
+ * component they were given to, and recorded denials ("deny always"), bound
+ * to the identity alone: a no stays a no for whatever component is behind
+ * it. Reading decides whether they apply; writing is the one way either gets
+ * into the config (the prompt's "always" and "deny always", `wash plugin
+ * grant/revoke`, an update that keeps its grants).
  */
-import { emptyGrants, grantTable, updateConfig, type Grants, type WashConfig } from './config.js';
+import { DENY_KEY, emptyGrants, grantTable, updateConfig, type Grants, type WashConfig } from './config.js';
 import { isLegacyGrantKey, isReservedId, type PluginIdentity } from './identity.js';
+import { subtractGrants } from './policy.js';
 
 /** The component a run is about: who it is and what exactly is behind that name now. */
 export interface GrantSubject {
@@ -30,9 +33,15 @@ export interface Recorded {
 export function recordedGrants(config: WashConfig, subject: GrantSubject): Recorded {
   if (!subject.identity.remembers) return { grants: emptyGrants() };
   const table = config.grants[subject.identity.key];
-  if (!table) return { grants: emptyGrants() };
+  if (!table || Object.keys(withoutEmpty(table)).length === 0) return { grants: emptyGrants() };
   if (subject.identity.kind === 'core' || table.digest === subject.digest) return { grants: table };
   return { grants: emptyGrants(), changed: { digest: table.digest, source: table.source, grants: table } };
+}
+
+/** The "deny always" answers recorded for `subject` (none for an identity that never remembers). */
+export function recordedDenials(config: WashConfig, subject: GrantSubject): Grants {
+  if (!subject.identity.remembers) return emptyGrants();
+  return config.denials[subject.identity.key] ?? emptyGrants();
 }
 
 /** Grants as a TOML table, without empty lists and false switches (and without the binding). */
@@ -56,23 +65,76 @@ export function recordedFrom(table: Record<string, unknown>): Grants {
   };
 }
 
+/** What is recorded for one identity: its grants and its denials. */
+export interface RecordedAccess {
+  grants: Grants;
+  denied: Grants;
+}
+
+/**
+ * Rewrite what is recorded under `key` (under the config lock). `binding`
+ * is the component the grants are given to now; undefined keeps the one
+ * they had (recording a denial confirms no grant). Empty tables go.
+ */
+async function rewrite(
+  configFile: string,
+  key: string,
+  binding: { digest: string; source: string } | undefined,
+  change: (current: RecordedAccess) => RecordedAccess,
+): Promise<RecordedAccess> {
+  let result: RecordedAccess = { grants: emptyGrants(), denied: emptyGrants() };
+  await updateConfig(configFile, (doc) => {
+    const table = grantTable(doc, key);
+    const deny = table[DENY_KEY];
+    const current = { grants: recordedFrom(table), denied: recordedFrom(typeof deny === 'object' && deny !== null ? (deny as Record<string, unknown>) : {}) };
+    result = change(current);
+    const was = { digest: table.digest, source: table.source };
+    for (const k of Object.keys(table)) delete table[k];
+    const grants = withoutEmpty(result.grants);
+    const denied = withoutEmpty(result.denied);
+    if (Object.keys(grants).length > 0) {
+      Object.assign(table, grants);
+      const bound = binding ?? { digest: was.digest, source: was.source };
+      if (bound.digest) table.digest = bound.digest;
+      if (bound.source) table.source = bound.source;
+    }
+    if (Object.keys(denied).length > 0) table[DENY_KEY] = denied;
+    if (Object.keys(table).length === 0) delete (doc.grants as Record<string, unknown>)[key];
+  });
+  return result;
+}
+
 /**
  * Change the grants recorded for `subject` (under the config lock) and bind
  * them to its digest and source. `change` gets what is recorded now (whatever
  * component it was given to) and returns what to keep; nothing left removes
- * the table.
+ * the table. A grant replaces a recorded denial of exactly the same thing.
  */
 export async function writeGrants(configFile: string, subject: GrantSubject, change: (current: Grants) => Grants): Promise<Grants> {
-  let result = emptyGrants();
-  await updateConfig(configFile, (doc) => {
-    const table = grantTable(doc, subject.identity.key);
-    result = change(recordedFrom(table));
-    for (const key of Object.keys(table)) delete table[key];
-    const kept = withoutEmpty(result);
-    if (Object.keys(kept).length === 0) delete (doc.grants as Record<string, unknown>)[subject.identity.key];
-    else Object.assign(table, kept, subject.digest ? { digest: subject.digest } : {}, subject.source ? { source: subject.source } : {});
+  const binding = { digest: subject.digest, source: subject.source };
+  const { grants } = await rewrite(configFile, subject.identity.key, binding, (current) => {
+    const next = change(current.grants);
+    return { grants: next, denied: subtractGrants(current.denied, subtractGrants(next, current.grants)) };
   });
-  return result;
+  return grants;
+}
+
+/**
+ * Change the denials recorded for `subject` ("deny always", `wash plugin
+ * revoke`). A denial replaces a recorded grant of exactly the same thing;
+ * the remaining grants keep the component they were given to.
+ */
+export async function writeDenials(configFile: string, subject: GrantSubject, change: (current: Grants) => Grants): Promise<Grants> {
+  const { denied } = await rewrite(configFile, subject.identity.key, undefined, (current) => {
+    const next = change(current.denied);
+    return { grants: subtractGrants(current.grants, subtractGrants(next, current.denied)), denied: next };
+  });
+  return denied;
+}
+
+/** Change grants and denials together, keeping the grants' binding (`wash plugin revoke`). */
+export async function writeAccess(configFile: string, subject: GrantSubject, change: (current: RecordedAccess) => RecordedAccess): Promise<RecordedAccess> {
+  return rewrite(configFile, subject.identity.key, undefined, change);
 }
 
 /** Remove every grant recorded for an identity (uninstall, `revoke --all`). */

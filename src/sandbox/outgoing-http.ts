@@ -10,13 +10,17 @@ type Handle = (request: OutgoingRequestLike, options?: unknown) => unknown;
 /**
  * Wrap `wasi:http/outgoing-handler.handle` so a request goes out only when its
  * scheme and authority (what the shim actually connects to; the Host header is
- * forbidden to guests) match a granted pattern. Redirects are new requests
- * from the guest (fetch follows them itself), so each hop is checked again.
+ * forbidden to guests) match a granted pattern, or `ask` allows it (the user
+ * may be asked for that very `scheme://host:port`, at request time).
+ * Redirects are new requests from the guest (fetch follows them itself), so
+ * each hop is checked again.
  */
 export function guardOutgoingHandler(
   original: { handle: Handle },
   allowed: readonly string[],
   onDenied: (destination: string) => void,
+  /** Asked about a destination outside `allowed` (the consent session decides, asking the user if it may). */
+  ask?: (scheme: string, authority: string) => boolean,
 ): { handle: Handle } {
   const patterns: HostPattern[] = allowed.flatMap((p) => {
     try {
@@ -32,6 +36,7 @@ export function guardOutgoingHandler(
       const authority = request.authority() ?? '';
       const dest = destinationOf(schemeName, authority);
       if (!dest || !patterns.some((p) => hostMatches(p, dest))) {
+        if (dest && ask?.(schemeName, authority)) return original.handle(request, options);
         onDenied(`${schemeName}://${authority}`);
         throw { tag: 'HTTP-request-denied' };
       }

@@ -148,27 +148,33 @@ export function subtractGrants(from: Grants, remove: Grants): Grants {
   };
 }
 
+/** The `wash plugin grant` options that name these items: `--scratch --env NAME`. */
+export function grantOptions(items: readonly AccessItem[]): string {
+  return items
+    .map((item) => {
+      switch (item.kind) {
+        case 'scratch':
+          return '--scratch';
+        case 'listen':
+          return '--listen';
+        case 'env':
+          return `--env ${shellQuote(item.name)}`;
+        case 'exec':
+          return `--exec ${shellQuote(item.binary)}`;
+        case 'read':
+          return `--read ${shellQuote(item.path)}`;
+        case 'write':
+          return `--write ${shellQuote(item.path)}`;
+        case 'net':
+          return `--net ${shellQuote(item.host)}`;
+      }
+    })
+    .join(' ');
+}
+
 /** The `wash plugin grant` command line that would grant these items. */
 export function grantCommand(pluginName: string, items: readonly AccessItem[]): string {
-  const args = items.map((item) => {
-    switch (item.kind) {
-      case 'scratch':
-        return '--scratch';
-      case 'listen':
-        return '--listen';
-      case 'env':
-        return `--env ${shellQuote(item.name)}`;
-      case 'exec':
-        return `--exec ${shellQuote(item.binary)}`;
-      case 'read':
-        return `--read ${shellQuote(item.path)}`;
-      case 'write':
-        return `--write ${shellQuote(item.path)}`;
-      case 'net':
-        return `--net ${shellQuote(item.host)}`;
-    }
-  });
-  return `wash plugin grant ${pluginName} ${args.join(' ')}`;
+  return `wash plugin grant ${pluginName} ${grantOptions(items)}`;
 }
 
 export function shellQuote(s: string): string {

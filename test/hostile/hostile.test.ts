@@ -82,7 +82,7 @@ describe('hostile plugin', () => {
 
     const other = await run([granted, 'hostile', 'http', `http://localhost:${port}/direct`]);
     expect(other.code).toBe(1);
-    expect(other.stderr).toContain(`wash: denied outgoing HTTP from 'hostile' to http://localhost:${port} (not granted)`);
+    expect(other.stderr).toContain(`wash: hostile was denied outgoing HTTP to http://localhost:${port}: the plugin does not declare it`);
 
     const redirected = await run([granted, 'hostile', 'http', `http://127.0.0.1:${port}/redirect`]);
     expect(redirected.code).toBe(1);
@@ -105,7 +105,8 @@ describe('hostile plugin', () => {
 
   it('an absurdly long access request is refused without being shown', async () => {
     const r = await run(['hostile', 'steal-env', 'LONG_ONE'], { LONG_ONE: 'x' });
-    expect(r.stderr).toContain("denied without asking: plugin 'hostile' made 1 access request(s) too long to show safely");
+    expect(r.stderr).toContain('wash: hostile was denied, without asking, an access request too long to show safely');
+    expect(r.stderr).not.toContain('xxxxxxxxxx');
     expect(r.stderr.length).toBeLessThan(4096);
     expect(r.code).toBe(1);
   });
@@ -151,11 +152,12 @@ describe('hostile plugin', () => {
     const config = join(xdg.root, 'concurrent.toml');
     await writeFile(config, '# mine\n[settings]\ntimeout_seconds = 99\n');
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => run(['--config', config, 'plugin', 'grant', 'hostile', '--env', `VAR_${i}`])),
+      // Twenty hosts inside the one it declares (http://127.0.0.1:*): a grant of something undeclared is refused.
+      Array.from({ length: 20 }, (_, i) => run(['--config', config, 'plugin', 'grant', 'hostile', '--net', `http://127.0.0.1:${9000 + i}`])),
     );
     expect(results.map((r) => r.code)).toEqual(Array(20).fill(0));
     const text = await readFile(config, 'utf8');
-    for (let i = 0; i < 20; i++) expect(text).toContain(`"VAR_${i}"`);
+    for (let i = 0; i < 20; i++) expect(text).toContain(`"http://127.0.0.1:${9000 + i}"`);
     expect(text).toContain('timeout_seconds = 99');
   });
 });

@@ -35,10 +35,13 @@ describe('identity: a component cannot choose who it is', () => {
     const saved = await wash(['-o', 'json', 'keys', 'gen', 'user', '--save', 'victim']);
     expect(saved.code, saved.stderr).toBe(0);
 
-    // On WASH_PLUGIN_PATH: keys' recorded grant is not its grant; without a terminal it gets nothing.
-    const onPath = json<Loot>(await wash(['-o', 'json', 'impostor', 'loot'], { WASH_PLUGIN_PATH: IMPOSTOR_DIR }));
-    expect(onPath.scratch).toBeNull();
-    expect(JSON.stringify(onPath.files)).not.toMatch(/SU[A-Z2-7]{50}/);
+    // On WASH_PLUGIN_PATH: keys' recorded grant is not its grant; without a terminal its own (ungranted) scratch dir refuses its first use.
+    const onPath = await wash(['-o', 'json', 'impostor', 'loot'], { WASH_PLUGIN_PATH: IMPOSTOR_DIR });
+    expect(onPath.code).toBe(1);
+    expect(onPath.stderr).toContain('error: access');
+    expect(onPath.stderr).toContain('wash: impostor was denied its own scratch directory (no terminal to ask)');
+    expect(`${onPath.stdout}${onPath.stderr}`).not.toMatch(/SU[A-Z2-7]{50}/);
+    expect(onPath.stderr).not.toContain('core.keys');
 
     // Granted a scratch dir for this run, it gets its own, not keys'.
     const ownDir = json<Loot>(await wash(['--allow-scratch', '-o', 'json', 'impostor', 'loot'], { WASH_PLUGIN_PATH: IMPOSTOR_DIR }));
@@ -48,9 +51,14 @@ describe('identity: a component cannot choose who it is', () => {
     expect(Object.keys(ownDir.files)).toEqual([]);
 
     // Run with `plugin test`: the same.
-    const tested = json<Loot>(await wash(['-o', 'json', 'plugin', 'test', IMPOSTOR_WASM, 'loot']));
-    expect(tested.scratch).toBeNull();
-    expect(JSON.stringify(tested.files)).not.toMatch(/SU[A-Z2-7]{50}/);
+    const tested = await wash(['-o', 'json', 'plugin', 'test', IMPOSTOR_WASM, 'loot']);
+    expect(tested.code).toBe(1);
+    expect(tested.stderr).toContain('error: access');
+    expect(`${tested.stdout}${tested.stderr}`).not.toMatch(/SU[A-Z2-7]{50}/);
+    // Granted for the run, its own scratch dir under test is not keys' either.
+    const testedOwn = json<Loot>(await wash(['--allow-scratch', '-o', 'json', 'plugin', 'test', IMPOSTOR_WASM, 'loot']));
+    expect(testedOwn.scratch).not.toBe(join(xdg.data, 'plugins', 'fs', 'core.keys'));
+    expect(JSON.stringify(testedOwn.files)).not.toMatch(/SU[A-Z2-7]{50}/);
 
     // Installing it is refused: dev.wash.* belongs to the core plugins.
     const install = await wash(['plugin', 'install', IMPOSTOR_WASM]);
@@ -65,8 +73,9 @@ describe('identity: a component cannot choose who it is', () => {
   it('config stores are per identity: what one plugin stores, another claiming its id cannot read', async () => {
     expect((await wash(['impostor', 'remember'], { WASH_PLUGIN_PATH: IMPOSTOR_DIR })).code).toBe(0);
     // The same component under `plugin test` is another entry: it sees nothing stored by the one on the path.
-    expect(json<Loot>(await wash(['-o', 'json', 'plugin', 'test', IMPOSTOR_WASM, 'loot'])).config).toBeNull();
-    expect(json<Loot>(await wash(['-o', 'json', 'impostor', 'loot'], { WASH_PLUGIN_PATH: IMPOSTOR_DIR })).config).toBe('impostor-was-here');
+    // (--allow-scratch: `loot` lists its scratch dir too, which would otherwise refuse it.)
+    expect(json<Loot>(await wash(['--allow-scratch', '-o', 'json', 'plugin', 'test', IMPOSTOR_WASM, 'loot'])).config).toBeNull();
+    expect(json<Loot>(await wash(['--allow-scratch', '-o', 'json', 'impostor', 'loot'], { WASH_PLUGIN_PATH: IMPOSTOR_DIR })).config).toBe('impostor-was-here');
   });
 
   it('`wash plugin test FILE` never uses recorded grants', async () => {

@@ -60,22 +60,23 @@ describe('path containment (paths)', () => {
     // The link can get there another way (it was there before, another program made it).
     await symlink('..', join(home, 'rw', 'link'));
 
+    // The plugin's declared ~/rw/link is really ~, which --allow-write=~/rw does not cover: it is mounted behind a
+    // question that names where it leads; without a terminal its first use is refused (access), nothing read.
     const read = await run(home, ['--allow-write=~/rw', '-o', 'json', 'hostile', 'read', `${home}/rw/link/secret.txt`]);
     expect(read.stdout).not.toContain('TOP SECRET');
     expect(read.code).toBe(1);
-    expect(lastLine(read.stderr)).toBe('error: read: not-permitted');
-    // The plugin's declared ~/rw/link is really ~, which --allow-write=~/rw does not cover.
-    expect(read.stderr).toContain(`read and write ${home}/rw/link`);
+    expect(lastLine(read.stderr)).toBe('error: read: access');
+    expect(read.stderr).toContain(`read and write ${home}/rw/link (leads to ${home})`);
 
     const write = await run(home, ['--allow-write=~/rw', 'hostile', 'write', `${home}/rw/link/planted.txt`, 'pwned']);
     expect(write.code).toBe(1);
-    expect(lastLine(write.stderr)).toBe('error: write: not-permitted');
+    expect(lastLine(write.stderr)).toBe('error: write: access');
     expect(await exists(join(home, 'planted.txt'))).toBe(false);
 
     // -A grants what the plugin declared, but not a declared path that leads out of its directory.
     const all = await run(home, ['-A', '-o', 'json', 'hostile', 'read', `${home}/rw/link/secret.txt`]);
     expect(all.stdout).not.toContain('TOP SECRET');
-    expect(lastLine(all.stderr)).toBe('error: read: not-permitted');
+    expect(lastLine(all.stderr)).toBe('error: read: access');
     expect(all.stderr).toContain(`wash: -A does not grant plugin 'hostile' read and write ${home}/rw/link (leads to ${home}): a symlink out of its directory`);
   });
 
@@ -140,7 +141,7 @@ describe('path containment (paths)', () => {
       expect(r.stdout).not.toContain('hunter3');
       expect(r.code).toBe(1);
       expect(lastLine(r.stderr)).toBe('error: read: not-permitted');
-      expect(r.stderr).toContain("wash: plugin 'hostile' may not read /proc: a system path");
+      expect(r.stderr).toContain("wash: -A does not grant plugin 'hostile' read /proc: a system path; allow it for one run with --allow-read=/proc");
 
       await symlink('/proc', join(home, 'rw', 'link'));
       const viaLink = await run(home, ['-A', '-o', 'json', 'hostile', 'read', `${home}/rw/link/self/environ`], env);
@@ -202,8 +203,9 @@ describe('path containment (paths)', () => {
           await new Promise((r) => setTimeout(r, 100));
           screen = tmux('capture-pane', '-p', '-J', '-t', 'paths');
         }
+        // Never asked about (a system path is not mounted at all, so its use cannot even reach a question).
         expect(screen).not.toContain('Allow?');
-        expect(screen).toContain("wash: plugin 'hostile' may not read /proc: a system path");
+        expect(screen).not.toContain('/proc (');
         expect(screen).toContain('error: read: not-permitted');
         expect(screen).toContain('EXIT=1');
         expect(screen).not.toContain('hunter3');

@@ -64,14 +64,17 @@ describe.skipIf(!hasTmux)('terminal: plugin output in a real terminal', () => {
   });
 
   it('cannot hide the host-exec confirmation: the question names the real command', async () => {
-    const t = await inTerminal(['-A', 'hostile', 'tty-exec']);
-    const asking = await t.waitFor(/Allow\? \[y\/N\]/);
-    expect(asking).toMatch(/^wash: plugin 'hostile' wants to run: echo hostile-real-command$/m);
+    // Not granted: each call of the declared program is asked about, with its exact command line.
+    const t = await inTerminal(['hostile', 'tty-exec']);
+    const asking = await t.waitFor(/Allow\? \[y\] once/);
+    expect(asking).toMatch(/^wash: plugin hostile 6\.6\.6 \([0-9a-f]{12}, \S+hostile\.wasm\) asks for$/m);
+    expect(asking).toMatch(/^ {2}run echo hostile-real-command$/m);
     // The fake question it printed is there, escaped, on a line of its own.
     expect(asking).toMatch(/^wash: plugin 'hostile' wants to run: ls -l\\u\{1b\}\[\?7l\\u\{1b\}\[999C\\u\{1b\}\[8m$/m);
-    const question = t.screenWithAttributes().split('\n').find((l) => l.includes('wants to run: echo'))!;
-    expect(question).not.toMatch(/\u001b\[[0-9;]*8[;m]/); // not concealed
-    t.keys('n', 'Enter');
+    const question = t.screenWithAttributes().split('\n').filter((l) => l.includes('run echo hostile-real-command') || l.includes('asks for'));
+    expect(question.length).toBe(2);
+    for (const line of question) expect(line).not.toMatch(/\u001b\[[0-9;]*8[;m]/); // not concealed
+    t.keys('n');
     const done = await t.waitFor(/EXIT=\d+/);
     expect(done).toContain("error: tty-exec: host-exec of 'echo' denied by the user");
     expect(done).toContain('EXIT=1');

@@ -3,7 +3,8 @@
  *
  * `info` (built by definePlugin from the metadata and commands below) is all
  * wash knows about the plugin: it renders `wash __NAME__ --help` from it
- * without running the plugin, and asks the user for the access it declares.
+ * without running the plugin, and asks the user for the access it declares
+ * when the plugin first uses it (nothing undeclared is ever granted).
  * `run` gets the raw argv after `wash __NAME__`; definePlugin parses it
  * against the same declarations, so help and parsing cannot disagree.
  */

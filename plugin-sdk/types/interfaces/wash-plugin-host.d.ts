@@ -43,8 +43,9 @@ declare module 'wash:plugin/host@0.2.1' {
    */
   export function dirs(): WashDirs;
   /**
-   * Run a host binary declared in `access.host-exec`. The user confirms
-   * each call; `err` says why it did not run (denied, not found, ...).
+   * Run a host binary declared in `access.host-exec`. Unless the user
+   * granted the binary, each call is asked about, showing the command
+   * line; `err` says why it did not run (denied, not found, ...).
    */
   export function hostExec(binary: string, args: Array<string>): ExecOutput;
   /**
@@ -52,7 +53,7 @@ declare module 'wash:plugin/host@0.2.1' {
    * 127.0.0.1:`port` (0 picks a free port) from a second instance sharing
    * the context store. Returns the bound port. This is for plugins that
    * really serve HTTP; a login's callback is `redirect-listen`'s job.
-   * Needs `access.incoming-http`.
+   * Needs `access.incoming-http`; asked about on first use unless granted.
    */
   export function listen(port: number): number;
   /**

@@ -121,7 +121,7 @@ declare module 'wash:plugin/types@0.2.1' {
   export interface EnvRequest {
     name: string,
     /**
-     * Why the plugin needs it; shown to the user in the access prompt.
+     * Why the plugin needs it; shown to the user in the access question.
      */
     reason: string,
   }
@@ -130,8 +130,10 @@ declare module 'wash:plugin/types@0.2.1' {
    * 
    * `path` is absolute, or starts with one of the placeholders `{cache}`,
    * `{data}`, `{config}` (wash's own XDG directories), or `~` (home). The
-   * host resolves it and shows the resolved path in the prompt. The guest
-   * sees the directory at the same absolute path it has on the host.
+   * host resolves it and shows the resolved path (and where a symlink
+   * leads) in the question. The guest sees the directory at the same
+   * absolute path it has on the host, mounted even before it is granted:
+   * its first operation asks, and a refusal is the filesystem error `access`.
    */
   export interface PathRequest {
     path: string,
@@ -142,7 +144,9 @@ declare module 'wash:plugin/types@0.2.1' {
    * Outgoing HTTP to one authority, in the style of Spin's
    * `allowed_outbound_hosts`: `https://api.example.com`, `http://127.0.0.1:8080`,
    * `https://*.example.com` (subdomains, not the apex). Without a port the
-   * scheme's default port is meant.
+   * scheme's default port is meant. A broad pattern (`https://*`) lets the
+   * user be asked, at request time, for the concrete `scheme://host[:port]`
+   * contacted; that is what "always" records.
    */
   export interface HostRequest {
     host: string,
@@ -160,14 +164,24 @@ declare module 'wash:plugin/types@0.2.1' {
   }
   /**
    * Everything a plugin asks for. It starts with nothing: anything not
-   * declared here is denied at run time, and anything declared but not yet
-   * granted is asked for before `run`.
+   * declared here is denied without asking. Nothing is asked before `run`:
+   * an item declared but not yet granted is asked about, one question per
+   * item, at its first use while the guest waits inside the call that
+   * used it: the first operation on its scratch dir or a declared path,
+   * the first read of the environment (one question for the declared
+   * variables it lacks), each new HTTP authority at request time, each
+   * `host.host-exec` call, `host.listen`. The user answers allow once,
+   * allow always, deny, or deny always (recorded: never asked again).
+   * Without a terminal (or with `--no-prompt`) and in hooks nothing is
+   * asked: the use fails (an absent variable, the filesystem error
+   * `access`, `HTTP-request-denied`, an `err` from the host call).
    */
   export interface Access {
     env: Array<EnvRequest>,
     /**
      * Some(reason) asks for a private, persistent scratch directory
-     * (`<wash data>/plugins/fs/<identity>/`, one per installed plugin). See `host.dirs`.
+     * (`<wash data>/plugins/fs/<identity>/`, one per installed plugin),
+     * created when first granted. See `host.dirs`.
      */
     scratchDir?: string,
     paths: Array<PathRequest>,
@@ -186,7 +200,7 @@ declare module 'wash:plugin/types@0.2.1' {
    * Host events a plugin can handle through `plugin.hook`. A hook is told
    * about an event; it cannot change the command: it runs after (or
    * before) it with its own recorded grants only (no `--allow-*` flags,
-   * never a prompt), in a fresh context store holding only the keys listed
+   * never a question, nothing else mounted), in a fresh context store holding only the keys listed
    * here, with a short deadline (`hook_timeout_seconds`, default 5), its
    * output on stderr prefixed with its name, anything it emits dropped,
    * and no effect on the command's exit status. `wash --no-hooks` skips them.
@@ -308,7 +322,7 @@ declare module 'wash:plugin/types@0.2.1' {
    */
   export interface WashDirs {
     /**
-     * The plugin's scratch dir, when granted.
+     * The plugin's scratch dir, when declared (its first use asks unless granted).
      */
     scratch?: string,
     /**

@@ -41,6 +41,12 @@ function run({ args, flags }: Parsed): number {
       continue;
     }
     const tally = drain(path, { dryRun });
+    if (tally?.problems.length === 1 && tally.problems[0]!.path === path && tally.problems[0]!.error === 'access') {
+      // wash mounted it but refused it at its first use (not granted, or denied when asked).
+      report.not_visible.push(path);
+      log.warn(`cannot see ${path}: access was not granted`);
+      continue;
+    }
     if (!tally) {
       log.debug(`${path} does not exist: nothing to drain`);
       continue;

@@ -17,7 +17,7 @@ import { getRandomBytes } from 'wasi:random/random@0.2.12';
 import { definePlugin, Failure, UsageError, log, output } from '../../../plugin-sdk/src/index.js';
 import { base64Decode, base64Encode, readStdin } from './io.js';
 import { sign, verify } from './ed25519.js';
-import { KEY_TYPE_NAMES, KEY_TYPES, KeyError, decodeSeed, generate, publicFromSeed, signingSeed, verifyingKey, type KeyType } from './nkeys.js';
+import { KEY_TYPE_NAMES, KEY_TYPES, KeyError, decodeKey, decodeSeed, generate, publicFromSeed, signingSeed, verifyingKey, type KeyType } from './nkeys.js';
 import { KeyStore, checkName, nameProblem } from './store.js';
 
 /** Run `fn`, turning a malformed key into a one-line Failure that says which argument was wrong. */
@@ -33,24 +33,35 @@ function withKey<T>(what: string, fn: () => T): T {
 /** Encoded nkeys are 56 or 58 upper-case letters and digits; key names are usually shorter or lower-case. */
 const looksLikeKey = (text: string) => /^[A-Z0-9]{16,}$/.test(text) || /^[A-Za-z0-9]{40,}$/.test(text);
 
+/** Whether `text` is a whole encoded nkey (its checksum holds): no name is, by accident. */
+function isEncodedKey(text: string): boolean {
+  try {
+    decodeKey(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Resolve a `<seed|name>` argument to an encoded key. A stored key of that
- * name wins; otherwise anything that looks like a key (or cannot be a name)
- * is taken literally, and decoding it later says what is wrong with it.
+ * Resolve a `<seed|name>` argument to an encoded key. A whole encoded key is
+ * taken literally without touching the key store (so wash never asks for
+ * it). Otherwise a stored key of that name wins; failing that, anything that
+ * looks like a key (or cannot be a name) is taken literally, and decoding it
+ * later says what is wrong with it.
  */
 function resolveKey(ref: string): string {
-  if (nameProblem(ref) !== undefined) return ref;
-  let store: KeyStore | undefined;
+  if (nameProblem(ref) !== undefined || isEncodedKey(ref)) return ref;
+  let stored: string | undefined;
   let unavailable = '';
   try {
-    store = KeyStore.open();
+    stored = KeyStore.open().read(ref);
   } catch (err) {
     unavailable = (err as Error).message;
   }
-  const stored = store?.read(ref);
   if (stored !== undefined) return stored;
   if (looksLikeKey(ref)) return ref;
-  throw new Failure(store ? `no stored key named '${ref}' (see 'wash keys list')` : `no stored key named '${ref}': ${unavailable}`);
+  throw new Failure(unavailable ? `no stored key named '${ref}': ${unavailable}` : `no stored key named '${ref}' (see 'wash keys list')`);
 }
 
 /** A one-value result: just the value in text mode (so it pipes), `{ key: value }` under --output json. */

@@ -36,7 +36,12 @@ function codeOf(err: unknown): ErrorCode | undefined {
   return typeof payload === 'string' ? (payload as ErrorCode) : undefined;
 }
 
+/** The message when wash refused the scratch dir (not granted, or denied when it asked). */
+export const UNAVAILABLE = 'the key store is unavailable: wash did not grant this plugin its scratch directory';
+
 function fsFailure(action: string, err: unknown): Failure {
+  // `access`: wash mounts the scratch dir and asks at its first use; a denial arrives here.
+  if (codeOf(err) === 'access') return new Failure(UNAVAILABLE);
   return new Failure(`could not ${action}: ${codeOf(err) ?? String(err)}`);
 }
 
@@ -54,9 +59,7 @@ export class KeyStore {
   /** The store in the scratch dir; a Failure when the host did not grant one. */
   static open(): KeyStore {
     const scratch = host.dirs().scratch;
-    if (scratch === undefined) {
-      throw new Failure('the key store is unavailable: wash did not grant this plugin its scratch directory');
-    }
+    if (scratch === undefined) throw new Failure(UNAVAILABLE);
     const preopen = getDirectories().find(([, path]) => path === scratch);
     if (!preopen) throw new Failure(`the key store is unavailable: the scratch directory ${scratch} is not mounted`);
     return new KeyStore(preopen[0], scratch);

@@ -16,9 +16,12 @@ export interface StoredTokens {
   scope?: string;
 }
 
+/** wash did not grant the scratch dir (it asks at the first use; a denial is the WASI error `access`). */
+const NO_SCRATCH = "no scratch dir: grant it with 'wash plugin grant oauth --scratch' (tokens are kept there)";
+
 function tokenFile(): string {
   const scratch = host.dirs().scratch;
-  if (!scratch) throw new Failure("no scratch dir: grant it with 'wash plugin grant oauth --scratch' (tokens are kept there)");
+  if (!scratch) throw new Failure(NO_SCRATCH);
   return `${scratch}/tokens.json`;
 }
 
@@ -27,6 +30,7 @@ export function loadTokens(): StoredTokens | undefined {
     return JSON.parse(new TextDecoder().decode(fs.readFile(tokenFile()))) as StoredTokens;
   } catch (err) {
     if (err instanceof fs.FsError && err.code === 'no-entry') return undefined;
+    if (err instanceof fs.FsError && err.code === 'access') throw new Failure(NO_SCRATCH);
     throw err instanceof Failure ? err : new Failure(`cannot read stored tokens: ${(err as Error).message}`);
   }
 }
@@ -35,7 +39,11 @@ export function saveTokens(tokens: StoredTokens): void {
   const file = tokenFile();
   // Write then rename, so a crash never leaves half a token file.
   const tmp = `${file}.tmp`;
-  fs.writeFile(tmp, JSON.stringify(tokens, null, 2));
+  try {
+    fs.writeFile(tmp, JSON.stringify(tokens, null, 2));
+  } catch (err) {
+    throw err instanceof fs.FsError && err.code === 'access' ? new Failure(NO_SCRATCH) : err;
+  }
   const { dir, relative } = fs.locate(tmp);
   dir.renameAt(relative, dir, fs.locate(file).relative);
 }

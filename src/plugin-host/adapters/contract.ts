@@ -98,6 +98,8 @@ export interface ContractAdapter<Info = unknown, Call = unknown> {
    * cannot declare programs: what the user granted the plugin).
    */
   readonly execGrants: 'declared' | 'granted';
+  /** Whether `prepare` reads the environment (flag fallbacks): that read is the plugin's first use of it. */
+  readonly preparesWithEnv: boolean;
   /** The contract's own hook names `wash plugin test --hook` takes besides ours. */
   readonly hookNames: readonly string[];
   /** Whether the plugin handles `hook` (one of our events, or one of its own names). */

@@ -76,6 +76,7 @@ export const nativeAdapter: ContractAdapter<undefined, HostCall> = {
   },
   scratchMount: undefined,
   execGrants: 'declared',
+  preparesWithEnv: false,
   hookNames: [],
   handlesHook: ({ metadata }, hook) => metadata.hooks.includes(hook as never),
   inspectRows: () => [],

@@ -99,6 +99,7 @@ function wasmcloudWashAdapter(contract: WasmcloudWashContract): ContractAdapter<
     scratchMount: PLUGIN_DATA_MOUNT,
     // They cannot declare host programs: what the user granted the plugin may run.
     execGrants: 'granted',
+    preparesWithEnv: true,
     hookNames: THEIR_HOOKS,
     handlesHook: (component, hook) => component.metadata.hooks.includes(hook as never) || (component.info?.hooks.includes(hook) ?? false),
     inspectRows({ info }) {

@@ -190,6 +190,29 @@ export const { plugin } = definePlugin({
         const uri = host.redirectListen('/cb', Number(args.port));
         return { uri, received: host.redirectWait(2000) };
       }) },
+    // --- consent: one run that uses several declared items, every attempt reported (none stops the run)
+    { path: ['consent-probe'], description: 'Write its scratch dir, read HOSTILE_OK, GET the URL, run echo; report each', arguments: [arg], run: ({ args }) => {
+      const tried: Record<string, string> = {};
+      const attemptTo = (what: string, fn: () => unknown) => {
+        try {
+          fn();
+          tried[what] = 'ok';
+        } catch (err) {
+          tried[what] = String((err as { code?: string }).code ?? (err as { payload?: unknown }).payload ?? (err as Error).message ?? err);
+        }
+      };
+      attemptTo('scratch', () => {
+        const scratch = host.dirs().scratch;
+        if (!scratch) throw new Error('no scratch dir');
+        fs.writeFile(`${scratch}/probe`, 'probed');
+      });
+      attemptTo('env', () => {
+        if (!getEnvironment().some(([k]) => k === 'HOSTILE_OK')) throw new Error('HOSTILE_OK is not visible');
+      });
+      if (args.target) attemptTo('http', () => http.request(String(args.target)).text());
+      attemptTo('exec', () => host.hostExec('echo', ['probe']));
+      output.json(tried);
+    } },
   ],
 });
 
