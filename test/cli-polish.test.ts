@@ -195,7 +195,7 @@ describe('plugin management', () => {
       expect((await runWash(['plugin', 'install', '--force', copy], { xdg: own })).code).toBe(0);
       expect((await list()).find((p) => p.name === 'example')).toMatchObject({ origin: copy });
       const text = await runWash(['plugin', 'list'], { xdg: own });
-      expect(text.stdout).toMatch(/^NAME\s+VERSION\s+SOURCE\s+FROM\s+DIGEST\s+DESCRIPTION$/m);
+      expect(text.stdout).toMatch(/^NAME\s+VERSION\s+SOURCE\s+FROM\s+DIGEST\s+DESCRIPTION\s+HOOKS$/m);
       expect(text.stdout).toMatch(new RegExp(`^example\\s+1\\.0\\.0\\s+installed\\s+${copy.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s`, 'm'));
     } finally {
       server.close();

@@ -45,6 +45,14 @@ export interface PluginSpec {
  * `host.listen`, `host.hostExec`) arrives as a ComponentError, which is not an
  * `instanceof Error`, carrying the WIT error value as `payload`.
  */
+/** The environment, read on the first lookup (not before: that read may be a question to the user). */
+function lazyEnvironment(): Readonly<Record<string, string | undefined>> {
+  let env: Record<string, string> | undefined;
+  return new Proxy({} as Record<string, string | undefined>, {
+    get: (_target, key) => (typeof key === 'string' ? (env ??= Object.fromEntries(getEnvironment()))[key] : undefined),
+  });
+}
+
 export function messageOf(err: unknown): string {
   const payload = (err as { payload?: unknown } | null | undefined)?.payload;
   if (typeof payload === 'string') return payload;
@@ -91,8 +99,9 @@ export function definePlugin(spec: PluginSpec) {
     run(argv: string[]): number {
       // Every error becomes a run-error: a JS exception that escapes the export would trap.
       try {
-        // Env fallbacks read the plugin's environment: only the variables the user granted.
-        const parsed = parseArgv(commands, argv, { env: Object.fromEntries(getEnvironment()) });
+        // Env fallbacks read the plugin's environment (only the variables the user granted), and only
+        // when a fallback is needed: reading it is a first use that wash may ask the user about.
+        const parsed = parseArgv(commands, argv, { env: lazyEnvironment() });
         const handler = spec.commands.find((c) => c.path.join(' ') === parsed.command.path.join(' '))!;
         return settle(handler.run(parsed), (status) => status ?? 0, toRunError);
       } catch (err) {

@@ -17,7 +17,6 @@ import { ModifiedEntry, type TranspiledCode } from './integrity.js';
 import { createHostExec, createHostExecBackground } from '../sandbox/host-exec.js';
 import { LinePrefixer, TerminalEscaper } from '../util/terminal-escape.js';
 import { noteTerminalWrite, useTerminalState, waitForQuestion } from '../util/terminal.js';
-import { escapeUntrusted } from '../util/untrusted.js';
 import { WashError, ExitCode, messageOf } from '../util/errors.js';
 import { channelClient, remoteContext } from './channel.js';
 import { UseGate, type AccessUse, type UseAnswer } from '../sandbox/access-use.js';
@@ -139,8 +138,6 @@ async function main(): Promise<RunOutcome> {
       ...spec.sandbox,
       guestOutput: output.guestOutput,
       gate,
-      onHttpDenied: (dest: string) =>
-        process.stderr.write(`wash: denied outgoing HTTP from '${spec.pluginName}' to ${escapeUntrusted(dest)} (not granted)\n`),
     };
     const adapter = adapterFor(spec.contract);
     const execOptions = {
