@@ -275,7 +275,7 @@ describe('wash plugin', () => {
 
       const inspect = JSON.parse((await runWash(['-o', 'json', 'plugin', 'inspect', 'example'], { xdg: own })).stdout);
       expect(inspect).toMatchObject({ id: 'test.wash.example', access: { scratchDir: 'keep test state between runs' } });
-      expect(inspect.exports).toContain('wash:plugin/plugin@0.2.0');
+      expect(inspect.exports).toContain('wash:plugin/plugin@0.2.1');
       expect(inspect.imports).toContain('wash:plugin/host');
       expect(inspect.size).toBe((await stat(EXAMPLE_WASM)).size);
 

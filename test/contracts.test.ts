@@ -414,7 +414,7 @@ describe.skipIf(!CI && !existsSync(TINY_WASM))('a plugin written in Rust without
     const m = JSON.parse(info.stdout);
     expect(m).toMatchObject({ id: 'example.wash.tiny', name: 'tiny', version: '0.1.0', license: 'Apache-2.0', groups: [], hooks: [] });
     expect(m.contact).toBeUndefined();
-    expect(m.exports).toContain('wash:plugin/plugin@0.2.0');
+    expect(m.exports).toContain('wash:plugin/plugin@0.2.1');
     expect(m.imports).toContain('wash:plugin/host');
     expect(m.access).toEqual({ env: [], paths: [], outgoingHttp: [], hostExec: [] });
     expect(m.commands.map((c: { path: string[] }) => c.path.join(' '))).toEqual(['greet', 'fail']);
@@ -462,7 +462,7 @@ describe('wash plugin wit', () => {
     const r = await runWash(['-o', 'json', 'plugin', 'wit', '--out', out], { xdg });
     expect(r.code, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout);
-    expect(result).toMatchObject({ dir: out, package: 'wash:plugin@0.2.0' });
+    expect(result).toMatchObject({ dir: out, package: 'wash:plugin@0.2.1' });
     expect(result.worlds).toEqual(['plugin-guest', 'auth-plugin-guest', 'http-plugin-guest', 'auth-http-plugin-guest']);
     expect(result.deps).toEqual(expect.arrayContaining(['wasi:cli@0.2.12', 'wasi:http@0.2.12', 'wasi:http@0.2.10', 'wasi:io@0.2.12']));
     expect(await readFile(join(out, 'plugin.wit'), 'utf8')).toBe(await readFile(join(ROOT, 'wit', 'plugin.wit'), 'utf8'));
@@ -479,7 +479,7 @@ describe('wash plugin wit', () => {
     await writeFile(join(out, 'mine.wit'), 'package me:mine;\n');
     const again = await runWash(['plugin', 'wit', '--out', out], { xdg });
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).toContain('wrote wash:plugin@0.2.0 and 10 WASI packages to');
+    expect(again.stdout).toContain('wrote wash:plugin@0.2.1 and 10 WASI packages to');
     expect(existsSync(join(out, 'mine.wit'))).toBe(true);
     const file = join(xdg.root, 'a-file');
     await writeFile(file, 'x');

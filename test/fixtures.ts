@@ -6,6 +6,8 @@ export const EXAMPLE_DIR = join(ROOT, 'test', 'fixtures', 'example', 'dist');
 export const EXAMPLE_WASM = join(EXAMPLE_DIR, 'example.wasm');
 /** A plugin built against wash:plugin@0.1.0 (test/fixtures/wit-0.1.0), kept to prove old plugins still run. */
 export const V010_WASM = join(ROOT, 'test', 'fixtures', 'plugin-0.1.0', 'dist', 'v010.wasm');
+/** A plugin built against wash:plugin@0.2.0 (test/fixtures/wit-0.2.0), before 0.2.1 added host functions. */
+export const V020_WASM = join(ROOT, 'test', 'fixtures', 'plugin-0.2.0', 'dist', 'v020.wasm');
 /** The plugin written in Rust without crates or JavaScript (examples/tiny-rust), built by the test setup. */
 export const TINY_WASM = join(ROOT, 'examples', 'tiny-rust', 'dist', 'tiny.wasm');
 /** A plugin (Rust, no crates) whose HTTP handler is wasi:http/incoming-handler@0.2.12, not componentize-js's 0.2.10. */

@@ -14,6 +14,7 @@ export default async function setup() {
   const fixtures = [
     join(ROOT, 'test', 'fixtures', 'example'),
     join(ROOT, 'test', 'fixtures', 'plugin-0.1.0'),
+    join(ROOT, 'test', 'fixtures', 'plugin-0.2.0'),
     join(ROOT, 'test', 'hostile', 'plugin'),
     join(ROOT, 'test', 'hostile', 'impostor'),
     join(ROOT, 'test', 'hostile', 'hooker'),

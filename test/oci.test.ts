@@ -175,7 +175,7 @@ describe.skipIf(!BINARY)('OCI registry (anonymous)', () => {
     const configRes = await fetch(`http://${registry.host}/v2/wash/example/blobs/${manifest.config.digest}`);
     const config = JSON.parse(await configRes.text());
     expect(config).toMatchObject({ architecture: 'wasm', os: 'wasip2', layerDigests: [sha256(example)] });
-    expect(config.component.exports).toContain('wash:plugin/plugin@0.2.0');
+    expect(config.component.exports).toContain('wash:plugin/plugin@0.2.1');
 
     const installed = json(await wash(xdg, ['-o', 'json', 'plugin', 'install', ref('wash/example', ':1.0.0')]));
     expect(installed).toMatchObject({ name: 'example', version: '1.0.0', digest: sha256(example), manifest_digest: pushed.digest });

@@ -252,14 +252,13 @@ export function matchCommand<C extends ParserCommand>(commands: readonly C[], ar
 const SWITCH_ON = ['1', 'true', 'yes', 'on'];
 const SWITCH_OFF = ['0', 'false', 'no', 'off'];
 
-/**
- * Parse argv against the plugin's declared commands: the same declarations
- * the host renders help from. A flag's value comes from the command line,
- * else its `env` variable, else its default; `choices` are checked wherever
- * the value came from.
- */
-export function parseArgv<C extends ParserCommand>(commands: readonly C[], argv: readonly string[], options: ParseOptions = {}): Parsed<C> {
-  const { command, rest } = matchCommand(commands, argv);
+/** What the command line itself gave: values by long name (`true` for a switch), and the positionals. */
+interface CommandLine {
+  given: Map<string, string[] | true>;
+  positional: string[];
+}
+
+function readCommandLine(command: ParserCommand, rest: readonly string[]): CommandLine {
   const given = new Map<string, string[] | true>();
   const positional: string[] = [];
   for (let i = 0; i < rest.length; ) {
@@ -285,6 +284,29 @@ export function parseArgv<C extends ParserCommand>(commands: readonly C[], argv:
     }
     i = read.next;
   }
+  return { given, positional };
+}
+
+/**
+ * The command argv names and the values its flags were given on the command
+ * line itself (no env fallbacks, no defaults, nothing required): what the
+ * user typed, e.g. for the host to know which files the user named.
+ * Throws UsageError when argv does not parse.
+ */
+export function commandLineValues<C extends ParserCommand>(commands: readonly C[], argv: readonly string[]): { command: C; values: Map<string, string[] | true> } {
+  const { command, rest } = matchCommand(commands, argv);
+  return { command, values: readCommandLine(command, rest).given };
+}
+
+/**
+ * Parse argv against the plugin's declared commands: the same declarations
+ * the host renders help from. A flag's value comes from the command line,
+ * else its `env` variable, else its default; `choices` are checked wherever
+ * the value came from.
+ */
+export function parseArgv<C extends ParserCommand>(commands: readonly C[], argv: readonly string[], options: ParseOptions = {}): Parsed<C> {
+  const { command, rest } = matchCommand(commands, argv);
+  const { given, positional } = readCommandLine(command, rest);
 
   const fromEnv = (name: string | undefined) => {
     const value = name === undefined ? undefined : options.env?.[name];

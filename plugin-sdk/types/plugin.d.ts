@@ -17,9 +17,9 @@
 /// <reference path="./interfaces/wasi-io-poll.d.ts" />
 /// <reference path="./interfaces/wasi-io-streams.d.ts" />
 /// <reference path="./interfaces/wasi-random-random.d.ts" />
-declare module 'wash:plugin/auth-plugin-guest@0.2.0' {
-  export type * as WashPluginHost020 from 'wash:plugin/host@0.2.0'; // import wash:plugin/host@0.2.0
-  export type * as WashPluginTypes020 from 'wash:plugin/types@0.2.0'; // import wash:plugin/types@0.2.0
+declare module 'wash:plugin/auth-plugin-guest@0.2.1' {
+  export type * as WashPluginHost021 from 'wash:plugin/host@0.2.1'; // import wash:plugin/host@0.2.1
+  export type * as WashPluginTypes021 from 'wash:plugin/types@0.2.1'; // import wash:plugin/types@0.2.1
   export type * as WasiCliEnvironment0212 from 'wasi:cli/environment@0.2.12'; // import wasi:cli/environment@0.2.12
   export type * as WasiCliExit0212 from 'wasi:cli/exit@0.2.12'; // import wasi:cli/exit@0.2.12
   export type * as WasiCliStderr0212 from 'wasi:cli/stderr@0.2.12'; // import wasi:cli/stderr@0.2.12
@@ -35,6 +35,6 @@ declare module 'wash:plugin/auth-plugin-guest@0.2.0' {
   export type * as WasiIoPoll0212 from 'wasi:io/poll@0.2.12'; // import wasi:io/poll@0.2.12
   export type * as WasiIoStreams0212 from 'wasi:io/streams@0.2.12'; // import wasi:io/streams@0.2.12
   export type * as WasiRandomRandom0212 from 'wasi:random/random@0.2.12'; // import wasi:random/random@0.2.12
-  export * as authenticate from 'wash:plugin/authenticate@0.2.0'; // export wash:plugin/authenticate@0.2.0
-  export * as plugin from 'wash:plugin/plugin@0.2.0'; // export wash:plugin/plugin@0.2.0
+  export * as authenticate from 'wash:plugin/authenticate@0.2.1'; // export wash:plugin/authenticate@0.2.1
+  export * as plugin from 'wash:plugin/plugin@0.2.1'; // export wash:plugin/plugin@0.2.1
 }

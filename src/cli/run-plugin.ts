@@ -164,6 +164,7 @@ export async function sandboxFor(
     access: {
       ...enforced,
       identityDir: subject.identity.dirName,
+      prompts: hook ? false : ctx.interactive,
       hostExec: {
         // A contract that cannot declare binaries: what the user granted the plugin is allowed.
         granted:

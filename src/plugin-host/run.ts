@@ -16,6 +16,8 @@ import { ExitCode, UsageError, WashError, messageOf } from '../util/errors.js';
 import { escapeUntrusted } from '../util/untrusted.js';
 import { colorEnabled } from '../util/style.js';
 import { settleTerminal, terminalStateBuffer } from '../util/terminal.js';
+import { askPluginQuestion } from '../sandbox/plugin-question.js';
+import { checkArgumentFiles, fileArgumentValues } from './argument-files.js';
 
 /** The access one run was given, as the sandbox resolved it: plain data. */
 export interface RunAccess {
@@ -26,6 +28,8 @@ export interface RunAccess {
   sandbox: Pick<RunSpec['sandbox'], 'preopens' | 'readOnly' | 'env' | 'allowedHosts'>;
   scratchGuestPath?: string;
   hostExec: RunSpec['hostExec'];
+  /** Whether wash may ask the user on the terminal for the plugin (host.confirm): never for a hook or without a terminal. */
+  prompts?: boolean;
 }
 
 export interface Limits extends WorkerLimits {
@@ -149,6 +153,8 @@ export async function callPlugin(
   const channels = new ChannelServer({
     ...contextHandlers(invocation.context),
     listen: (port: number) => startServer(port),
+    // host.confirm: asked here, where the terminal is; undefined (none) when wash may not ask.
+    confirm: (question: unknown) => (access.prompts && !hook ? askPluginQuestion(metadata.name, String(question)) : undefined),
   });
   const spec: RunSpec = {
     code: { dir: component.dir, sha256: component.sha256 },
@@ -170,6 +176,10 @@ export async function callPlugin(
     terminal: { stdout: isatty(1), stderr: isatty(2), state: terminalStateBuffer() },
     channel: channels.newBuffer(),
     incomingHttp: access.incomingHttp ?? false,
+    argumentFiles:
+      call.kind === 'run'
+        ? checkArgumentFiles(fileArgumentValues(metadata, call.argv), { cwd: process.cwd(), dirs: invocation.layout, packageRoot: PACKAGE_ROOT })
+        : [],
   };
 
   /** host.listen: a second instance of the component serves its incoming handler, sharing the context store. */
@@ -215,6 +225,7 @@ export async function callPlugin(
     if (outcome.kind === 'error' && outcome.modified) throw new ModifiedEntry(outcome.modified);
     if (!hook) {
       invocation.emitted.push(...outcome.emitted);
+      invocation.outputFormat = outcome.outputFormat; // `-o json` after the plugin name
       flushJson(invocation);
     }
     if (outcome.kind === 'error') throw new WashError(outcome.message, outcome.exitCode, outcome.hint);

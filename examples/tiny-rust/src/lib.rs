@@ -1,5 +1,5 @@
 //! `tiny`: a wash plugin written in Rust without any crate and without
-//! JavaScript. It targets the `plugin-guest` world of wash:plugin@0.2.0
+//! JavaScript. It targets the `plugin-guest` world of wash:plugin@0.2.1
 //! (`wit/plugin.wit`) with the component model's canonical ABI written out by
 //! hand for the few functions it uses, where a bindings generator
 //! (wit-bindgen) would normally write it. Build: `scripts/build-rust-plugin.mjs`.
@@ -151,7 +151,7 @@ static METADATA: Shared<Metadata> = Shared(Metadata {
     provides_credentials: 0,
 });
 
-#[export_name = "wash:plugin/plugin@0.2.0#info"]
+#[export_name = "wash:plugin/plugin@0.2.1#info"]
 extern "C" fn info() -> *const Metadata {
     &METADATA.0
 }
@@ -159,7 +159,7 @@ extern "C" fn info() -> *const Metadata {
 // ---------------------------------------------------------------------------
 // Imports from `wash:plugin/host`
 
-#[link(wasm_import_module = "wash:plugin/host@0.2.0")]
+#[link(wasm_import_module = "wash:plugin/host@0.2.1")]
 extern "C" {
     /// `requested-format: func() -> output-format` (0 = text, 1 = json)
     #[link_name = "requested-format"]
@@ -220,7 +220,7 @@ struct RunResult {
 static mut RUN_RESULT: RunResult = RunResult { tag: 0, _pad: [0; 3], payload_tag: 0, _pad2: [0; 3], error: Str { ptr: 0 as *const u8, len: 0 } };
 static mut RUN_MESSAGE: String = String::new();
 
-#[export_name = "wash:plugin/plugin@0.2.0#run"]
+#[export_name = "wash:plugin/plugin@0.2.1#run"]
 unsafe extern "C" fn run(argv_ptr: *const Str, argv_len: usize) -> *const u8 {
     let argv: Vec<String> = std::slice::from_raw_parts(argv_ptr, argv_len).iter().map(|s| read_str(s)).collect();
     let out = &mut RUN_RESULT;
@@ -314,7 +314,7 @@ fn greet(args: &[String]) -> Result<u8, RunError> {
 
 static mut HOOK_RESULT: [u32; 3] = [0; 3];
 
-#[export_name = "wash:plugin/plugin@0.2.0#hook"]
+#[export_name = "wash:plugin/plugin@0.2.1#hook"]
 unsafe extern "C" fn hook(_event: i32) -> *const u8 {
     HOOK_RESULT = [0; 3]; // ok
     HOOK_RESULT.as_ptr() as *const u8

@@ -1,5 +1,5 @@
 /// <reference path="./wash-plugin-types.d.ts" />
-declare module 'wash:plugin/authenticate@0.2.0' {
+declare module 'wash:plugin/authenticate@0.2.1' {
   export function authenticate(): Credentials;
-  export type Credentials = import('wash:plugin/types@0.2.0').Credentials;
+  export type Credentials = import('wash:plugin/types@0.2.1').Credentials;
 }

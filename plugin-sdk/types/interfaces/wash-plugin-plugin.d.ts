@@ -1,5 +1,5 @@
 /// <reference path="./wash-plugin-types.d.ts" />
-declare module 'wash:plugin/plugin@0.2.0' {
+declare module 'wash:plugin/plugin@0.2.1' {
   /**
    * Describe the plugin. Called once per component digest; the host
    * caches the answer, so it must be pure.
@@ -12,11 +12,12 @@ declare module 'wash:plugin/plugin@0.2.0' {
    */
   export function run(argv: Array<string>): number;
   /**
-   * Handle a host event declared in `metadata.hooks`. The invocation's
-   * context store (`host.context-*`) carries data in and out.
+   * Handle a host event declared in `metadata.hooks`. The event's data is
+   * in the context store (`host.context-*`), a fresh one per hook call
+   * (see `hook-type`); what a hook writes there goes nowhere else.
    */
   export function hook(event: HookType): void;
-  export type Metadata = import('wash:plugin/types@0.2.0').Metadata;
-  export type RunError = import('wash:plugin/types@0.2.0').RunError;
-  export type HookType = import('wash:plugin/types@0.2.0').HookType;
+  export type Metadata = import('wash:plugin/types@0.2.1').Metadata;
+  export type RunError = import('wash:plugin/types@0.2.1').RunError;
+  export type HookType = import('wash:plugin/types@0.2.1').HookType;
 }

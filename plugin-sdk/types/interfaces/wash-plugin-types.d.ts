@@ -1,4 +1,4 @@
-declare module 'wash:plugin/types@0.2.0' {
+declare module 'wash:plugin/types@0.2.1' {
   /**
    * A flag a command accepts, e.g. `--save <name>` or `-f`.
    */
@@ -17,7 +17,9 @@ declare module 'wash:plugin/types@0.2.0' {
     description: string,
     /**
      * The value's placeholder in help (`<name>`). `none` makes the flag a
-     * boolean switch that takes no value.
+     * boolean switch that takes no value. `file` (help shows `<file>`)
+     * says the value names a file: the plugin may read the file the user
+     * names there with `host.read-argument-file`, without a grant.
      */
     valueName?: string,
     /**
@@ -167,7 +169,7 @@ declare module 'wash:plugin/types@0.2.0' {
     env: Array<EnvRequest>,
     /**
      * Some(reason) asks for a private, persistent scratch directory
-     * (`<wash data>/plugins/fs/<plugin id>/`). See `host.dirs`.
+     * (`<wash data>/plugins/fs/<identity>/`, one per installed plugin). See `host.dirs`.
      */
     scratchDir?: string,
     paths: Array<PathRequest>,
@@ -180,21 +182,30 @@ declare module 'wash:plugin/types@0.2.0' {
     incomingHttp?: string,
   }
   /**
-   * Host events a plugin can handle through `plugin.hook`.
+   * Host events a plugin can handle through `plugin.hook`. A hook is told
+   * about an event; it cannot change the command: it runs after (or
+   * before) it with its own recorded grants only (no `--allow-*` flags,
+   * never a prompt), in a fresh context store holding only the keys listed
+   * here, with a short deadline (`hook_timeout_seconds`, default 5), its
+   * output on stderr prefixed with its name, anything it emits dropped,
+   * and no effect on the command's exit status. `wash --no-hooks` skips them.
    * # Variants
    * 
    * ## `"before-login"`
    * 
-   * Before `wash login` asks a provider for credentials.
+   * Before `wash login` asks a provider for credentials. Context: `login.provider`.
    * ## `"after-login"`
    * 
-   * After `wash login` stored credentials.
+   * After `wash login` stored credentials. Context: `login.provider`,
+   * `login.creds_file` and/or `login.token_file` (paths, not contents).
    * ## `"after-install"`
    * 
-   * After a plugin was installed or updated.
+   * After a plugin was installed or updated. Context: `plugin.name`,
+   * `plugin.version`, `plugin.digest`, `plugin.source` (without userinfo or query).
    * ## `"error"`
    * 
-   * After a plugin run failed; `error.message` in the context holds why.
+   * After a plugin run failed. Context: `error.plugin` (its name) and
+   * `error.exit_code`; never its message, which may hold secrets.
    */
   export type HookType = 'before-login' | 'after-login' | 'after-install' | 'error';
   /**
@@ -204,8 +215,12 @@ declare module 'wash:plugin/types@0.2.0' {
    */
   export interface Metadata {
     /**
-     * Globally unique reverse-DNS id, e.g. `dev.wash.keys`. Grants and
-     * the scratch dir are bound to it.
+     * Reverse-DNS id, e.g. `com.example.deploy`. Informational: grants,
+     * the scratch dir and the config store belong to what the user
+     * installed (its name and source, and the digest grants were given
+     * to), never to this id. `dev.wash.*` is reserved to wash's core
+     * plugins, and `wash plugin install` refuses an id another installed
+     * plugin already has.
      */
     id: string,
     /**
