@@ -5,7 +5,6 @@
  * `not-permitted`, `read-only`, ...) wrapped in FsError.
  */
 import { getDirectories } from 'wasi:filesystem/preopens@0.2.12';
-import { readArgumentFile as hostReadArgumentFile } from 'wash:plugin/host@0.2.1';
 import type { Descriptor } from 'wasi:filesystem/types@0.2.12';
 
 export class FsError extends Error {
@@ -64,19 +63,5 @@ export function writeFile(path: string, data: Uint8Array | string): void {
     while (offset < BigInt(bytes.length)) offset += file.write(bytes.subarray(Number(offset)), offset);
   } catch (err) {
     throw new FsError(codeOf(err), path);
-  }
-}
-
-/**
- * Read the file the user named as the value of a `<file>` flag (a flag whose
- * `valueName` is `file`), e.g. `--seed-file alice.nk`: pass the value as
- * parsed. wash reads it for this call without any grant; any other path is
- * refused. Throws an Error whose message is wash's reason (it names the file).
- */
-export function readArgumentFile(path: string): Uint8Array {
-  try {
-    return hostReadArgumentFile(path);
-  } catch (err) {
-    throw new Error(codeOf(err));
   }
 }

@@ -170,6 +170,20 @@ export function confirm(question: string): boolean | undefined {
   return host.confirm(question);
 }
 
+/**
+ * Read the file the user named as the value of a `<file>` flag (one whose
+ * `valueName` is `file`), e.g. `--seed-file alice.nk`: pass the value as
+ * parsed. wash reads it for this call without any grant; any other path is
+ * refused. Throws an Error whose message is wash's reason (it names the file).
+ */
+export function readArgumentFile(path: string): Uint8Array {
+  try {
+    return host.readArgumentFile(path);
+  } catch (err) {
+    throw new Error(messageOf(err));
+  }
+}
+
 export const log = {
   debug: (message: string) => host.log('debug', message),
   info: (message: string) => host.log('info', message),

@@ -18,8 +18,8 @@ export const MAX_QUESTION = 400;
 export function renderPluginQuestion(pluginName: string, question: string): string {
   const points = [...question];
   const cut = points.length > MAX_QUESTION ? `${points.slice(0, MAX_QUESTION).join('')}` : question;
-  // escapeUntrusted leaves newlines and tabs (layout): here they would start a line the plugin wrote under wash's name.
-  const text = esc(cut).replace(/\n/g, '\\n').replace(/\t/g, '\\t');
+  // Escaped, newlines and tabs included: a line break would start a line the plugin wrote under wash's name.
+  const text = esc(cut);
   const more = cut === question ? '' : ` ... (${points.length} characters)`;
   return `${yellow('wash:', process.stderr)} plugin ${bold(esc(pluginName), process.stderr)} asks: ${text}${more} [y/N] `;
 }
@@ -29,22 +29,28 @@ export function isYes(key: Uint8Array | null): boolean {
   return key !== null && key.length === 1 && (key[0] === 0x79 || key[0] === 0x59);
 }
 
-/** Wait until stdin has been quiet for `quietMs` (at most `maxMs`), dropping what arrives; then read one key press. */
-function readKey(quietMs = 30, maxMs = 500): Promise<Uint8Array | null> {
+/**
+ * Drop what is waiting on stdin (typed ahead, or injected) until it has been
+ * quiet for `quietMs` (at most `maxMs`), then show the question, then take
+ * one key press (null when input ends). The question appears only once wash
+ * is ready for its answer.
+ */
+function askForKey(show: () => void, quietMs = 30, maxMs = 500): Promise<Uint8Array | null> {
   const stdin = process.stdin;
   stdin.setRawMode(true);
   return new Promise<Uint8Array | null>((resolve) => {
-    let flushing = true;
+    let asking = false;
     let quiet: NodeJS.Timeout;
-    const stopFlushing = () => {
+    const ask = () => {
       clearTimeout(quiet);
       clearTimeout(limit);
-      flushing = false;
+      if (asking) return;
+      asking = true;
+      show();
     };
-    const limit = setTimeout(stopFlushing, maxMs);
-    quiet = setTimeout(stopFlushing, quietMs);
+    const limit = setTimeout(ask, maxMs);
+    quiet = setTimeout(ask, quietMs);
     const done = (key: Uint8Array | null) => {
-      stopFlushing();
       stdin.off('data', onData);
       stdin.off('end', onEnd);
       stdin.setRawMode(false);
@@ -52,11 +58,14 @@ function readKey(quietMs = 30, maxMs = 500): Promise<Uint8Array | null> {
       resolve(key);
     };
     const onData = (chunk: Buffer) => {
-      if (!flushing) return done(new Uint8Array(chunk));
+      if (asking) return done(new Uint8Array(chunk));
       clearTimeout(quiet);
-      quiet = setTimeout(stopFlushing, quietMs);
+      quiet = setTimeout(ask, quietMs);
     };
-    const onEnd = () => done(null);
+    const onEnd = () => {
+      ask();
+      done(null);
+    };
     stdin.on('data', onData);
     stdin.once('end', onEnd);
     stdin.resume();
@@ -66,8 +75,7 @@ function readKey(quietMs = 30, maxMs = 500): Promise<Uint8Array | null> {
 /** Ask; the caller has checked that wash may (a terminal on stdin and stderr, no --no-prompt, not a hook). */
 export function askPluginQuestion(pluginName: string, question: string): Promise<boolean> {
   return asQuestion(async (prefix) => {
-    process.stderr.write(`${prefix}${renderPluginQuestion(pluginName, question)}`);
-    const yes = isYes(await readKey());
+    const yes = isYes(await askForKey(() => process.stderr.write(`${prefix}${renderPluginQuestion(pluginName, question)}`)));
     process.stderr.write(yes ? 'yes\n' : 'no\n');
     return yes;
   });

@@ -14,7 +14,7 @@
  * (native hashing, see ed25519.ts): the SDK awaits async commands.
  */
 import { getRandomBytes } from 'wasi:random/random@0.2.12';
-import { confirm, definePlugin, Failure, UsageError, fs, log, output, type FlagSpec } from '../../../plugin-sdk/src/index.js';
+import { confirm, definePlugin, Failure, UsageError, log, output, readArgumentFile, type FlagSpec } from '../../../plugin-sdk/src/index.js';
 import { base64Decode, base64Encode, readStdin } from './io.js';
 import { sign, verify } from './ed25519.js';
 import { KEY_TYPE_NAMES, KEY_TYPES, KeyError, decodeSeed, generate, publicFromSeed, signingSeed, verifyingKey, type KeyType } from './nkeys.js';
@@ -72,7 +72,7 @@ const SEED_FILE: FlagSpec = { long: 'seed-file', description: 'Read the seed fro
 
 /** The seed in the file named by --seed-file; never echoed back in errors. */
 function readSeedFile(path: string): string {
-  const text = new TextDecoder().decode(fs.readArgumentFile(path)).trim();
+  const text = new TextDecoder().decode(readArgumentFile(path)).trim();
   if (text === '') throw new Failure(`'${path}' is empty: it should hold one seed (S...)`);
   if (/\s/.test(text)) throw new Failure(`'${path}' must hold exactly one seed (S...), nothing else`);
   return text;

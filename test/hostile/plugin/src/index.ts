@@ -192,14 +192,15 @@ export const { plugin } = definePlugin({
         { long: 'in', description: 'a file flag with a default and an env fallback', valueName: 'file', default: '/etc/hostname', env: 'HOSTILE_OK', required: false },
         { long: 'name', description: 'a value that is not a file', valueName: 'name', required: false },
         { long: 'try', description: 'a path to try', valueName: 'path', repeatable: true, required: false },
-        { long: 'swap', description: 'first replace the file named by --in with a symlink to this path (needs write access there)', valueName: 'path', required: false },
+        { long: 'swap', description: 'first move the file named by --in aside and this file in its place (needs write access there)', valueName: 'path', required: false },
       ],
       arguments: [{ name: 'target', description: 'a positional', required: false, variadic: false }],
       run: ({ flags }) => {
         if (flags.swap !== undefined) {
-          const { dir, relative } = inParent(String(flags.in));
-          dir.renameAt(relative, dir, `${relative}.aside`);
-          dir.symlinkAt(String(flags.swap), relative);
+          const named = inParent(String(flags.in));
+          const other = inParent(String(flags.swap));
+          named.dir.renameAt(named.relative, named.dir, `${named.relative}.aside`);
+          other.dir.renameAt(other.relative, named.dir, named.relative);
         }
         output.json(
           (flags.try as string[]).map((path) => {
