@@ -65,6 +65,27 @@ describe('-o/--output after the plugin name', () => {
     expect(bad.stderr).toMatch(/\nerror: invalid value 'yaml' for '--output' \(one of: text, json\)\nsee 'wash example json --help'\n$/);
   });
 
+  it('parser forms through the real CLI: bundles, -n2, options before the command words, and their usage errors', async () => {
+    const added = await runWash(['-o', 'json', 'example', 'team', '-ojson', 'member', 'add', 'ada', '-rlead'], { xdg, ...onPath });
+    expect(JSON.parse(added.stdout)).toEqual({ added: 'ada', role: 'lead' });
+    const greet = await runWash(['example', 'greet', '-nAda', '--shout', '--', '-5'], { xdg, ...onPath });
+    expect(greet.stdout).toBe('HELLO, ADA -5\n');
+    const cases: [string[], string, string][] = [
+      [['example', 'greet', '--name'], "option '--name' needs a value <who>", 'greet'],
+      [['example', 'greet', '--name', '--shout'], "option '--name' needs a value <who>, not '--shout' (to pass a value that starts with '-', write --name=--shout)", 'greet'],
+      [['example', '--name', 'x', 'greet'], "option '--name' goes after the command it belongs to (greet)", ''],
+      [['example', 'team', 'member', '-r', 'x', 'add', 'ada'], "option '-r' goes after the command it belongs to (team member add)", ' team member'],
+    ];
+    for (const [args, message, where] of cases) {
+      const r = await runWash(args, { xdg, ...onPath });
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n').slice(-2), args.join(' ')).toEqual([`error: ${message}`, `see 'wash example${where ? ` ${where.trim()}` : ''} --help'`]);
+    }
+    // Help still finds the command when a value is missing before --help.
+    const help = await runWash(['example', 'greet', '--name', '--help'], { xdg, ...onPath });
+    expect([help.code, help.stdout.split('\n')[0]]).toEqual([0, 'Print a greeting']);
+  });
+
   it('help shows -o, --output <text|json> on every command; a command with its own -o keeps it', async () => {
     for (const args of [['keys', 'list', '--help'], ['keys', 'rm', '--help'], ['example', 'team', 'member', 'add', '--help']]) {
       const help = await runWash(args, { xdg, ...onPath });

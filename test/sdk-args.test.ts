@@ -138,5 +138,9 @@ describe('command words (help and hints use the same reading)', () => {
     expect(commandWordsOf(commands, ['team', '--role', 'x', 'add'])).toEqual(['team']);
     expect(commandWordsOf(commands, ['gen', 'user', '--save', 'x'])).toEqual(['gen']);
     expect(commandWordsOf(commands, ['--', 'gen'])).toEqual([]);
+    // Never throws (help and hints read argv that does not parse): a shared option missing its value ends the words.
+    expect(commandWordsOf(commands, ['team', '-v', 'add', '--role', '--help'])).toEqual(['team', 'add']);
+    expect(commandWordsOf(commands, ['team', '-o'])).toEqual(['team']);
+    expect(commandWordsOf(commands, ['team', '-o', '--help', 'add'])).toEqual(['team']);
   });
 });

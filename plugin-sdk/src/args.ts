@@ -179,7 +179,7 @@ interface Scan {
  * matter. Any other option, `--`, or a word no command path continues
  * ends the command words.
  */
-function scanCommandWords(commands: readonly ParserCommand[], argv: readonly string[]): Scan {
+function scanCommandWords(commands: readonly ParserCommand[], argv: readonly string[], lenient = false): Scan {
   const words: string[] = [];
   const at: number[] = [];
   for (let i = 0; i < argv.length; ) {
@@ -198,16 +198,23 @@ function scanCommandWords(commands: readonly ParserCommand[], argv: readonly str
       continue;
     }
     if (NEGATIVE_NUMBER.test(token)) break;
-    const read = readOption(argv, i, (by) => sharedFlag(candidates, by));
+    let read: ReadOption;
+    try {
+      read = readOption(argv, i, (by) => sharedFlag(candidates, by));
+    } catch (err) {
+      // A shared option without its value: the parse says so; help and hints just stop here.
+      if (lenient) return { words, at };
+      throw err;
+    }
     if ('unknown' in read) return { words, at, stoppedAt: read.unknown };
     i = read.next;
   }
   return { words, at };
 }
 
-/** The words of argv that name a command (its path, if argv names one): for help, hints and completion. */
+/** The words of argv that name a command (its path, if argv names one): for help, hints and completion. Never throws. */
 export function commandWordsOf(commands: readonly ParserCommand[], argv: readonly string[]): string[] {
-  return scanCommandWords(commands, argv).words;
+  return scanCommandWords(commands, argv, true).words;
 }
 
 /**
