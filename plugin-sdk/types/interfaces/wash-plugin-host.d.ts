@@ -1,9 +1,10 @@
 /// <reference path="./wash-plugin-types.d.ts" />
 declare module 'wash:plugin/host@0.2.1' {
   /**
-   * The format the user asked for. Under `json`, the guest's stdout is
-   * sent to stderr so that wash's stdout holds exactly one JSON document,
-   * built from what the plugin emitted.
+   * The format the user asked for (`--output` before the plugin name, or
+   * after it through `set-output-format`). Under `json`, the guest's
+   * stdout is sent to stderr so that wash's stdout holds exactly one JSON
+   * document, built from what the plugin emitted.
    */
   export function requestedFormat(): OutputFormat;
   /**
