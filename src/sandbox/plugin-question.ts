@@ -7,6 +7,7 @@
  * anything else (Enter, Esc, Ctrl-C, a paste, closed input) is no. Keys typed
  * before the question appeared are discarded, so they cannot answer it.
  */
+import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { escapeUntrusted as esc } from '../util/untrusted.js';
 import { bold, yellow } from '../util/style.js';
 import { asQuestion } from '../util/terminal.js';
@@ -29,6 +30,24 @@ export function isYes(key: Uint8Array | null): boolean {
   return key !== null && key.length === 1 && (key[0] === 0x79 || key[0] === 0x59);
 }
 
+/** Read away, now, whatever is waiting on the terminal (in raw mode: every byte), so no timer can run before it is dropped. */
+function dropWaitingInput(): void {
+  let fd: number;
+  try {
+    fd = openSync('/dev/tty', constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch {
+    return;
+  }
+  try {
+    const buffer = Buffer.alloc(4096);
+    for (let i = 0; i < 256 && readSync(fd, buffer, 0, buffer.length, null) > 0; i++);
+  } catch {
+    // EAGAIN: nothing (more) waiting
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * Drop what is waiting on stdin (typed ahead, or injected) until it has been
  * quiet for `quietMs` (at most `maxMs`), then show the question, then take
@@ -38,6 +57,7 @@ export function isYes(key: Uint8Array | null): boolean {
 function askForKey(show: () => void, quietMs = 30, maxMs = 500): Promise<Uint8Array | null> {
   const stdin = process.stdin;
   stdin.setRawMode(true);
+  dropWaitingInput(); // typed before the question: gone before any timer below can fire
   return new Promise<Uint8Array | null>((resolve) => {
     let asking = false;
     let quiet: NodeJS.Timeout;
