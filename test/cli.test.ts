@@ -40,7 +40,7 @@ describe('help', () => {
     expect(greet.stdout).toContain('wash example greet --name Ada');
     const viaHelp = await runWash(['help', 'example', 'user', 'add'], onPath());
     expect(viaHelp.code).toBe(0);
-    expect(viaHelp.stdout).toContain('Usage: wash example user add <name>');
+    expect(viaHelp.stdout).toContain('Usage: wash example user add [options] <name>'); // [options]: -o/--output, on every command
     const missing = await runWash(['help', 'example', 'nope'], onPath());
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("plugin 'example' has no command 'nope'");

@@ -90,8 +90,8 @@ describe('bash', () => {
     expect(await bashComplete('wash example te')).toEqual(['team']);
     expect(await bashComplete('wash example team ')).toEqual(['member', 'list']);
     expect(await bashComplete('wash example team member ')).toEqual(['add', 'list', 'rm']);
-    expect(await bashComplete('wash example team member add --')).toEqual(['--role', '--help']);
-    expect(await bashComplete('wash example greet -')).toEqual(['--name', '--shout', '--help']);
+    expect(await bashComplete('wash example team member add --')).toEqual(['--role', '--output', '--help']);
+    expect(await bashComplete('wash example greet -')).toEqual(['--name', '--shout', '--output', '--help']);
     expect(await bashComplete('wash example greet --shout --n')).toEqual(['--name']);
     expect(await bashComplete('wash keys ')).toEqual(expect.arrayContaining(['gen', 'list', 'sign', 'verify', 'public', 'import', 'rm']));
     // An argument without declared choices completes file names.

@@ -116,7 +116,7 @@ describe('wasmcloud:wash@0.0.2: running', () => {
       [['greet', '--name'], "option '--name' needs a value <who>"],
       [['greet', '--name', 'a', '--name=b'], "option '--name' given more than once"],
       [['bogus'], "unknown command 'bogus' (one of: greet, need, dump,"],
-      [['--name', 'x'], 'missing command (one of: greet,'],
+      [['--name', 'x'], "option '--name' goes after the command it belongs to (greet)"], // not before the command words
     ];
     for (const [args, message] of cases) {
       const r = await test2(args);
@@ -568,7 +568,9 @@ describe('argv parsing (unit)', () => {
     expect(values(['go'], { DEMO_KEY: 'e', DEMO_SECOND: 's' })).toBe('level=1 key=e first=a second=s');
     expect(() => values(['go'], { DEMO_KEY: '' })).toThrow("missing required option '--key' (or set DEMO_KEY)");
     expect(() => values(['go', '--key', 'k', '--key', 'k2'])).toThrow("option '--key' given more than once");
-    expect(values(['go', '--key', '--looks-like-a-flag'])).toBe('level=1 key=--looks-like-a-flag first=a second=b');
+    // A value that looks like an option is a usage error, as in clap; `=` passes it.
+    expect(() => values(['go', '--key', '--looks-like-a-flag'])).toThrow("option '--key' needs a value <key>, not '--looks-like-a-flag'");
+    expect(values(['go', '--key=--looks-like-a-flag'])).toBe('level=1 key=--looks-like-a-flag first=a second=b');
     expect(values(['go', '--key', 'k', '-5'])).toBe('level=1 key=k first=-5 second=b');
   });
 

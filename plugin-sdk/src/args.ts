@@ -64,20 +64,183 @@ export interface ParseOptions {
 }
 
 const samePath = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((w, i) => w === b[i]);
+const startsWith = (path: readonly string[], prefix: readonly string[]) => prefix.length <= path.length && prefix.every((w, i) => w === path[i]);
 
-/** The command whose path is the longest prefix of the leading words of argv. */
+/** `-5`, `-1.5`, `-2e3`: a value, not an option (unless the command declares that digit as a short flag). */
+const NEGATIVE_NUMBER = /^-\d/;
+
+const isOptionToken = (token: string) => token.startsWith('-') && token !== '-';
+
+/** How help and errors name a flag. */
+const named = (flag: ParserFlag) => `--${flag.long}`;
+
+/** One option as read from argv: the flag, and its value when it takes one. */
+interface OptionUse {
+  flag: ParserFlag;
+  value?: string;
+}
+
+/** An option token read with `find`: what it gives, how many tokens it took, or the name nobody declares. */
+type ReadOption = { uses: OptionUse[]; next: number } | { unknown: string };
+
+/**
+ * The value of a flag that takes one and was not given inline: the next
+ * token, unless that is an option itself (a typo, or a forgotten value), in
+ * which case `--flag=<value>` is how to pass a value starting with `-`.
+ */
+function separateValue(flag: ParserFlag, argv: readonly string[], at: number): string {
+  const value = argv[at];
+  if (value === undefined) throw new UsageError(`option '${named(flag)}' needs a value <${flag.valueName}>`);
+  if (isOptionToken(value) && !NEGATIVE_NUMBER.test(value)) {
+    throw new UsageError(`option '${named(flag)}' needs a value <${flag.valueName}>, not '${value.split('=')[0]}' (to pass a value that starts with '-', write ${named(flag)}=${value})`);
+  }
+  return value;
+}
+
+/**
+ * Read the option token at argv[i] (`--long`, `--long=value`, `-s`, `-svalue`,
+ * `-s=value`, or bundled short switches `-abc`, where the last may take a
+ * value: `-sn 2`, `-sn2`). `find` says which flag a name is.
+ */
+function readOption(argv: readonly string[], i: number, find: (by: { long?: string; short?: string }) => ParserFlag | undefined): ReadOption {
+  const token = argv[i]!;
+  if (token.startsWith('--')) {
+    const eq = token.indexOf('=');
+    const long = eq === -1 ? token.slice(2) : token.slice(2, eq);
+    const flag = find({ long });
+    if (!flag) return { unknown: `--${long}` };
+    if (flag.valueName === undefined) {
+      if (eq !== -1) throw new UsageError(`option '${named(flag)}' takes no value`);
+      return { uses: [{ flag }], next: i + 1 };
+    }
+    if (eq !== -1) return { uses: [{ flag, value: token.slice(eq + 1) }], next: i + 1 };
+    return { uses: [{ flag, value: separateValue(flag, argv, i + 1) }], next: i + 2 };
+  }
+  const letters = [...token.slice(1)];
+  const uses: OptionUse[] = [];
+  for (let j = 0; j < letters.length; j++) {
+    const short = letters[j]!;
+    if (short === '=') {
+      const previous = uses[uses.length - 1];
+      if (previous) throw new UsageError(`option '${named(previous.flag)}' takes no value`);
+      return { unknown: token };
+    }
+    const flag = find({ short });
+    if (!flag) return { unknown: `-${short}` };
+    if (flag.valueName === undefined) {
+      uses.push({ flag });
+      continue;
+    }
+    // A flag that takes a value ends the bundle: the rest of the token is its value (`-n2`, `-n=2`), else the next token.
+    const attached = letters.slice(j + 1).join('');
+    if (attached !== '') {
+      uses.push({ flag, value: attached.startsWith('=') ? attached.slice(1) : attached });
+      return { uses, next: i + 1 };
+    }
+    uses.push({ flag, value: separateValue(flag, argv, i + 1) });
+    return { uses, next: i + 2 };
+  }
+  return { uses, next: i + 1 };
+}
+
+const flagOf = (flags: readonly ParserFlag[], by: { long?: string; short?: string }) =>
+  flags.find((f) => (by.long !== undefined ? f.long === by.long : f.short !== undefined && f.short === by.short));
+
+/** Whether a command takes a short flag of this digit (then `-5` is that flag, not a number). */
+const declaresDigit = (flags: readonly ParserFlag[], token: string) => flags.some((f) => f.short === token[1]);
+
+/**
+ * A flag every one of `commands` declares alike (same long name, short name
+ * and whether it takes a value): given before the command words are all
+ * there, it means the same whichever command they end up naming.
+ */
+function sharedFlag(commands: readonly ParserCommand[], by: { long?: string; short?: string }): ParserFlag | undefined {
+  if (commands.length === 0) return undefined;
+  const first = flagOf(commands[0]!.flags, by);
+  if (!first) return undefined;
+  const alike = (f: ParserFlag | undefined) => f !== undefined && f.long === first.long && f.short === first.short && (f.valueName === undefined) === (first.valueName === undefined);
+  return commands.every((c) => alike(flagOf(c.flags, by))) ? first : undefined;
+}
+
+/** The leading command words of argv, where they are, and the option the words stopped at (if any). */
+interface Scan {
+  words: string[];
+  /** The index in argv of each word. */
+  at: number[];
+  /** An option before the words were complete that not every candidate command declares. */
+  stoppedAt?: string;
+}
+
+/**
+ * Read the words that name a command. Options may come before or between
+ * them only when every command the words so far could still name declares
+ * that option alike (`wash keys -o json list`): then it is unambiguous
+ * whether it takes a value, and which command it belongs to does not
+ * matter. Any other option, `--`, or a word no command path continues
+ * ends the command words.
+ */
+function scanCommandWords(commands: readonly ParserCommand[], argv: readonly string[], lenient = false): Scan {
+  const words: string[] = [];
+  const at: number[] = [];
+  for (let i = 0; i < argv.length; ) {
+    const token = argv[i]!;
+    if (token === '--') break;
+    const candidates = commands.filter((c) => startsWith(c.path, words));
+    if (!isOptionToken(token)) {
+      // A word that continues some command path is a command word; anything else is where the arguments begin.
+      if (!candidates.some((c) => c.path.length > words.length && c.path[words.length] === token)) {
+        // Unknown words still count, for "unknown command" errors, while no command has been named yet.
+        if (candidates.some((c) => c.path.length === words.length)) break;
+      }
+      words.push(token);
+      at.push(i);
+      i++;
+      continue;
+    }
+    if (NEGATIVE_NUMBER.test(token)) break;
+    let read: ReadOption;
+    try {
+      read = readOption(argv, i, (by) => sharedFlag(candidates, by));
+    } catch (err) {
+      // A shared option without its value: the parse says so; help and hints just stop here.
+      if (lenient) return { words, at };
+      throw err;
+    }
+    if ('unknown' in read) return { words, at, stoppedAt: read.unknown };
+    i = read.next;
+  }
+  return { words, at };
+}
+
+/** The words of argv that name a command (its path, if argv names one): for help, hints and completion. Never throws. */
+export function commandWordsOf(commands: readonly ParserCommand[], argv: readonly string[]): string[] {
+  return scanCommandWords(commands, argv, true).words;
+}
+
+/**
+ * The command whose path is the longest prefix of the command words of argv,
+ * and the rest of argv (options given before or between the words
+ * included, in order).
+ */
 export function matchCommand<C extends ParserCommand>(commands: readonly C[], argv: readonly string[]): { command: C; rest: string[] } {
   if (commands.length === 0) throw new UsageError('this plugin has no commands');
-  const words: string[] = [];
-  for (const token of argv) {
-    if (token.startsWith('-')) break;
-    words.push(token);
-  }
+  const { words, at, stoppedAt } = scanCommandWords(commands, argv);
   for (let n = words.length; n >= 0; n--) {
     const command = commands.find((c) => samePath(c.path, words.slice(0, n)));
-    if (command) return { command, rest: argv.slice(n) };
+    if (!command) continue;
+    const taken = new Set(at.slice(0, n));
+    return { command, rest: argv.filter((_, i) => !taken.has(i)) };
   }
   const names = [...new Set(commands.filter((c) => c.path.length > 0).map((c) => c.path[0]))];
+  if (stoppedAt !== undefined) {
+    // Options go after the command they belong to, unless every command there declares them.
+    const owners = commands.filter((c) => startsWith(c.path, words) && c.flags.some((f) => (stoppedAt.startsWith('--') ? `--${f.long}` : `-${f.short}`) === stoppedAt));
+    if (owners.length > 0) {
+      const shown = owners.slice(0, 3).map((c) => c.path.join(' '));
+      throw new UsageError(`option '${stoppedAt}' goes after the command it belongs to (${shown.join(', ')}${owners.length > 3 ? ', ...' : ''})`);
+    }
+    if (words.length === 0) throw new UsageError(`unknown option '${stoppedAt}' (and a missing command: one of ${names.join(', ')})`);
+  }
   if (words.length === 0) throw new UsageError(`missing command (one of: ${names.join(', ')})`);
   // The longest run of leading words that some command path starts with: a group that needs more words.
   for (let n = words.length; n >= 1; n--) {
@@ -93,20 +256,54 @@ export function matchCommand<C extends ParserCommand>(commands: readonly C[], ar
   throw new UsageError(`unknown command '${words[0]}' (one of: ${names.join(', ')})`);
 }
 
-function findFlag(command: ParserCommand, token: string): { flag: ParserFlag; inline?: string } | undefined {
-  const eq = token.indexOf('=');
-  const name = eq === -1 ? token : token.slice(0, eq);
-  const inline = eq === -1 ? undefined : token.slice(eq + 1);
-  const flag = name.startsWith('--')
-    ? command.flags.find((f) => f.long === name.slice(2))
-    : name.length === 2
-      ? command.flags.find((f) => f.short === name.slice(1))
-      : undefined;
-  return flag && { flag, inline };
-}
-
 const SWITCH_ON = ['1', 'true', 'yes', 'on'];
 const SWITCH_OFF = ['0', 'false', 'no', 'off'];
+
+/** What the command line itself gave: values by long name (`true` for a switch), and the positionals. */
+interface CommandLine {
+  given: Map<string, string[] | true>;
+  positional: string[];
+}
+
+function readCommandLine(command: ParserCommand, rest: readonly string[]): CommandLine {
+  const given = new Map<string, string[] | true>();
+  const positional: string[] = [];
+  for (let i = 0; i < rest.length; ) {
+    const token = rest[i]!;
+    if (token === '--') {
+      positional.push(...rest.slice(i + 1));
+      break;
+    }
+    if (!isOptionToken(token) || (NEGATIVE_NUMBER.test(token) && !declaresDigit(command.flags, token))) {
+      positional.push(token);
+      i++;
+      continue;
+    }
+    const read = readOption(rest, i, (by) => flagOf(command.flags, by));
+    if ('unknown' in read) {
+      const bundled = !token.startsWith('--') && token.length > 2 && read.unknown !== token.split('=')[0];
+      throw new UsageError(`unknown option '${read.unknown}'${bundled ? ` (in '${token.split('=')[0]}')` : ''}`);
+    }
+    for (const { flag, value } of read.uses) {
+      const previous = given.get(flag.long);
+      if (previous !== undefined && !flag.repeatable) throw new UsageError(`option '${named(flag)}' given more than once`);
+      given.set(flag.long, value === undefined ? true : [...(Array.isArray(previous) ? previous : []), value]);
+    }
+    i = read.next;
+  }
+  return { given, positional };
+}
+
+/**
+ * The command argv names and the values its flags were given on the command
+ * line itself (no env fallbacks, no defaults, nothing required): what the
+ * user typed, e.g. for the host to know which files the user named.
+ * Throws UsageError when argv does not parse.
+ */
+export function commandLineValues<C extends ParserCommand>(commands: readonly C[], argv: readonly string[]): { command: C; values: Map<string, string[] | true> } {
+  const { command, rest } = matchCommand(commands, argv);
+  return { command, values: readCommandLine(command, rest).given };
+}
 
 /**
  * Parse argv against the plugin's declared commands: the same declarations
@@ -116,43 +313,7 @@ const SWITCH_OFF = ['0', 'false', 'no', 'off'];
  */
 export function parseArgv<C extends ParserCommand>(commands: readonly C[], argv: readonly string[], options: ParseOptions = {}): Parsed<C> {
   const { command, rest } = matchCommand(commands, argv);
-  const given = new Map<string, string[] | true>();
-  const positional: string[] = [];
-  for (let i = 0; i < rest.length; i++) {
-    const token = rest[i]!;
-    if (token === '--') {
-      positional.push(...rest.slice(i + 1));
-      break;
-    }
-    if (!token.startsWith('-') || token === '-') {
-      positional.push(token);
-      continue;
-    }
-    const found = findFlag(command, token);
-    if (!found) {
-      // A negative number is a value, unless the command declares that digit as a short flag.
-      if (/^-\d/.test(token)) {
-        positional.push(token);
-        continue;
-      }
-      throw new UsageError(`unknown option '${token.split('=')[0]}'`);
-    }
-    const { flag, inline } = found;
-    const previous = given.get(flag.long);
-    if (previous !== undefined && !flag.repeatable) throw new UsageError(`option '--${flag.long}' given more than once`);
-    if (flag.valueName === undefined) {
-      if (inline !== undefined) throw new UsageError(`option '--${flag.long}' takes no value`);
-      given.set(flag.long, true);
-      continue;
-    }
-    let value = inline;
-    if (value === undefined) {
-      value = rest[i + 1];
-      if (value === undefined) throw new UsageError(`option '--${flag.long}' needs a value <${flag.valueName}>`);
-      i++;
-    }
-    given.set(flag.long, [...(Array.isArray(previous) ? previous : []), value]);
-  }
+  const { given, positional } = readCommandLine(command, rest);
 
   const fromEnv = (name: string | undefined) => {
     const value = name === undefined ? undefined : options.env?.[name];

@@ -78,14 +78,40 @@ function settle<T, R>(value: T | Promise<T>, ok: (value: T) => R, fail: (err: un
   }) as unknown as R;
 }
 
+/**
+ * `-o, --output <text|json>`: every command has it (unless it declares `-o`
+ * or `--output` itself), so `wash keys list -o json` works as
+ * `wash -o json keys list` does. It is declared in each command's metadata,
+ * so help and completion show it, and the SDK tells the host about it
+ * (`host.set-output-format`) when it parses one, before the command runs.
+ */
+export const OUTPUT_FLAG: Flag = {
+  long: 'output',
+  short: 'o',
+  description: 'Output format: json prints one JSON document on stdout',
+  valueName: 'text|json',
+  default: undefined,
+  required: false,
+  env: undefined,
+  choices: ['text', 'json'],
+  repeatable: false,
+};
+
+const declaresOutput = (flags: readonly FlagSpec[]) => flags.some((f) => f.long === OUTPUT_FLAG.long || f.short === OUTPUT_FLAG.short);
+
 /** Build the `plugin` (and `authenticate`) exports from a spec. */
 export function definePlugin(spec: PluginSpec) {
   const commands: Command[] = spec.commands.map(({ run: _run, flags, ...c }) => ({
     arguments: [],
     examples: [],
     ...c,
-    flags: (flags ?? []).map((f) => ({ choices: [], repeatable: false, ...f })),
+    flags: [
+      ...(flags ?? []).map((f) => ({ choices: [], repeatable: false, ...f })),
+      ...(declaresOutput(flags ?? []) ? [] : [OUTPUT_FLAG]),
+    ],
   }));
+  /** The commands whose `--output` is ours (the global one), by path. */
+  const globalOutput = new Set(spec.commands.filter((c) => !declaresOutput(c.flags ?? [])).map((c) => c.path.join(' ')));
   const metadata: Metadata = {
     groups: [],
     ...spec.metadata,
@@ -102,7 +128,14 @@ export function definePlugin(spec: PluginSpec) {
         // Env fallbacks read the plugin's environment (only the variables the user granted), and only
         // when a fallback is needed: reading it is a first use that wash may ask the user about.
         const parsed = parseArgv(commands, argv, { env: lazyEnvironment() });
-        const handler = spec.commands.find((c) => c.path.join(' ') === parsed.command.path.join(' '))!;
+        const key = parsed.command.path.join(' ');
+        if (globalOutput.has(key)) {
+          // `-o json` after the plugin name: the host switches this call's output before the command runs.
+          const format = parsed.flags[OUTPUT_FLAG.long];
+          delete parsed.flags[OUTPUT_FLAG.long];
+          if (format === 'text' || format === 'json') host.setOutputFormat(format);
+        }
+        const handler = spec.commands.find((c) => c.path.join(' ') === key)!;
         return settle(handler.run(parsed), (status) => status ?? 0, toRunError);
       } catch (err) {
         throw toRunError(err);
@@ -136,6 +169,29 @@ export const output = {
   /** Plain text for people; under `--output json` it goes to stderr. */
   print: (text: string) => console.log(text),
 };
+
+/**
+ * Ask the user a yes/no question, as a wash question on the terminal (one
+ * key: y or anything else). `undefined` when wash cannot ask (no terminal,
+ * `--no-prompt`): then require a flag such as `--yes`, and name it in the error.
+ */
+export function confirm(question: string): boolean | undefined {
+  return host.confirm(question);
+}
+
+/**
+ * Read the file the user named as the value of a `<file>` flag (one whose
+ * `valueName` is `file`), e.g. `--seed-file alice.nk`: pass the value as
+ * parsed. wash reads it for this call without any grant; any other path is
+ * refused. Throws an Error whose message is wash's reason (it names the file).
+ */
+export function readArgumentFile(path: string): Uint8Array {
+  try {
+    return host.readArgumentFile(path);
+  } catch (err) {
+    throw new Error(messageOf(err));
+  }
+}
 
 export const log = {
   debug: (message: string) => host.log('debug', message),

@@ -198,6 +198,7 @@ export async function sandboxFor(
       identityDir: subject.identity.dirName,
       hostExec: { timeoutMs },
       consent,
+      prompts: hook ? false : ctx.interactive,
     },
     limits: { timeoutMs, memoryMb: settings.memoryMb, maxOutputBytes: settings.maxOutputMb * 1048576 },
     consent,

@@ -1,6 +1,8 @@
 import type { Command, CommandGroup, Flag, Metadata } from '../plugin-host/metadata.js';
 import { escapeUntrusted as esc } from '../util/untrusted.js';
 import { bold } from '../util/style.js';
+// The command words as the plugin's own parser reads them (options every candidate command declares may come first).
+import { commandWordsOf } from '../../plugin-sdk/src/args.js';
 
 const usageOfArgument = (a: Command['arguments'][number]) => {
   const name = `${esc(a.name)}${a.variadic ? '...' : ''}`;
@@ -13,7 +15,8 @@ const flagLabel = (f: Flag) =>
 /** What help says about a flag besides its description: `(one of: a, b; default: a; env: X; repeatable; required)`. */
 function flagNotes(f: Flag): string {
   const notes = [
-    f.choices.length ? `one of: ${f.choices.map((c) => esc(c)).join(', ')}` : '',
+    // (`<text|json>` already lists them)
+    f.choices.length && f.valueName !== f.choices.join('|') ? `one of: ${f.choices.map((c) => esc(c)).join(', ')}` : '',
     f.default !== undefined ? `default: ${esc(f.default)}` : '',
     f.env !== undefined ? `env: ${esc(f.env)}` : '',
     f.repeatable ? 'repeatable' : '',
@@ -123,15 +126,12 @@ export function describeAccess(m: Metadata): [string, string][] {
 /** What a help request lands on: the plugin overview, one command, or a group of commands (a shared path prefix). */
 export type HelpTarget = { kind: 'plugin' } | { kind: 'command'; command: Command } | { kind: 'group'; path: string[] };
 
-/** The words before the first option (and before `--`): the command path argv names. */
-function leadingWords(argv: readonly string[]): string[] {
-  const words: string[] = [];
-  for (const t of argv) {
-    if (t.startsWith('-')) break;
-    words.push(t);
-  }
-  return words;
-}
+/**
+ * The words that name a command, read as the SDK's parser reads them: up to
+ * `--` or an option, except options every command those words could still
+ * name declares alike (`wash keys -o json list`).
+ */
+const leadingWords = (m: Metadata, argv: readonly string[]) => commandWordsOf(m.commands, argv);
 
 const startsWith = (path: readonly string[], prefix: readonly string[]) => prefix.length <= path.length && prefix.every((w, i) => w === path[i]);
 
@@ -149,7 +149,7 @@ function isGroup(m: Metadata, path: readonly string[]): boolean {
  * longest prefix that is one); the plugin overview when none is.
  */
 export function helpTargetOf(m: Metadata, argv: readonly string[]): HelpTarget {
-  const words = leadingWords(argv);
+  const words = leadingWords(m, argv);
   for (let n = words.length; n > 0; n--) {
     const path = words.slice(0, n);
     const command = m.commands.find((c) => c.path.length === n && startsWith(c.path, path));
@@ -192,7 +192,7 @@ export function helpRequest(m: Metadata, argv: readonly string[]): HelpTarget | 
   const index = head.findIndex((t) => t === '--help' || t === '-h');
   if (index === -1) {
     // Only words, naming exactly a group: its help, unless a shorter command would take them as arguments.
-    if (end !== -1 || leadingWords(argv).length !== argv.length || !isGroup(m, argv)) return undefined;
+    if (end !== -1 || argv.some((t) => t.startsWith('-')) || !isGroup(m, argv)) return undefined;
     const takesArgs = m.commands.some((c) => c.path.length < argv.length && startsWith(argv, c.path) && c.arguments.length > 0);
     return takesArgs ? undefined : { kind: 'group', path: [...argv] };
   }

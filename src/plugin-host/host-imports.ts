@@ -1,4 +1,4 @@
-import type { Invocation, LogLevel } from './invocation.js';
+import type { Invocation, LogLevel, OutputFormat } from './invocation.js';
 import { logEnabled } from './invocation.js';
 import type { PluginConfigStore } from './plugin-config-store.js';
 import { renderJsonAsText, tableToJson } from '../output/render.js';
@@ -31,6 +31,12 @@ export interface HostImportOptions {
   redirectListen: (path: string, port: number) => string;
   /** host.redirect-wait: the redirect's full URL, or throws a string. */
   redirectWait: (timeoutMs: number) => string;
+  /** host.set-output-format: switches this call's output, or throws a string saying why not. Default: refused. */
+  setOutputFormat?: (format: OutputFormat) => void;
+  /** host.confirm: the user's answer, or undefined when wash cannot ask. Default: cannot ask. */
+  confirm?: (question: string) => boolean | undefined;
+  /** host.read-argument-file: a file the user named on the command line, or throws a string. Default: none named. */
+  readArgumentFile?: (path: string) => Uint8Array;
 }
 
 function writeLine(stream: NodeJS.WriteStream, text: string) {
@@ -40,11 +46,10 @@ function writeLine(stream: NodeJS.WriteStream, text: string) {
 /** The implementation of `wash:plugin/host` for one instance. */
 export function createHostImports(options: HostImportOptions) {
   const { invocation, config, pluginName } = options;
-  const json = invocation.outputFormat === 'json';
-
   const emit = (value: unknown, asText: () => string) => {
     if (invocation.dropEmitted) return;
-    if (json) invocation.emitted.push(value);
+    // Read at each call: the plugin may have switched the format (set-output-format).
+    if (invocation.outputFormat === 'json') invocation.emitted.push(value);
     else writeLine(process.stdout, asText());
   };
 
@@ -113,5 +118,17 @@ export function createHostImports(options: HostImportOptions) {
     redirectListen: (path: string, port: number) => options.redirectListen(path, port),
     redirectWait: (timeoutMs: number) => options.redirectWait(timeoutMs),
     browserOpener: () => browserOpener(),
+
+    // --- 0.2.1: output format after the plugin name, questions, files named on the command line.
+    setOutputFormat(format: OutputFormat) {
+      if (format !== 'text' && format !== 'json') throw `unknown output format '${String(format)}'`;
+      if (!options.setOutputFormat) throw 'the output format cannot be changed here';
+      options.setOutputFormat(format);
+    },
+    confirm: (question: string) => options.confirm?.(question),
+    readArgumentFile(path: string) {
+      if (!options.readArgumentFile) throw `'${path}' was not named as a <file> on the command line`;
+      return options.readArgumentFile(path);
+    },
   };
 }

@@ -10,7 +10,8 @@ export const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn'
  */
 export interface Invocation {
   readonly layout: Layout;
-  readonly outputFormat: OutputFormat;
+  /** `--output` before the plugin name; a plugin call may switch it (host.set-output-format, `-o` after the name). */
+  outputFormat: OutputFormat;
   readonly logLevel: LogLevel;
   readonly context: Map<string, string>;
   readonly emitted: unknown[];

@@ -4,6 +4,7 @@ import type { LogLevel, OutputFormat } from './invocation.js';
 import type { ContractId } from './component.js';
 import type { TranspiledCode } from './integrity.js';
 import type { HostCall } from './adapters/index.js';
+import type { ArgumentFile } from './argument-files.js';
 
 /** Everything a worker needs to run one plugin call; plain data, sent with postMessage. */
 export interface RunSpec {
@@ -42,6 +43,8 @@ export interface RunSpec {
    * `state` is the main thread's terminal state (src/util/terminal.ts).
    */
   terminal: { stdout: boolean; stderr: boolean; state: SharedArrayBuffer };
+  /** The files the user named as `<file>` flag values, as checked when the call started (./argument-files.ts). */
+  argumentFiles: ArgumentFile[];
 }
 
 /** What came back: the outcome plus the invocation state the call changed. */
@@ -49,4 +52,8 @@ export type RunOutcome = (
   | { kind: 'ok'; status: number; value?: unknown }
   /** `modified`: a file of the transpiled code did not match its record (so nothing of it ran). */
   | { kind: 'error'; message: string; exitCode: number; hint?: string; modified?: string }
-) & { emitted: unknown[] };
+) & {
+  emitted: unknown[];
+  /** The output format at the end of the call: the plugin may have switched it (host.set-output-format). */
+  outputFormat: OutputFormat;
+};

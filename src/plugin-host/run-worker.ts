@@ -20,6 +20,8 @@ import { noteTerminalWrite, useTerminalState, waitForQuestion } from '../util/te
 import { WashError, ExitCode, messageOf } from '../util/errors.js';
 import { channelClient, remoteContext } from './channel.js';
 import { UseGate, type AccessUse, type UseAnswer } from '../sandbox/access-use.js';
+import { readArgumentFile } from './argument-files.js';
+import type { OutputFormat } from './invocation.js';
 
 /**
  * A worker is either started with its spec, or prewarmed: started before the
@@ -75,6 +77,7 @@ const isTerminal = (fd: 1 | 2) => (fd === 1 ? spec.terminal.stdout : spec.termin
  */
 function directOutput(max: number) {
   let total = 0;
+  let wroteStdout = false;
   const count = (n: number) => {
     total += n;
     if (total > max) {
@@ -82,6 +85,7 @@ function directOutput(max: number) {
     }
   };
   const writeFd = (fd: 1 | 2, bytes: Uint8Array) => {
+    if (fd === 1 && bytes.length > 0) wroteStdout = true;
     writeAllSync(fd, bytes);
     if (isTerminal(fd)) noteTerminalWrite(fd, bytes);
   };
@@ -113,6 +117,8 @@ function directOutput(max: number) {
       const shown = escaper ? escaper.write(bytes) : bytes;
       writeFd(fd, prefixers[fd]?.write(shown) ?? shown);
     },
+    /** Whether anything reached fd 1 (then the output format can no longer change). */
+    wroteStdout: () => wroteStdout,
     /** Show what an escaper still holds (a character cut short at the end). */
     end() {
       for (const fd of [1, 2] as const) {
@@ -129,7 +135,8 @@ async function main(): Promise<RunOutcome> {
   // The context store lives in the main thread, shared with every instance of this invocation.
   const callMain = channelClient(spec.channel, parentPort!);
   (invocation as { context: Map<string, string> }).context = remoteContext(callMain);
-  const state = () => ({ emitted: invocation.emitted }); // the context store already lives in the main thread
+  // The context store already lives in the main thread.
+  const state = () => ({ emitted: invocation.emitted, outputFormat: invocation.outputFormat });
   const output = directOutput(spec.maxOutputBytes);
   // Every use of something not granted up front is decided in the main thread, which may ask the user.
   const gate = new UseGate((use: AccessUse) => callMain('consent', use) as UseAnswer);
@@ -170,6 +177,18 @@ async function main(): Promise<RunOutcome> {
       // The listener lives in the main thread, which also decides its access: this worker blocks while it waits.
       redirectListen: (path: string, port: number) => callMain('redirectListen', path, port) as string,
       redirectWait: (timeoutMs: number) => callMain('redirectWait', timeoutMs) as string,
+      // `-o json` after the plugin name (the SDK calls it when it parses argv, before the command runs).
+      setOutputFormat(format: OutputFormat) {
+        if (format === invocation.outputFormat) return;
+        if (output.wroteStdout() || invocation.emitted.length > 0) {
+          throw 'the output format can only be chosen before the plugin writes any output';
+        }
+        invocation.outputFormat = format;
+        // The guest's own stdout goes to stderr under json: wash's stdout then holds one JSON document.
+        sandbox.stdoutToStderr = spec.outputPrefix !== undefined || format === 'json';
+      },
+      confirm: (question: string) => callMain('confirm', question) as boolean | undefined,
+      readArgumentFile: (path: string) => readArgumentFile(spec.argumentFiles, path),
     };
     const instantiate = async () => {
       const imports = adapter.imports(host, spec.prepared);

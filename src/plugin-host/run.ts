@@ -28,6 +28,8 @@ export interface ConsentGateway {
 
 /** Without a consent session nothing beyond the granted sandbox is allowed. */
 const NO_CONSENT: ConsentGateway = { use: async () => ({ allowed: false, reason: 'undeclared', env: {} }), close: () => undefined };
+import { askPluginQuestion } from '../sandbox/plugin-question.js';
+import { checkArgumentFiles, fileArgumentValues } from './argument-files.js';
 
 /** The access one run was given, as the sandbox resolved it: plain data. */
 export interface RunAccess {
@@ -38,6 +40,8 @@ export interface RunAccess {
   hostExec: RunSpec['hostExec'];
   /** Decides, at the moment of use, what the run was not granted up front. */
   consent?: ConsentGateway;
+  /** Whether wash may ask the user on the terminal for the plugin (host.confirm): never for a hook or without a terminal. */
+  prompts?: boolean;
 }
 
 export interface Limits extends WorkerLimits {
@@ -190,6 +194,16 @@ export async function callPlugin(
         guard.resume();
       }
     },
+    // host.confirm: asked here, where the terminal is; undefined (none) when wash may not ask. The run's clock waits.
+    confirm: async (question: unknown) => {
+      if (!access.prompts || hook) return undefined;
+      guard.pause();
+      try {
+        return await askPluginQuestion(metadata.name, String(question));
+      } finally {
+        guard.resume();
+      }
+    },
   });
   const spec: RunSpec = {
     code: { dir: component.dir, sha256: component.sha256 },
@@ -210,6 +224,10 @@ export async function callPlugin(
     colorStderr: colorEnabled(process.stderr),
     terminal: { stdout: isatty(1), stderr: isatty(2), state: terminalStateBuffer() },
     channel: channels.newBuffer(),
+    argumentFiles:
+      call.kind === 'run'
+        ? checkArgumentFiles(fileArgumentValues(metadata, call.argv), { cwd: process.cwd(), dirs: invocation.layout, packageRoot: PACKAGE_ROOT })
+        : [],
   };
 
   /** host.listen: a second instance of the component serves its incoming handler, sharing the context store. */
@@ -255,6 +273,7 @@ export async function callPlugin(
     if (outcome.kind === 'error' && outcome.modified) throw new ModifiedEntry(outcome.modified);
     if (!hook) {
       invocation.emitted.push(...outcome.emitted);
+      invocation.outputFormat = outcome.outputFormat; // `-o json` after the plugin name
       flushJson(invocation);
     }
     if (outcome.kind === 'error') throw new WashError(outcome.message, outcome.exitCode, outcome.hint);

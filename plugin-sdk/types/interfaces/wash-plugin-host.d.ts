@@ -1,9 +1,10 @@
 /// <reference path="./wash-plugin-types.d.ts" />
 declare module 'wash:plugin/host@0.2.1' {
   /**
-   * The format the user asked for. Under `json`, the guest's stdout is
-   * sent to stderr so that wash's stdout holds exactly one JSON document,
-   * built from what the plugin emitted.
+   * The format the user asked for (`--output` before the plugin name, or
+   * after it through `set-output-format`). Under `json`, the guest's
+   * stdout is sent to stderr so that wash's stdout holds exactly one JSON
+   * document, built from what the plugin emitted.
    */
   export function requestedFormat(): OutputFormat;
   /**
@@ -90,6 +91,45 @@ declare module 'wash:plugin/host@0.2.1' {
    * in `access.host-exec`, granted, and confirmed by the user. Added in 0.2.1.
    */
   export function browserOpener(): string | undefined;
+  /**
+   * --- Added in 0.2.1: the output format asked for after the plugin's
+   * name, a yes/no question to the user, and files the user names on the
+   * command line. A 0.2.0 plugin does not import them.
+   * Switch this call to the output format the user asked for after the
+   * plugin's name (`wash keys list -o json`: gh and kubectl take flags
+   * anywhere). The SDK adds `-o, --output <text|json>` to every command
+   * that does not declare `-o` or `--output` itself, and calls this when
+   * it parses one, before the command runs; a plugin that parses its own
+   * argv may do the same. From then on `requested-format` returns
+   * `format`, and under `json` the guest's stdout goes to stderr and
+   * wash's stdout holds exactly one JSON document, built from what the
+   * plugin emits. `err` once the call has written to stdout or emitted
+   * anything: the format is chosen before any output. Added in 0.2.1.
+   */
+  export function setOutputFormat(format: OutputFormat): void;
+  /**
+   * Ask the user a yes/no question, e.g. before deleting something that
+   * cannot be recovered. wash asks it as its own question on the terminal
+   * (on stderr, one line naming the plugin, the text escaped) and takes
+   * one key: `y` is yes, anything else no. `none` when wash cannot ask:
+   * stdin is not a terminal, `--no-prompt`, or a hook is running; the
+   * plugin then needs another confirmation, such as a `--yes` flag, and
+   * should name it in its error. Added in 0.2.1.
+   */
+  export function confirm(question: string): boolean | undefined;
+  /**
+   * Read a file the user named on this call's command line as the value
+   * of a flag whose `value-name` is `file` (help shows `<file>`), e.g.
+   * `wash keys sign --seed-file alice.nk`: naming it is the grant, for
+   * this call, and no other grant is needed. `path` is the value as given
+   * (a relative path is from the user's working directory). Nothing else
+   * can be read this way: not a flag's default or env value, not a value
+   * given to another kind of flag or argument, not wash's own files, nor
+   * anything under /proc, /sys or /dev; only a regular file up to 16 MiB,
+   * the very file that was named when the call started (a file swapped in
+   * since is refused). `err` says why not. Added in 0.2.1.
+   */
+  export function readArgumentFile(path: string): Uint8Array;
   export type LogLevel = import('wash:plugin/types@0.2.1').LogLevel;
   export type OutputFormat = import('wash:plugin/types@0.2.1').OutputFormat;
   export type WashDirs = import('wash:plugin/types@0.2.1').WashDirs;

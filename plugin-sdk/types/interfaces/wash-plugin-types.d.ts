@@ -17,7 +17,9 @@ declare module 'wash:plugin/types@0.2.1' {
     description: string,
     /**
      * The value's placeholder in help (`<name>`). `none` makes the flag a
-     * boolean switch that takes no value.
+     * boolean switch that takes no value. `file` (help shows `<file>`)
+     * says the value names a file: the plugin may read the file the user
+     * names there with `host.read-argument-file`, without a grant.
      */
     valueName?: string,
     /**

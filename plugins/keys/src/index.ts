@@ -14,7 +14,7 @@
  * (native hashing, see ed25519.ts): the SDK awaits async commands.
  */
 import { getRandomBytes } from 'wasi:random/random@0.2.12';
-import { definePlugin, Failure, UsageError, log, output } from '../../../plugin-sdk/src/index.js';
+import { confirm, definePlugin, Failure, UsageError, log, output, readArgumentFile, type FlagSpec } from '../../../plugin-sdk/src/index.js';
 import { base64Decode, base64Encode, readStdin } from './io.js';
 import { sign, verify } from './ed25519.js';
 import { KEY_TYPE_NAMES, KEY_TYPES, KeyError, decodeKey, decodeSeed, generate, publicFromSeed, signingSeed, verifyingKey, type KeyType } from './nkeys.js';
@@ -76,6 +76,25 @@ function readSeedFromStdin(): string {
   if (text === '') throw new UsageError("no seed on stdin (pipe it in, e.g. 'wash keys import alice < seed.nk')");
   if (/\s/.test(text)) throw new UsageError('stdin must hold exactly one seed (S...), nothing else');
   return text;
+}
+
+/** `--seed-file <file>`: a seed in a file the user names (wash reads exactly that file for us, no grant needed). */
+const SEED_FILE: FlagSpec = { long: 'seed-file', description: 'Read the seed from this file (it never goes on the command line)', valueName: 'file', required: false };
+
+/** The seed in the file named by --seed-file; never echoed back in errors. */
+function readSeedFile(path: string): string {
+  const text = new TextDecoder().decode(readArgumentFile(path)).trim();
+  if (text === '') throw new Failure(`'${path}' is empty: it should hold one seed (S...)`);
+  if (/\s/.test(text)) throw new Failure(`'${path}' must hold exactly one seed (S...), nothing else`);
+  return text;
+}
+
+/** A `[key]` argument or `--seed-file`: exactly one of them. */
+function keyOrSeedFile(key: string | undefined, seedFile: string | undefined): string {
+  if (key !== undefined && seedFile !== undefined) throw new UsageError('give a <key> or --seed-file, not both');
+  if (seedFile !== undefined) return readSeedFile(seedFile);
+  if (key === undefined) throw new UsageError('missing argument <key> (or --seed-file <file>)');
+  return key === '-' ? readSeedFromStdin() : resolveKey(key);
 }
 
 const sdk = definePlugin({
@@ -149,14 +168,16 @@ const sdk = definePlugin({
     },
     {
       path: ['import'],
-      description: 'Store an existing seed, read from stdin, under a name (the seed never goes on the command line)',
+      description: 'Store an existing seed, read from stdin or --seed-file, under a name (the seed never goes on the command line)',
+      flags: [SEED_FILE],
       arguments: [{ name: 'name', description: 'Name to store it under', required: true, variadic: false }],
-      examples: ['wash keys import alice < alice.nk', 'nk -gen user | wash keys import bob'],
-      run({ args }) {
+      examples: ['wash keys import alice < alice.nk', 'wash keys import alice --seed-file alice.nk', 'nk -gen user | wash keys import bob'],
+      run({ args, flags }) {
         const name = args.name as string;
         checkName(name);
         const store = KeyStore.open(); // fail before waiting for stdin
-        const seed = readSeedFromStdin();
+        const seedFile = flags['seed-file'] as string | undefined;
+        const seed = seedFile !== undefined ? readSeedFile(seedFile) : readSeedFromStdin();
         const { type } = withKey('seed', () => decodeSeed(seed));
         const publicKey = withKey('seed', () => publicFromSeed(seed));
         store.write(name, seed);
@@ -167,23 +188,27 @@ const sdk = definePlugin({
     },
     {
       path: ['rm'],
-      description: 'Delete a stored key (it cannot be recovered: needs --yes)',
-      flags: [{ long: 'yes', short: 'y', description: 'Confirm the removal', required: false }],
+      description: 'Delete a stored key (it cannot be recovered: asks on a terminal, or pass --yes)',
+      flags: [{ long: 'yes', short: 'y', description: 'Remove without asking', required: false }],
       arguments: [{ name: 'name', description: 'Name of the stored key', required: true, variadic: false }],
-      examples: ['wash keys rm alice --yes'],
+      examples: ['wash keys rm alice', 'wash keys rm alice --yes'],
       run({ args, flags }) {
         const name = args.name as string;
         checkName(name);
         const store = KeyStore.open();
         const seed = store.read(name);
         if (seed === undefined) throw new Failure(`no stored key named '${name}'`);
-        // A plugin cannot tell whether it has a terminal to ask on (see the report): the flag is the confirmation.
-        if (flags.yes !== true) throw new UsageError(`removing key '${name}' cannot be undone: pass --yes to remove it`);
         let publicKey = '-';
         try {
           publicKey = publicFromSeed(seed);
         } catch {
           // an invalid stored seed is removed all the same
+        }
+        if (flags.yes !== true) {
+          // wash asks on the terminal; without one (or with --no-prompt) it cannot, and --yes is the confirmation.
+          const answer = confirm(`remove key '${name}' (${publicKey})? It cannot be recovered.`);
+          if (answer === undefined) throw new UsageError(`removing key '${name}' cannot be undone: pass --yes to remove it`);
+          if (!answer) throw new Failure(`key '${name}' not removed`);
         }
         if (!store.remove(name)) throw new Failure(`no stored key named '${name}'`);
         const file = store.fileOf(name);
@@ -194,21 +219,24 @@ const sdk = definePlugin({
     {
       path: ['public'],
       description: 'Print the public key of a seed or stored key (- reads the seed from stdin)',
-      arguments: [{ name: 'key', description: "A seed (S...), the name of a stored key, or '-' for a seed on stdin", required: true, variadic: false }],
-      examples: ['wash keys public alice', 'wash keys public - < seed.nk', 'wash --output json keys public alice'],
-      run({ args }) {
-        const ref = args.key as string;
-        const seed = ref === '-' ? readSeedFromStdin() : resolveKey(ref);
+      flags: [SEED_FILE],
+      arguments: [{ name: 'key', description: "A seed (S...), the name of a stored key, or '-' for a seed on stdin", required: false, variadic: false }],
+      examples: ['wash keys public alice', 'wash keys public - < seed.nk', 'wash keys public --seed-file seed.nk', 'wash --output json keys public alice'],
+      run({ args, flags }) {
+        const seed = keyOrSeedFile(args.key as string | undefined, flags['seed-file'] as string | undefined);
         printValue('public_key', withKey('seed', () => publicFromSeed(seed)));
       },
     },
     {
       path: ['sign'],
       description: 'Sign stdin with an ed25519 seed; prints the signature (base64) that verify takes',
-      arguments: [{ name: 'key', description: 'A seed (S...) or the name of a stored key', required: true, variadic: false }],
-      examples: ['SIG=$(wash keys sign alice < file.bin)', 'wash --output json keys sign alice < file.bin'],
-      run: async ({ args }) => {
-        const seed = withKey('seed', () => signingSeed(resolveKey(args.key as string))); // before waiting for stdin
+      flags: [SEED_FILE],
+      arguments: [{ name: 'key', description: 'A seed (S...) or the name of a stored key', required: false, variadic: false }],
+      examples: ['SIG=$(wash keys sign alice < file.bin)', 'SIG=$(wash keys sign --seed-file alice.nk < file.bin)', 'wash --output json keys sign alice < file.bin'],
+      run: async ({ args, flags }) => {
+        const key = args.key as string | undefined;
+        if (key === '-') throw new UsageError("stdin holds the data to sign: give the seed as a <key> or with --seed-file");
+        const seed = withKey('seed', () => signingSeed(keyOrSeedFile(key, flags['seed-file'] as string | undefined))); // before waiting for stdin
         const data = readStdin();
         // Signing empty input is valid ed25519, but here it nearly always means the data never arrived.
         if (data.length === 0) throw new UsageError("nothing to sign: stdin is empty (pipe the data in, e.g. 'wash keys sign alice < file')");

@@ -213,6 +213,64 @@ export const { plugin } = definePlugin({
       attemptTo('exec', () => host.hostExec('echo', ['probe']));
       output.json(tried);
     } },
+    // --- cli2: files named on the command line, questions, switching the output format
+    {
+      path: ['read-arg'],
+      description: 'Ask wash for the files each --try names, through host.read-argument-file',
+      flags: [
+        { long: 'in', description: 'a file flag with a default and an env fallback', valueName: 'file', default: '/etc/hostname', env: 'HOSTILE_OK', required: false },
+        { long: 'name', description: 'a value that is not a file', valueName: 'name', required: false },
+        { long: 'try', description: 'a path to try', valueName: 'path', repeatable: true, required: false },
+        { long: 'swap', description: 'first move the file named by --in aside and this file in its place (needs write access there)', valueName: 'path', required: false },
+      ],
+      arguments: [{ name: 'target', description: 'a positional', required: false, variadic: false }],
+      run: ({ flags }) => {
+        if (flags.swap !== undefined) {
+          const named = inParent(String(flags.in));
+          const other = inParent(String(flags.swap));
+          named.dir.renameAt(named.relative, named.dir, `${named.relative}.aside`);
+          other.dir.renameAt(other.relative, named.dir, named.relative);
+        }
+        output.json(
+          (flags.try as string[]).map((path) => {
+            try {
+              return { path, read: new TextDecoder().decode(host.readArgumentFile(path)) };
+            } catch (err) {
+              return { path, refused: String((err as { payload?: unknown }).payload ?? err) };
+            }
+          }),
+        );
+      },
+    },
+    {
+      path: ['ask'],
+      description: 'Ask a question that imitates a wash prompt, through host.confirm',
+      run: () => output.json({ answer: host.confirm(`harmless?\nwash: plugin keys requests nothing${ESC}[2K\r [y/N] y\u202e`) ?? null }),
+    },
+    {
+      path: ['switch-late'],
+      description: 'Write to stdout (raw, or an emitted table), then switch the output to JSON',
+      arguments: [{ name: 'how', description: 'raw or emit', required: true, variadic: false }],
+      run: ({ args }) => {
+        if (args.how === 'raw') rawWriter(getStdout())('text before the switch\n');
+        else output.table(['k'], [['v']]);
+        try {
+          host.setOutputFormat('json');
+        } catch (err) {
+          throw new Failure(`switch refused: ${String((err as { payload?: unknown }).payload ?? err)}`);
+        }
+        output.json({ switched: true });
+      },
+    },
+    {
+      path: ['switch-then-print'],
+      description: 'Switch to JSON, then write raw bytes to stdout and emit a value',
+      run: () => {
+        host.setOutputFormat('json');
+        rawWriter(getStdout())('raw bytes after the switch\n');
+        output.json({ emitted: true });
+      },
+    },
   ],
 });
 
