@@ -62,7 +62,8 @@ describe('-o/--output after the plugin name', () => {
     expect(greet.stderr).toContain('hello, Ada');
     const bad = await runWash(['example', 'json', '-o', 'yaml'], { xdg, ...onPath });
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/\nerror: invalid value 'yaml' for '--output' \(one of: text, json\)\nsee 'wash example json --help'\n$/);
+    // Nothing was used, so nothing about access is said: the usage error is all there is.
+    expect(bad.stderr).toBe("error: invalid value 'yaml' for '--output' (one of: text, json)\nsee 'wash example json --help'\n");
   });
 
   it('parser forms through the real CLI: bundles, -n2, options before the command words, and their usage errors', async () => {
