@@ -5,13 +5,12 @@ import type { PluginEntry } from '../plugin-host/catalog.js';
 import { emptyGrants, readConfig, type Grants } from '../sandbox/config.js';
 import { grantsFor, isSystemItem, isSystemPath, mergeGrants, subtractGrants, splitByGrant, usableHosts, withoutSystemPaths } from '../sandbox/policy.js';
 import { realGrants, realPathOf, withRealPaths } from '../sandbox/real-paths.js';
-import { isOpenEnded } from '../sandbox/decide.js';
+import { findReserved, grantsSummary, isOpenEnded } from '../sandbox/decide.js';
 import { forgetGrants, recordedDenials, recordedGrants, withoutEmpty, writeAccess, writeGrants } from '../sandbox/grant-store.js';
 import { refuses, undeclaredGrants } from '../sandbox/consent-policy.js';
 import { adapterFor } from '../plugin-host/adapters/index.js';
 import { grantSubjectOf } from '../plugin-host/plugin-identity.js';
 import { shortDigest } from '../util/text.js';
-import { findReserved } from '../sandbox/decide.js';
 import { reservedReason, type Reserved } from '../sandbox/reserved.js';
 import { PACKAGE_ROOT } from '../plugin-host/versions.js';
 import { isTrustedCore } from './run-plugin.js';
@@ -163,9 +162,9 @@ export function registerPluginGrants(plugin: Command, ctxOf: (cmd: Command) => C
         throw new UsageError('nothing to grant: pass --env, --read, --write, --net, --exec, --scratch, --listen or --all');
       }
       const now = await writeGrants(ctx.configFile, subject, (current) => mergeGrants(current, add));
-      const confirmed = flags.confirm && changed ? `confirmed for ${shortDigest(subject.digest)}: ${summary(changed.grants)}` : '';
+      const confirmed = flags.confirm && changed ? `confirmed for ${shortDigest(subject.digest)}: ${grantsSummary(changed.grants)}` : '';
       ctx.print({ plugin: name, identity: subject.identity.key, digest: subject.digest, grants: withoutEmpty(now) }, () =>
-        [confirmed, isEmpty(add) ? '' : `granted to ${esc(name)}: ${summary(add)}`].filter(Boolean).join('\n') || `nothing changed for ${esc(name)}`,
+        [confirmed, isEmpty(add) ? '' : `granted to ${esc(name)}: ${grantsSummary(add)}`].filter(Boolean).join('\n') || `nothing changed for ${esc(name)}`,
       );
     });
 
@@ -277,8 +276,3 @@ function isRecorded({ kind, spellings }: { kind: keyof Grants; spellings: string
   return has(recorded.grants) || has(recorded.denied);
 }
 
-function summary(g: Grants): string {
-  return Object.entries(withoutEmpty(g))
-    .map(([k, v]) => (v === true ? k : `${k} ${(v as string[]).join(', ')}`))
-    .join('; ');
-}
