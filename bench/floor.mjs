@@ -25,5 +25,5 @@ const instance = await instantiate(async (name) => WebAssembly.compile(await rea
   ...shim.getImportObject(),
   'wash:plugin/host': host,
 });
-const plugin = instance['wash:plugin/plugin@0.1.0'] ?? instance.plugin;
+const plugin = Object.entries(instance).find(([name]) => name.startsWith('wash:plugin/plugin@'))?.[1] ?? instance.plugin;
 process.exitCode = plugin.run(argv);

@@ -15,6 +15,8 @@ export type FileHashes = Record<string, string>;
 export interface TranspiledCode {
   dir: string;
   sha256: FileHashes;
+  /** What the component imports (from its cache record): the worker loads only the WASI shim parts these need. */
+  imports?: readonly string[];
 }
 
 export const sha256Hex = (bytes: Uint8Array | string): string => createHash('sha256').update(bytes).digest('hex');
@@ -31,6 +33,16 @@ export class ModifiedEntry extends WashError {
 export function checkFile(code: TranspiledCode, name: string, bytes: Uint8Array | string): void {
   const expected = code.sha256[name];
   if (expected === undefined || sha256Hex(bytes) !== expected) throw new ModifiedEntry(join(code.dir, name));
+}
+
+/**
+ * checkFile, hashing off this thread (WebCrypto digests run on libuv's
+ * thread pool): a worker verifies a large core module while V8 compiles it.
+ */
+export async function checkFileAsync(code: TranspiledCode, name: string, bytes: Uint8Array<ArrayBuffer>): Promise<void> {
+  const expected = code.sha256[name];
+  const digest = Buffer.from(await crypto.subtle.digest('SHA-256', bytes)).toString('hex');
+  if (expected === undefined || digest !== expected) throw new ModifiedEntry(join(code.dir, name));
 }
 
 /** A record as read from disk: plain file names mapped to sha256 hex, or nothing usable. */

@@ -4,6 +4,7 @@ import type { LogLevel, OutputFormat } from './invocation.js';
 import type { ContractId } from './component.js';
 import type { TranspiledCode } from './integrity.js';
 import type { HostCall } from './adapters/index.js';
+import type { Phase } from '../util/phases.js';
 
 /** Everything a worker needs to run one plugin call; plain data, sent with postMessage. */
 export interface RunSpec {
@@ -50,4 +51,4 @@ export type RunOutcome = (
   | { kind: 'ok'; status: number; value?: unknown }
   /** `modified`: a file of the transpiled code did not match its record (so nothing of it ran). */
   | { kind: 'error'; message: string; exitCode: number; hint?: string; modified?: string }
-) & { emitted: unknown[] };
+) & { emitted: unknown[]; /** The worker's moments, for `--log-level trace` (src/util/phases.ts). */ phases?: Phase[] };

@@ -5,7 +5,7 @@
  */
 import { writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { instantiateRaw, precompile } from './instantiate.js';
+import { instantiateRaw, loadShim, precompile } from './instantiate.js';
 import { adapterFor, type AdapterHostOptions } from './adapters/index.js';
 import { createHostImports } from './host-imports.js';
 import { newInvocation } from './invocation.js';
@@ -20,6 +20,9 @@ import { LinePrefixer, TerminalEscaper } from '../util/terminal-escape.js';
 import { noteTerminalWrite, useTerminalState, waitForQuestion } from '../util/terminal.js';
 import { WashError, ExitCode, messageOf } from '../util/errors.js';
 import { channelClient, remoteContext } from './channel.js';
+import { phase, recordedPhases } from '../util/phases.js';
+
+phase('worker: started (its modules loaded)');
 
 /**
  * A worker is either started with its spec, or prewarmed: started before the
@@ -27,8 +30,7 @@ import { channelClient, remoteContext } from './channel.js';
  * main thread still decides access, then receives the spec.
  */
 function receiveSpec(): Promise<RunSpec> {
-  void import('@bytecodealliance/preview2-shim/instantiation');
-  void import('@bytecodealliance/preview2-shim');
+  void loadShim().catch(() => undefined); // the parts every component needs; the rest once told which
   return new Promise((resolve) => {
     const onMessage = (message: { type?: string; code?: TranspiledCode; spec?: RunSpec }) => {
       if (message?.type === 'compile') precompile(message.code!);
@@ -42,6 +44,7 @@ function receiveSpec(): Promise<RunSpec> {
 }
 
 const spec: RunSpec = (workerData as { spec?: RunSpec }).spec ?? (await receiveSpec());
+phase('worker: spec received');
 // A worker's stderr is a pipe to the main thread: carry over whether colour is wanted there.
 if (spec.colorStderr) process.env.FORCE_COLOR = '1';
 else process.env.NO_COLOR = '1';
@@ -124,7 +127,11 @@ async function main(): Promise<RunOutcome> {
   // The context store lives in the main thread, shared with every instance of this invocation.
   const callMain = channelClient(spec.channel, parentPort!);
   (invocation as { context: Map<string, string> }).context = remoteContext(callMain);
-  const state = () => ({ emitted: invocation.emitted }); // the context store already lives in the main thread
+  // The context store already lives in the main thread.
+  const state = () => {
+    phase('worker: call ended');
+    return { emitted: invocation.emitted, phases: recordedPhases() };
+  };
   const output = directOutput(spec.maxOutputBytes);
   try {
     const sandbox = {
@@ -160,6 +167,7 @@ async function main(): Promise<RunOutcome> {
       return { imports, raw: await instantiateRaw(spec.code, sandbox, imports) };
     };
     const first = await instantiate();
+    phase('worker: instantiated');
     if (spec.call.kind === 'serve') return await serve(first.raw, async () => (await instantiate()).raw, spec.call.port);
     const debug = (message: string) => createHostImports(host).log('debug', message);
     const result = adapter.call(first.raw, spec.prepared, { pluginName: spec.pluginName, invocation, imports: first.imports, debug });

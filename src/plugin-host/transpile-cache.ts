@@ -75,8 +75,10 @@ const isEntryOf = (dirName: string, name: string) => dirName === name || dirName
 
 /**
  * How much of an entry to check before using it: `meta` for help and
- * listings; `run` adds component.js (small) and every file's size, while the
- * worker hashes the core modules from the bytes it compiles; `all` hashes everything now.
+ * listings; `run` adds every file's size (a partial entry is rebuilt before
+ * the run), while the worker hashes each file from the very bytes it imports
+ * or compiles (a modified one ends the call before any of it runs, and the
+ * caller rebuilds: run-plugin.ts callVerified); `all` hashes everything now.
  */
 type Check = 'meta' | 'run' | 'all';
 
@@ -94,7 +96,6 @@ async function readEntry(code: TranspiledCode, digest: string, check: Check): Pr
     if (check === 'all') {
       for (const name of Object.keys(sha256)) checkFile(code, name, await readFile(join(dir, name)));
     } else if (check === 'run') {
-      checkFile(code, 'component.js', await readFile(join(dir, 'component.js')));
       const sizes = await Promise.all(Object.keys(meta.files).map((f) => stat(join(dir, f)).then((s) => s.size)));
       const wrong = Object.entries(meta.files).find(([, size], i) => size !== sizes[i]);
       if (wrong) throw new ModifiedEntry(join(dir, wrong[0]));
@@ -218,7 +219,7 @@ async function build(layout: Layout, file: string, digest: string, bytes: Buffer
     }
     await put('package.json', '{"type":"module"}\n');
 
-    const { metadata, foreign } = await describeComponent({ code: { dir: tmp, sha256: { ...sha256 } }, contract, file, layout }, await options.limits());
+    const { metadata, foreign } = await describeComponent({ code: { dir: tmp, sha256: { ...sha256 }, imports }, contract, file, layout }, await options.limits());
     const meta: MetaFile = { digest, jco: getJcoVersion(), metadata, exports, imports, contract, foreign, files };
     const metaText = JSON.stringify(meta);
     await writeFile(join(tmp, 'meta.json'), metaText);
