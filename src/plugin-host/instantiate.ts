@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { checkFile, checkFileAsync, type TranspiledCode } from './integrity.js';
+import type { Script } from 'node:vm';
+import { checkFile, checkFileAsync, ModifiedEntry, type TranspiledCode } from './integrity.js';
+import { compileGlue, glueAsScript, GLUE_CODE_CACHE } from './glue-script.js';
 import { installFilesystemGuards, markReadOnly } from '../sandbox/readonly-fs.js';
 import { containPreopen, installContainment } from '../sandbox/fs-containment.js';
 import { guardOutgoingHandler } from '../sandbox/outgoing-http.js';
@@ -77,18 +79,37 @@ function compiledModule(code: TranspiledCode, name: string): Promise<WebAssembly
   return module;
 }
 
+/** The glue compiled as a script, by entry: its code cache can be taken once it ran (glueCodeCache). */
+const glueScripts = new Map<string, Script>();
+
 /**
- * Import the component's JavaScript from the bytes that were checked, as a
- * data: URL: importing the file by path would read it again, after the check.
- * (jco's output imports nothing relative, so it needs no file location.)
+ * Load the component's JavaScript from the bytes that were checked: as a
+ * script (with its verified V8 code cache, ./glue-script.ts), else as a data:
+ * URL module. Importing the file by path would read it again, after the
+ * check. (jco's output imports nothing relative, so it needs no file location.)
  */
 function loadInstantiate(code: TranspiledCode): Promise<Instantiate> {
   const key = `${code.dir}\0${code.sha256['component.js'] ?? ''}`;
   let promise = loaded.get(key);
   if (!promise) {
-    promise = readFile(join(code.dir, 'component.js')).then(async (source) => {
+    const cacheFile = join(code.dir, GLUE_CODE_CACHE);
+    const readCache = code.sha256[GLUE_CODE_CACHE] === undefined ? undefined : readFile(cacheFile).catch(() => Promise.reject(new ModifiedEntry(cacheFile)));
+    promise = Promise.all([readFile(join(code.dir, 'component.js')), readCache]).then(async ([source, cache]) => {
       checkFile(code, 'component.js', source);
+      if (cache) checkFile(code, GLUE_CODE_CACHE, cache);
       phase('component.js: read and verified');
+      const script = glueAsScript(source.toString('utf8'));
+      if (script) {
+        try {
+          const compiled = compileGlue(script, join(code.dir, 'component.js'), cache);
+          const instantiate = (compiled.runInThisContext() as () => Instantiate)();
+          glueScripts.set(key, compiled);
+          phase(`component.js: compiled as a script${cache ? (compiled.cachedDataRejected ? ' (code cache rejected)' : ' (from its code cache)') : ''}`);
+          return instantiate;
+        } catch (err) {
+          if (!(err instanceof SyntaxError)) throw err; // a glue of another shape: load it as the module it is
+        }
+      }
       const module = (await import(`data:text/javascript;base64,${source.toString('base64')}`)) as { instantiate: Instantiate };
       phase('component.js: imported');
       return module.instantiate;
@@ -96,6 +117,11 @@ function loadInstantiate(code: TranspiledCode): Promise<Instantiate> {
     loaded.set(key, promise);
   }
   return promise;
+}
+
+/** V8's code cache of a glue loaded as a script, with what compiled while it ran; undefined when it was imported as a module. */
+export function glueCodeCache(code: TranspiledCode): Uint8Array | undefined {
+  return glueScripts.get(`${code.dir}\0${code.sha256['component.js'] ?? ''}`)?.createCachedData();
 }
 
 /** The shim's I/O module first (every other part imports it), its I/O thread started only when first used. */

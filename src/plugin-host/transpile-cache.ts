@@ -9,6 +9,7 @@ import { getJcoVersion } from './versions.js';
 import { describeComponent } from './describe.js';
 import { checkFile, ModifiedEntry, sha256Hex, type FileHashes, type TranspiledCode } from './integrity.js';
 import { readVerdict, writeVerdict, type Verdict } from './verdicts.js';
+import { GLUE_CODE_CACHE } from './glue-script.js';
 import type { WorkerLimits } from './worker-guard.js';
 import { messageOf } from '../util/errors.js';
 
@@ -63,7 +64,7 @@ const hex = (digest: string) => digest.replace(/^sha256:/, '');
  * shape, how `info` is called, how entries are recorded. With jco's version it
  * keys every entry, so a new wash never trusts a verdict (or rejection) made under other rules.
  */
-const CACHE_FORMAT = 7;
+const CACHE_FORMAT = 8;
 
 /** The name of a component's cache entry: digest, jco version and cache format. */
 export function entryName(digest: string): string {
@@ -219,7 +220,8 @@ async function build(layout: Layout, file: string, digest: string, bytes: Buffer
     }
     await put('package.json', '{"type":"module"}\n');
 
-    const { metadata, foreign } = await describeComponent({ code: { dir: tmp, sha256: { ...sha256 }, imports }, contract, file, layout }, await options.limits());
+    const { metadata, foreign, codeCache } = await describeComponent({ code: { dir: tmp, sha256: { ...sha256 }, imports }, contract, file, layout }, await options.limits());
+    if (codeCache) await put(GLUE_CODE_CACHE, codeCache);
     const meta: MetaFile = { digest, jco: getJcoVersion(), metadata, exports, imports, contract, foreign, files };
     const metaText = JSON.stringify(meta);
     await writeFile(join(tmp, 'meta.json'), metaText);
