@@ -13,8 +13,15 @@
  */
 import vm from 'node:vm';
 
-/** The name of the code cache file in a cache entry. */
-export const GLUE_CODE_CACHE = 'component.v8cache';
+/**
+ * The code cache's file in a cache entry is named by its content
+ * (`component.<sha256 prefix>.v8cache`): V8 writes a different cache on every
+ * build, so two builds of one component (concurrent first runs, or a rebuild
+ * beside a modified entry) each add their own file and never overwrite one
+ * another's. It is not listed in meta.json; the entry's record names it.
+ */
+export const codeCacheName = (sha256Hex: string): string => `component.${sha256Hex.slice(0, 16)}.v8cache`;
+export const isCodeCacheName = (name: string): boolean => /^component\.[0-9a-f]{16}\.v8cache$/.test(name);
 
 const HEAD = /^"use components";\s*export function instantiate\(/;
 const TAIL = /export const _util\s*=\s*\{\s*\}\s*;?\s*$/;

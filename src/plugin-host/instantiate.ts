@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Script } from 'node:vm';
 import { checkFile, checkFileAsync, ModifiedEntry, type TranspiledCode } from './integrity.js';
-import { compileGlue, glueAsScript, GLUE_CODE_CACHE } from './glue-script.js';
+import { compileGlue, glueAsScript, isCodeCacheName } from './glue-script.js';
 import { installFilesystemGuards, markReadOnly } from '../sandbox/readonly-fs.js';
 import { containPreopen, installContainment } from '../sandbox/fs-containment.js';
 import { guardOutgoingHandler } from '../sandbox/outgoing-http.js';
@@ -92,11 +92,12 @@ function loadInstantiate(code: TranspiledCode): Promise<Instantiate> {
   const key = `${code.dir}\0${code.sha256['component.js'] ?? ''}`;
   let promise = loaded.get(key);
   if (!promise) {
-    const cacheFile = join(code.dir, GLUE_CODE_CACHE);
-    const readCache = code.sha256[GLUE_CODE_CACHE] === undefined ? undefined : readFile(cacheFile).catch(() => Promise.reject(new ModifiedEntry(cacheFile)));
+    const cacheName = Object.keys(code.sha256).find(isCodeCacheName);
+    const cacheFile = cacheName && join(code.dir, cacheName);
+    const readCache = cacheFile ? readFile(cacheFile).catch(() => Promise.reject(new ModifiedEntry(cacheFile))) : undefined;
     promise = Promise.all([readFile(join(code.dir, 'component.js')), readCache]).then(async ([source, cache]) => {
       checkFile(code, 'component.js', source);
-      if (cache) checkFile(code, GLUE_CODE_CACHE, cache);
+      if (cache) checkFile(code, cacheName!, cache);
       phase('component.js: read and verified');
       const script = glueAsScript(source.toString('utf8'));
       if (script) {

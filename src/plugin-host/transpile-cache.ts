@@ -1,4 +1,5 @@
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Layout } from './dirs.js';
@@ -9,7 +10,7 @@ import { getJcoVersion } from './versions.js';
 import { describeComponent } from './describe.js';
 import { checkFile, ModifiedEntry, sha256Hex, type FileHashes, type TranspiledCode } from './integrity.js';
 import { readVerdict, writeVerdict, type Verdict } from './verdicts.js';
-import { GLUE_CODE_CACHE } from './glue-script.js';
+import { codeCacheName, isCodeCacheName } from './glue-script.js';
 import type { WorkerLimits } from './worker-guard.js';
 import { messageOf } from '../util/errors.js';
 
@@ -221,7 +222,12 @@ async function build(layout: Layout, file: string, digest: string, bytes: Buffer
     await put('package.json', '{"type":"module"}\n');
 
     const { metadata, foreign, codeCache } = await describeComponent({ code: { dir: tmp, sha256: { ...sha256 }, imports }, contract, file, layout }, await options.limits());
-    if (codeCache) await put(GLUE_CODE_CACHE, codeCache);
+    if (codeCache) {
+      // Not listed in meta.json: V8's code cache differs from build to build (see publish); the record names it.
+      const hash = sha256Hex(codeCache);
+      await writeFile(join(tmp, codeCacheName(hash)), codeCache);
+      sha256[codeCacheName(hash)] = hash;
+    }
     const meta: MetaFile = { digest, jco: getJcoVersion(), metadata, exports, imports, contract, foreign, files };
     const metaText = JSON.stringify(meta);
     await writeFile(join(tmp, 'meta.json'), metaText);
@@ -239,9 +245,10 @@ async function build(layout: Layout, file: string, digest: string, bytes: Buffer
 /**
  * Give a finished build its entry name with one rename. An existing entry is
  * never deleted or replaced (another process may be loading it): if it holds
- * exactly these files (the same component built concurrently) it is used;
- * otherwise (modified, or not ours) the build gets a fresh name beside it and
- * the old one is left for `wash drain`.
+ * exactly these files (the same component built concurrently) it is used,
+ * with this build's code cache added under its own name (and recorded only
+ * when that file holds it); otherwise (modified, or not ours) the build gets
+ * a fresh name beside it and the old one is left for `wash drain`.
  */
 async function publish(layout: Layout, tmp: string, name: string, sha256: FileHashes): Promise<string> {
   const target = join(layout.transpiled, name);
@@ -251,10 +258,28 @@ async function publish(layout: Layout, tmp: string, name: string, sha256: FileHa
   } catch (err) {
     if (!['ENOTEMPTY', 'EEXIST', 'ENOTDIR', 'EISDIR'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
   }
-  if (await holdsExactly({ dir: target, sha256 })) return target;
+  // The same component, built by another process (or rebuilt beside a modified code cache): every file but
+  // the code cache is deterministic. Add this build's cache under its own name, never touching another file.
+  const cacheName = Object.keys(sha256).find(isCodeCacheName);
+  const { [cacheName ?? '']: _cache, ...code } = sha256;
+  if (await holdsExactly({ dir: target, sha256: code })) {
+    if (cacheName && !(await addFile(join(tmp, cacheName), { dir: target, sha256: { [cacheName]: sha256[cacheName]! } }))) delete sha256[cacheName];
+    return target;
+  }
   const fresh = `${target}~${randomBytes(4).toString('hex')}`;
   await rename(tmp, fresh);
   return fresh;
+}
+
+/** Copy one file into an entry under a name not yet taken (or taken by exactly this content); false when it cannot be. */
+async function addFile(from: string, to: TranspiledCode): Promise<boolean> {
+  const [name] = Object.keys(to.sha256);
+  try {
+    await copyFile(from, join(to.dir, name!), constants.COPYFILE_EXCL);
+    return true;
+  } catch {
+    return holdsExactly(to);
+  }
 }
 
 /** Whether every recorded file is in the dir with exactly the recorded content. */
