@@ -1,12 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Script } from 'node:vm';
-import { checkFile, checkFileAsync, ModifiedEntry, type TranspiledCode } from './integrity.js';
+import { checkFile, ModifiedEntry, type TranspiledCode } from './integrity.js';
 import { compileGlue, glueAsScript, isCodeCacheName } from './glue-script.js';
 import { installFilesystemGuards, markReadOnly } from '../sandbox/readonly-fs.js';
 import { containPreopen, installContainment } from '../sandbox/fs-containment.js';
 import { guardOutgoingHandler } from '../sandbox/outgoing-http.js';
 import { phase } from '../util/phases.js';
+import { GuestExit } from './guest-exit.js';
 import { withDeferredIoThread } from './deferred-io-thread.js';
 
 /** What the sandbox lets one instance see; computed by src/sandbox from grants. */
@@ -29,12 +30,7 @@ export interface InstanceSandbox {
   guestOutput?: (stream: 'stdout' | 'stderr', bytes: Uint8Array) => void;
 }
 
-/** Thrown by our `wasi:cli/exit` so a guest's exit ends the run, not the host process. */
-export class GuestExit extends Error {
-  constructor(readonly code: number) {
-    super(`plugin exited with status ${code}`);
-  }
-}
+export { GuestExit };
 
 type Instantiate = (
   getCoreModule: (name: string) => Promise<WebAssembly.Module>,
@@ -62,17 +58,19 @@ function compiledModule(code: TranspiledCode, name: string): Promise<WebAssembly
   const key = `${join(code.dir, name)}\0${code.sha256[name] ?? ''}`;
   let module = compiled.get(key);
   if (!module) {
-    module = readFile(join(code.dir, name)).then(async (bytes) => {
+    module = readFile(join(code.dir, name)).then((bytes) => {
       phase(`${name}: read`);
-      // Both work on this one copy of the bytes, in parallel (V8 compiles on its own threads, the hash runs on
-      // libuv's). Compiling runs none of the code: the module is handed out only once the bytes match their record.
-      const [verified, compiledModule] = await Promise.allSettled([
-        checkFileAsync(code, name, bytes).finally(() => phase(`${name}: verified`)),
-        WebAssembly.compile(bytes).finally(() => phase(`${name}: compiled`)),
-      ]);
-      if (verified.status === 'rejected') throw verified.reason;
-      if (compiledModule.status === 'rejected') throw compiledModule.reason;
-      return compiledModule.value;
+      // V8 compiles on its own threads while this one hashes the same bytes (no copy for the hash).
+      // Compiling runs none of the code: the module is handed out only once the bytes match their record.
+      const compiling = WebAssembly.compile(bytes).finally(() => phase(`${name}: compiled`));
+      try {
+        checkFile(code, name, bytes);
+      } catch (err) {
+        compiling.catch(() => undefined);
+        throw err;
+      }
+      phase(`${name}: verified`);
+      return compiling;
     });
     compiled.set(key, module);
   }

@@ -35,16 +35,6 @@ export function checkFile(code: TranspiledCode, name: string, bytes: Uint8Array 
   if (expected === undefined || sha256Hex(bytes) !== expected) throw new ModifiedEntry(join(code.dir, name));
 }
 
-/**
- * checkFile, hashing off this thread (WebCrypto digests run on libuv's
- * thread pool): a worker verifies a large core module while V8 compiles it.
- */
-export async function checkFileAsync(code: TranspiledCode, name: string, bytes: Uint8Array<ArrayBuffer>): Promise<void> {
-  const expected = code.sha256[name];
-  const digest = Buffer.from(await crypto.subtle.digest('SHA-256', bytes)).toString('hex');
-  if (expected === undefined || digest !== expected) throw new ModifiedEntry(join(code.dir, name));
-}
-
 /** A record as read from disk: plain file names mapped to sha256 hex, or nothing usable. */
 export function checkHashes(value: unknown): FileHashes | undefined {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { isatty } from 'node:tty';
 import { join } from 'node:path';
-import { GuestExit } from './instantiate.js';
+import { GuestExit } from './guest-exit.js';
 import type { Invocation } from './invocation.js';
 import type { CachedComponent } from './transpile-cache.js';
 import type { RunOutcome, RunSpec } from './run-spec.js';
