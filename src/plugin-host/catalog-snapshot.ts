@@ -15,9 +15,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { CachedComponent } from './transpile-cache.js';
-import { findAdapter } from './adapters/index.js';
+import type { Metadata } from './metadata.js';
 import { checkHashes } from './integrity.js';
-import { validateMetadata } from './metadata.js';
 import { writeFileAtomic } from '../util/atomic.js';
 
 export type SnapshotRow = { component: CachedComponent } | { rejected: string };
@@ -75,31 +74,47 @@ export class CatalogSnapshot {
   }
 }
 
-/** A row as read back: the same checks a cache entry's meta.json gets (transpile-cache.ts readEntry). */
+/**
+ * A row as read back: its shape. Its content was validated before it was
+ * written (it is a cache entry's checked metadata) and no plugin can write
+ * the file, so, like a verdict (./verdicts.ts), it is not validated again:
+ * listings stay free of the validation code, the contract adapters and semver.
+ * A run reads and validates the cache entry itself.
+ */
 function checkRow(raw: unknown): SnapshotRow | undefined {
   if (!raw || typeof raw !== 'object') return undefined;
   const row = raw as { rejected?: unknown; component?: Partial<Record<keyof CachedComponent, unknown>> };
   if (typeof row.rejected === 'string') return { rejected: row.rejected };
   const c = row.component;
   if (!c || typeof c !== 'object') return undefined;
-  try {
-    const adapter = findAdapter(typeof c.contract === 'string' ? c.contract : undefined);
-    const sha256 = checkHashes(c.sha256);
-    const strings = (v: unknown) => Array.isArray(v) && v.every((s) => typeof s === 'string');
-    if (!adapter || !sha256 || typeof c.dir !== 'string' || typeof c.digest !== 'string' || !strings(c.exports) || !strings(c.imports)) return undefined;
-    return {
-      component: {
-        dir: c.dir,
-        digest: c.digest,
-        metadata: validateMetadata(c.metadata),
-        exports: c.exports as string[],
-        imports: c.imports as string[],
-        contract: adapter.id,
-        foreign: adapter.checkInfo(c.foreign),
-        sha256,
-      },
-    };
-  } catch {
-    return undefined;
-  }
+  const strings = (v: unknown) => Array.isArray(v) && v.every((s) => typeof s === 'string');
+  const sha256 = checkHashes(c.sha256);
+  if (!sha256 || typeof c.dir !== 'string' || typeof c.digest !== 'string' || typeof c.contract !== 'string') return undefined;
+  if (!strings(c.exports) || !strings(c.imports) || !isMetadataShaped(c.metadata)) return undefined;
+  return {
+    component: {
+      dir: c.dir,
+      digest: c.digest,
+      metadata: c.metadata,
+      exports: c.exports as string[],
+      imports: c.imports as string[],
+      contract: c.contract,
+      foreign: c.foreign,
+      sha256,
+    },
+  };
+}
+
+/** The fields listings, help and completion read, of the types they expect. */
+function isMetadataShaped(m: unknown): m is Metadata {
+  if (!m || typeof m !== 'object') return false;
+  const r = m as Record<string, unknown>;
+  const text = (k: string) => typeof r[k] === 'string';
+  const objects = (v: unknown) => Array.isArray(v) && v.every((x) => x !== null && typeof x === 'object');
+  return (
+    text('id') && text('name') && text('version') && text('description') &&
+    objects(r.commands) && (r.commands as { path?: unknown }[]).every((c) => Array.isArray(c.path)) &&
+    Array.isArray(r.groups) && Array.isArray(r.hooks) && r.access !== null && typeof r.access === 'object' &&
+    typeof r.providesCredentials === 'boolean'
+  );
 }

@@ -1,9 +1,9 @@
 import type { Layout } from './dirs.js';
 import { DigestIndex } from './digest.js';
 import { discover, type Candidate } from './discover.js';
-import { cachedMetadata, ensureCompiled, entryName, type CachedComponent } from './transpile-cache.js';
+import type { CachedComponent } from './transpile-cache.js';
+import { entryName } from './entry-name.js';
 import { CatalogSnapshot } from './catalog-snapshot.js';
-import { NotAPlugin } from './component.js';
 import type { WorkerLimits } from './worker-guard.js';
 import { messageOf } from '../util/errors.js';
 
@@ -40,7 +40,10 @@ export async function loadCatalog(layout: Layout, options: CatalogOptions): Prom
 
   const rejected: Catalog['rejected'] = [];
   const rows = candidates.map((c) => snapshot.get(entryName(c.digest)));
-  const cached = await Promise.all(candidates.map((c, i) => (rows[i] ? undefined : cachedMetadata(layout, c.digest, c.prebuilt))));
+  // The cache code is loaded only for components the snapshot does not know (help and listings read the snapshot alone).
+  const cache = rows.every(Boolean) ? undefined : await import('./transpile-cache.js');
+  const { NotAPlugin } = cache ? await import('./component.js') : { NotAPlugin: undefined };
+  const cached = await Promise.all(candidates.map((c, i) => (rows[i] ? undefined : cache!.cachedMetadata(layout, c.digest, c.prebuilt))));
   const described: { candidate: Candidate; component: CachedComponent }[] = [];
   // Uncached ones are transpiled one at a time: each takes a second or two and much memory.
   for (const [i, candidate] of candidates.entries()) {
@@ -53,14 +56,14 @@ export async function loadCatalog(layout: Layout, options: CatalogOptions): Prom
     if (!component && options.cachedOnly) continue;
     if (!component) {
       try {
-        component = await ensureCompiled(layout, candidate.file, candidate.digest, {
+        component = await cache!.ensureCompiled(layout, candidate.file, candidate.digest, {
           onTranspile: () => options.onTranspile?.(candidate.file),
           prebuilt: candidate.prebuilt,
           limits: options.limits,
         });
       } catch (err) {
         // A verdict on the component is remembered (as the cache does); a timeout or an unreadable file is not.
-        if (err instanceof NotAPlugin) snapshot.set(entryName(candidate.digest), { rejected: err.message.replaceAll(candidate.file, '{file}') });
+        if (NotAPlugin && err instanceof NotAPlugin) snapshot.set(entryName(candidate.digest), { rejected: err.message.replaceAll(candidate.file, '{file}') });
         rejected.push({ file: candidate.file, reason: messageOf(err) });
         continue;
       }

@@ -1,17 +1,19 @@
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { writeFileAtomic } from '../util/atomic.js';
 
+/** A sha256 hash; node:crypto is loaded when something is hashed, not by listing plugins. */
+const sha256 = () => process.getBuiltinModule('node:crypto').createHash('sha256');
+
 /** `sha256:<hex>` of a file, streamed. */
 export async function fileDigest(path: string): Promise<string> {
-  const hash = createHash('sha256');
+  const hash = sha256();
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return `sha256:${hash.digest('hex')}`;
 }
 
 export function bytesDigest(bytes: Uint8Array): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+  return `sha256:${sha256().update(bytes).digest('hex')}`;
 }
 
 interface IndexEntry {

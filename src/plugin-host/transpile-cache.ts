@@ -7,6 +7,7 @@ import { checkComponentHeader, checkContract, NotAPlugin, type ContractId } from
 import { findAdapter } from './adapters/index.js';
 import { validateMetadata, type Metadata } from './metadata.js';
 import { getJcoVersion } from './versions.js';
+import { entryName } from './entry-name.js';
 import { describeComponent } from './describe.js';
 import { checkFile, ModifiedEntry, sha256Hex, type FileHashes, type TranspiledCode } from './integrity.js';
 import { readVerdict, writeVerdict, type Verdict } from './verdicts.js';
@@ -58,19 +59,7 @@ export interface CompileOptions {
   warn?: (text: string) => void;
 }
 
-const hex = (digest: string) => digest.replace(/^sha256:/, '');
-
-/**
- * Bump when what we store changes meaning: metadata validation, the meta.json
- * shape, how `info` is called, how entries are recorded. With jco's version it
- * keys every entry, so a new wash never trusts a verdict (or rejection) made under other rules.
- */
-const CACHE_FORMAT = 8;
-
-/** The name of a component's cache entry: digest, jco version and cache format. */
-export function entryName(digest: string): string {
-  return `${hex(digest)}-jco${getJcoVersion()}-f${CACHE_FORMAT}`;
-}
+export { entryName };
 
 /** Whether a dir name is an entry of this name: itself, or one built beside an older copy (see publish). */
 const isEntryOf = (dirName: string, name: string) => dirName === name || dirName.startsWith(`${name}~`);
