@@ -1,4 +1,9 @@
 #!/usr/bin/env node
-import { main } from '../dist/wash.js';
+// CommonJS (bin/package.json): node starts it without its ES module loader,
+// which `wash --version` never needs (see scripts/bundle.mjs).
+'use strict';
+const { main } = require('../dist/wash.cjs');
 
-process.exitCode = await main(process.argv.slice(2));
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

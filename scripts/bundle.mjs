@@ -1,15 +1,18 @@
 // Bundles the CLI into dist/ with esbuild.
 //
-// Starting a command costs about 1 ms per module file node loads (resolve,
-// open, read, compile), so what the common commands need comes in layers,
-// each ONE file holding its modules and exporting all their exports:
-//   dist/wash.js          main.ts and what it imports statically: enough for --version
-//   dist/wash-context.js  cli/context.ts (options, directories, the plugin catalog) and
-//                         what it adds: with the first, enough for --help and listings
-// Everything else is built with code splitting: what those import lazily (dist/lazy/),
-// the worker entries, and shared chunks. An import of a module that a layer holds
-// resolves to that layer's file (`#wash/<file>`, package.json "imports"), so each
-// module exists once, whoever imports it: one WashError class, one terminal state.
+// Start-up is what most commands cost. Node loads a CommonJS file without
+// starting its ES module loader (~7 ms, a third of `node -e 0`), and each
+// module file costs ~1 ms more (resolve, open, read, compile). So what the
+// common commands need comes in layers, each ONE CommonJS file holding its
+// modules and exporting all their exports:
+//   dist/wash.cjs          main.ts and what it imports statically: enough for --version
+//   dist/wash-context.cjs  cli/context.ts (options, directories, the plugin catalog) and
+//                          cli/root-help.ts, with what they add: enough for --help
+// Everything else is ES modules built with code splitting: what those import
+// lazily (dist/lazy/), the worker entries, and shared chunks. An import of a
+// module that a layer holds resolves to that layer's file (`#wash/<file>`,
+// package.json "imports"), so each module exists once, whoever imports it: one
+// WashError class, one terminal state. (bin/wash.js is CommonJS too: bin/package.json.)
 //
 // Running a plugin never loads commander, printing help never loads jco or the WASI shim.
 import { build } from 'esbuild';
@@ -18,10 +21,11 @@ import { join, relative, resolve } from 'node:path';
 import { ROOT } from './componentize-plugin.mjs';
 
 const jco = JSON.parse(await readFile(join(ROOT, 'node_modules', '@bytecodealliance', 'jco', 'package.json'), 'utf8'));
+const wash = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8'));
 const SRC = join(ROOT, 'src');
 const LAYERS = [
-  { file: 'wash.js', entry: join(SRC, 'cli', 'main.ts') },
-  { file: 'wash-context.js', entry: join(SRC, 'cli', 'context.ts') },
+  { file: 'wash.cjs', entries: [join(SRC, 'cli', 'main.ts')] },
+  { file: 'wash-context.cjs', entries: [join(SRC, 'cli', 'context.ts'), join(SRC, 'cli', 'root-help.ts')] },
 ];
 
 const common = {
@@ -31,8 +35,8 @@ const common = {
   target: 'node20',
   // Heavy or native-ish dependencies stay in node_modules and load only when needed.
   external: ['@bytecodealliance/*', 'undici', '@inquirer/*', 'smol-toml', '#wash/*'],
-  // The transpile cache is keyed by jco's version; knowing it at build time saves a lookup per start.
-  define: { __JCO_VERSION__: JSON.stringify(jco.version) },
+  // The transpile cache is keyed by jco's version; knowing it (and wash's) at build time saves a lookup per start.
+  define: { __JCO_VERSION__: JSON.stringify(jco.version), __WASH_VERSION__: JSON.stringify(wash.version) },
   logLevel: 'warning',
 };
 
@@ -42,34 +46,50 @@ const layerOf = new Map();
 const lazy = new Set();
 const sourceOf = (args) => resolve(args.resolveDir, args.path).replace(/\.js$/, '.ts');
 
-/** Imports of modules a layer holds go to its file; dynamic imports (from a layer) go to the lazy entries. */
+/**
+ * Imports of modules a layer holds go to its file; dynamic imports from a
+ * layer go to the lazy entries. A layer loads a later layer with require (a
+ * dynamic import would start the ES module loader that layers exist to avoid).
+ */
 const routing = (fromLayer) => ({
   name: 'routing',
   setup(b) {
     b.onResolve({ filter: /^\.\.?\// }, (args) => {
       const target = sourceOf(args);
-      const layer = layerOf.get(target) ?? (args.kind === 'dynamic-import' ? LAYERS.find((l) => l.entry === target)?.file : undefined);
+      const layer = layerOf.get(target) ?? (args.kind === 'dynamic-import' ? LAYERS.find((l) => l.entries.includes(target))?.file : undefined);
+      if (layer && fromLayer && args.kind === 'dynamic-import') return { path: layer, namespace: 'require-layer' };
       if (layer) return { path: `#wash/${layer}`, external: true };
       if (!fromLayer || args.kind !== 'dynamic-import' || !target.startsWith(`${SRC}/`)) return undefined;
       const name = relative(SRC, target).replace(/\.ts$/, '');
       lazy.add(name);
       return { path: `./lazy/${name}.js`, external: true };
     });
+    b.onLoad({ filter: /.*/, namespace: 'require-layer' }, (args) => ({ contents: `module.exports = require('#wash/${args.path}');`, loader: 'js' }));
   },
 });
+/**
+ * A CommonJS layer has no import.meta: its URL comes from __filename, and
+ * import.meta.resolve serves only versions.ts when jco's version was not
+ * defined at build time (running from source), which a bundle never is.
+ */
+const cjsLayer = {
+  format: 'cjs',
+  banner: { js: "const __washImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  define: { ...common.define, 'import.meta.url': '__washImportMetaUrl', 'import.meta.resolve': 'undefined' },
+};
 
 await rm(join(ROOT, 'dist'), { recursive: true, force: true });
 
 for (const layer of LAYERS) {
   // The modules of this layer: its entry and what that imports statically, minus earlier layers'.
-  const probe = await build({ ...common, entryPoints: [layer.entry], write: false, metafile: true, outfile: join(ROOT, 'dist', 'probe.js'), plugins: [routing(true)] });
+  const probe = await build({ ...common, entryPoints: layer.entries, write: false, metafile: true, outdir: join(ROOT, 'dist', 'probe'), plugins: [routing(true)] });
   const modules = new Set();
   const visit = (input) => {
     if (modules.has(input) || !probe.metafile.inputs[input]) return;
     modules.add(input);
     for (const i of probe.metafile.inputs[input].imports) if (i.kind === 'import-statement' && !i.external) visit(i.path);
   };
-  visit(relative(ROOT, layer.entry));
+  for (const entry of layer.entries) visit(relative(ROOT, entry));
   const files = [...modules].map((p) => resolve(ROOT, p)).filter((p) => p.startsWith(`${SRC}/`));
 
   // Each export under its own name: two modules of a layer exporting one name would be ambiguous.
@@ -84,6 +104,7 @@ for (const layer of LAYERS) {
   const contents = files.map((file) => `export * from ${JSON.stringify(`./${relative(SRC, file).replace(/\.ts$/, '.js')}`)};`).join('\n');
   await build({
     ...common,
+    ...cjsLayer,
     stdin: { contents, resolveDir: SRC, sourcefile: `${layer.file}.ts`, loader: 'ts' },
     outfile: join(ROOT, 'dist', layer.file),
     plugins: [routing(true)],

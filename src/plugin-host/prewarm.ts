@@ -3,7 +3,7 @@
  * small on purpose: wash's entry point starts the worker as soon as it sees
  * that a plugin is to run, before it loads the rest of itself.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import type { TranspiledCode } from './integrity.js';
 import { PACKAGE_ROOT } from './versions.js';
@@ -24,6 +24,8 @@ export interface Prewarmed {
 }
 
 export function prewarmWorker(): Prewarmed {
+  // node:worker_threads is loaded here, not by every command that imports this module (wash --version).
+  const { Worker } = process.getBuiltinModule('node:worker_threads');
   let worker: Worker | undefined = new Worker(runWorkerFile(), { workerData: {} });
   phase('main: worker prewarm started');
   worker.unref();

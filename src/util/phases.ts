@@ -1,6 +1,7 @@
 /**
  * Where a run's time goes: named moments, in milliseconds since the process
- * started (performance.now() counts from the process's start in every thread),
+ * started (process.uptime() counts from the process's start in every thread;
+ * the `performance` global would load perf_hooks, ~1 ms of `wash --version`),
  * printed under `--log-level trace`. Recording is one array push, so it is
  * always on; the worker sends its moments back with its outcome.
  */
@@ -10,7 +11,7 @@ const phases: Phase[] = [];
 
 /** Note that `name` happened now. */
 export function phase(name: string): void {
-  phases.push([name, performance.now()]);
+  phases.push([name, process.uptime() * 1000]);
 }
 
 /** Moments recorded elsewhere (a worker), already in this process's time. */
