@@ -2,7 +2,10 @@
 // table in one run. The commands of all warm rows run round-robin (one of each
 // per round, N rounds), so drift on a shared machine hits them alike; a ratio
 // is the median of the per-round ratios, shown with the spread (p25-p75) of
-// those. A benchmark, not a test: it prints figures and targets, never fails on them.
+// those. Each run's CPU time (user + system, all threads; waiting for a core
+// does not count) and peak RSS come from its rusage (bench/measure.py, when
+// python3 is there): on a loaded machine the CPU ratio is the steadier one.
+// A benchmark, not a test: it prints figures and targets, never fails on them.
 //
 //   BENCH_RUNS=15      rounds of the warm rows (default 15)
 //   BENCH_ONLY=regex   run only the rows whose label matches (setup still runs)
@@ -12,7 +15,8 @@
 // source's constants patched before building), built with Debian's rustc.
 // Every bench run installs them with `wash plugin install` into fresh XDG dirs:
 // one with 3 installed plugins (tiny and two variants), one with 50.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { createHash } from 'node:crypto';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -31,7 +35,6 @@ const EXAMPLE = join(ROOT, 'test', 'fixtures', 'example', 'dist', 'example.wasm'
 const KEYS = join(ROOT, 'plugins', 'keys', 'dist', 'keys.wasm');
 const VARIANTS = 49;
 const node = process.execPath;
-const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 
 const log = (line) => process.stderr.write(`bench: ${line}\n`);
 const selected = (label) => !ONLY || ONLY.test(label);
@@ -86,18 +89,37 @@ function newEnv() {
   };
 }
 
-function run(cmd, args, env) {
+/** bench/measure.py, kept running: it answers each run with wall time, CPU time and peak RSS. */
+function measurer() {
+  const python = spawnSync('python3', ['--version']).status === 0 ? 'python3' : undefined;
+  if (!python) return undefined;
+  const child = spawn(python, [join(ROOT, 'bench', 'measure.py')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const answers = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  return {
+    async run(argv, env) {
+      child.stdin.write(`${JSON.stringify({ argv, env })}\n`);
+      const { value, done } = await answers.next();
+      if (done) throw new Error('bench/measure.py stopped');
+      return JSON.parse(value);
+    },
+    close: () => child.stdin.end(),
+  };
+}
+const measure = measurer();
+if (!measure) log('python3 not found: wall time only (no CPU time or peak RSS)');
+
+/** Run a command once: wall time (ms), CPU time (ms) and peak RSS (KiB) when measurable. */
+async function run(cmd, args, env) {
+  if (measure) {
+    const r = await measure.run([cmd, ...args], env);
+    if (r.status !== 0) throw new Error(`${[cmd, ...args].join(' ')} exited ${r.status}: ${r.stderr}`);
+    return { ms: r.ms, cpu: r.cpu_ms, rss: r.rss_kb };
+  }
   const start = process.hrtime.bigint();
   const r = spawnSync(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (r.status !== 0) throw new Error(`${[cmd, ...args].join(' ')} exited ${r.status ?? r.signal}: ${r.stderr}`);
-  return { ms, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
-}
-
-/** Peak resident set (KiB) of a command, from /usr/bin/time. */
-function peakRss(cmd, args, env) {
-  const r = run(TIME, ['-f', 'maxrss=%M', cmd, ...args], env);
-  return Number(/maxrss=(\d+)/.exec(r.stderr)?.[1]);
+  return { ms };
 }
 
 /** The transpiled entry a run of `wasm` uses: shipped next to a core plugin, else in the env's cache. */
@@ -122,15 +144,30 @@ const median = (xs) => quantile(xs, 0.5);
 const fmtMs = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
 
 const rows = [];
-function addRow(label, figures, ratio, spread, target, met) {
-  rows.push([label, figures, ratio, spread, target, met === undefined ? '' : met ? 'yes' : 'NO']);
+function addRow(label, figures, ratio, spread, cpu, target, met) {
+  rows.push([label, figures, ratio, spread, cpu, target, met === undefined ? '' : met ? 'yes' : 'NO']);
 }
-/** A row comparing two commands of the round-robin by the per-round ratio a/b. */
+/** Per-round ratios of one figure (ms, cpu or rss) of two commands: median and p25-p75. */
+function ratios(samples, a, b, key) {
+  if (samples[a].some((s) => s[key] === undefined)) return undefined;
+  const rs = samples[a].map((s, i) => s[key] / samples[b][i][key]);
+  return { median: median(rs), spread: `${quantile(rs, 0.25).toFixed(2)}-${quantile(rs, 0.75).toFixed(2)}` };
+}
+/** A row comparing two commands of the round-robin: wall time (the target's measure), and CPU time beside it. */
 function ratioRow(label, samples, a, b, target) {
   if (!selected(label) || !samples[a] || !samples[b]) return;
-  const ratios = samples[a].map((x, i) => x / samples[b][i]);
-  const r = median(ratios);
-  addRow(label, `${fmtMs(median(samples[a]))} / ${fmtMs(median(samples[b]))}`, r.toFixed(2), `${quantile(ratios, 0.25).toFixed(2)}-${quantile(ratios, 0.75).toFixed(2)}`, `<= ${target}`, r <= target);
+  const wall = ratios(samples, a, b, 'ms');
+  const cpu = ratios(samples, a, b, 'cpu');
+  const ms = (name) => fmtMs(median(samples[name].map((s) => s.ms)));
+  addRow(label, `${ms(a)} / ${ms(b)}`, wall.median.toFixed(2), wall.spread, cpu ? cpu.median.toFixed(2) : '', `<= ${target}`, wall.median <= target);
+}
+/** Peak RSS of two commands of the round-robin. */
+function rssRow(label, samples, a, b, target) {
+  if (!selected(label) || !samples[a] || !samples[b]) return;
+  const rss = ratios(samples, a, b, 'rss');
+  if (!rss) return addRow(label, 'needs python3 (bench/measure.py)', '', '', '', `<= ${target}`);
+  const mib = (name) => (median(samples[name].map((s) => s.rss)) / 1024).toFixed(0);
+  addRow(label, `${mib(a)} / ${mib(b)} MiB`, rss.median.toFixed(2), rss.spread, '', `<= ${target}`, rss.median <= target);
 }
 
 // ---------------------------------------------------------------------------
@@ -146,20 +183,20 @@ try {
   const env3 = newEnv();
   const env50 = newEnv();
   const installStart = Date.now();
-  for (const file of tinies.slice(0, 3)) run(node, [WASH, 'plugin', 'install', file], env3);
-  for (const file of tinies) run(node, [WASH, 'plugin', 'install', file], env50);
+  for (const file of tinies.slice(0, 3)) await run(node, [WASH, 'plugin', 'install', file], env3);
+  for (const file of tinies) await run(node, [WASH, 'plugin', 'install', file], env50);
   log(`installed in ${((Date.now() - installStart) / 1000).toFixed(1)} s`);
   // First runs: each env transpiles (or finds) what the warm rows use.
   for (const env of [env3, env50]) {
-    run(node, [WASH, 'tiny', 'greet'], env);
-    run(node, [WASH, 'keys', 'gen', 'user'], env);
-    run(node, [WASH, 'plugin', 'list'], env);
-    run(node, [WASH, '__complete', 'tiny', 'greet', '--'], env);
+    await run(node, [WASH, 'tiny', 'greet'], env);
+    await run(node, [WASH, 'keys', 'gen', 'user'], env);
+    await run(node, [WASH, 'plugin', 'list'], env);
+    await run(node, [WASH, '__complete', 'tiny', 'greet', '--'], env);
   }
   const tinyDir = transpiledDir(tinies[0], env3);
   const keysDir = transpiledDir(KEYS, env3);
   const exampleEnv = { ...newEnv(), WASH_PLUGIN_PATH: dirname(EXAMPLE) };
-  run(node, [WASH, 'example', 'greet'], exampleEnv);
+  await run(node, [WASH, 'example', 'greet'], exampleEnv);
   const exampleDir = transpiledDir(EXAMPLE, exampleEnv);
 
   // Every warm command, run once per round.
@@ -203,29 +240,14 @@ try {
   for (let i = 0; i < RUNS; i++) {
     for (const name of needed) {
       const [cmd, args, env] = commands[name];
-      samples[name].push(run(cmd, args, env).ms);
+      samples[name].push(await run(cmd, args, env));
     }
   }
   const targets = [1.15, 1.1, 2.0, 1.1, 1.05, 5, 1.05, 1.05, 1.05, 1.05, 1.1, 1.3];
   rowNeeds.forEach(([label, [a, b]], i) => {
     ratioRow(label, samples, a, b, targets[i]);
-    if (i === 5) rssRow();
+    if (i === 5) rssRow('peak RSS, `wash keys gen user` / floor', samples, 'keys 3', 'floor keys', 1.05);
   });
-
-  function rssRow() {
-    const label = 'peak RSS, `wash keys gen user` / floor';
-    if (!selected(label)) return;
-    if (!TIME) return addRow(label, 'needs /usr/bin/time (apt-get install time)', '', '', '<= 1.05');
-    const wash = [];
-    const floor = [];
-    for (let i = 0; i < 5; i++) {
-      wash.push(peakRss(...commands['keys 3']));
-      floor.push(peakRss(...commands['floor keys']));
-    }
-    const ratios = wash.map((x, i) => x / floor[i]);
-    const r = median(ratios);
-    addRow(label, `${(median(wash) / 1024).toFixed(0)} / ${(median(floor) / 1024).toFixed(0)} MiB`, r.toFixed(2), `${quantile(ratios, 0.25).toFixed(2)}-${quantile(ratios, 0.75).toFixed(2)}`, '<= 1.05', r <= 1.05);
-  }
 
   // Install of a 14 MB component into fresh XDG dirs, then its first run.
   const installLabel = `\`plugin install\` of a ${(statSync(EXAMPLE).size / 1e6).toFixed(0)} MB component + first run`;
@@ -234,17 +256,18 @@ try {
     const firsts = [];
     for (let i = 0; i < Math.min(RUNS, 5); i++) {
       const env = newEnv();
-      installs.push(run(node, [WASH, 'plugin', 'install', EXAMPLE], env).ms);
-      firsts.push(run(node, [WASH, 'example', 'greet'], env).ms);
+      installs.push((await run(node, [WASH, 'plugin', 'install', EXAMPLE], env)).ms);
+      firsts.push((await run(node, [WASH, 'example', 'greet'], env)).ms);
     }
     const total = median(installs.map((x, i) => x + firsts[i]));
-    addRow(installLabel, `${fmtMs(median(installs))} + ${fmtMs(median(firsts))}`, fmtMs(total), '', '<= 1.50 s', total <= 1500);
+    addRow(installLabel, `${fmtMs(median(installs))} + ${fmtMs(median(firsts))}`, fmtMs(total), '', '', '<= 1.50 s', total <= 1500);
   }
 } finally {
+  measure?.close();
   rmSync(root, { recursive: true, force: true });
 }
 
-const header = ['measure', 'median', 'ratio', 'p25-p75', 'target', 'met'];
+const header = ['measure', 'median (wall)', 'ratio', 'p25-p75', 'cpu ratio', 'target', 'met'];
 const widths = header.map((_, i) => Math.max(...[header, ...rows].map((r) => r[i].length)));
 const line = (r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
 const load = (l) => l.map((x) => x.toFixed(1)).join(' ');
