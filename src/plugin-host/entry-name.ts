@@ -8,7 +8,7 @@ const hex = (digest: string) => digest.replace(/^sha256:/, '');
  * transpiled. With jco's version it keys every entry, so a new wash never
  * trusts a verdict (or rejection) made under other rules.
  */
-const CACHE_FORMAT = 8;
+const CACHE_FORMAT = 9;
 
 /** The name of a component's cache entry: digest, jco version and cache format. Its own module: listings need it, not the cache code. */
 export function entryName(digest: string): string {

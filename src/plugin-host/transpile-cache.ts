@@ -14,6 +14,8 @@ import { readVerdict, writeVerdict, type Verdict } from './verdicts.js';
 import { codeCacheName, isCodeCacheName } from './glue-script.js';
 import type { WorkerLimits } from './worker-guard.js';
 import { messageOf } from '../util/errors.js';
+import { phase } from '../util/phases.js';
+import './wasm-engine.js'; // jco's transpiler is wasm too: Liftoff only halves a first transpile (no TurboFan tier-up to wait for)
 
 /** What we keep about a component, next to its transpiled code. */
 export interface CachedComponent {
@@ -180,10 +182,16 @@ export async function ensureCompiled(layout: Layout, path: string, digest: strin
 async function build(layout: Layout, file: string, digest: string, bytes: Buffer, options: CompileOptions): Promise<CachedComponent> {
   checkComponentHeader(bytes, file);
   options.onTranspile?.();
+  phase('build: started');
   const { transpile } = await import('@bytecodealliance/jco');
+  phase('build: jco loaded');
   let out: Awaited<ReturnType<typeof transpile>>;
   try {
-    out = await transpile(bytes, { name: 'component', instantiation: 'async', noTypescript: true });
+    // Minified glue (oxc, names kept): measured (issue 17) ~3% less CPU and ~4 MB less memory per run of a
+    // JavaScript plugin, for ~0.25 s more on its first run. jco's valid-lifting optimisation (~0.5%) is left
+    // off: it drops the checks on values a plugin hands back. Type declarations are not wanted.
+    out = await transpile(bytes, { name: 'component', instantiation: 'async', emitTypescriptDeclarations: false, minify: true } as Parameters<typeof transpile>[1]);
+    phase('build: transpiled');
   } catch (err) {
     throw new NotAPlugin(`not a wash plugin: ${file} (not a valid component: ${messageOf(err).split('\n')[0]})`);
   }
@@ -210,7 +218,9 @@ async function build(layout: Layout, file: string, digest: string, bytes: Buffer
     }
     await put('package.json', '{"type":"module"}\n');
 
+    phase('build: files written');
     const { metadata, foreign, codeCache } = await describeComponent({ code: { dir: tmp, sha256: { ...sha256 }, imports }, contract, file, layout }, await options.limits());
+    phase('build: described');
     if (codeCache) {
       // Not listed in meta.json: V8's code cache differs from build to build (see publish); the record names it.
       const hash = sha256Hex(codeCache);
@@ -223,6 +233,7 @@ async function build(layout: Layout, file: string, digest: string, bytes: Buffer
     sha256['meta.json'] = sha256Hex(metaText);
 
     const dir = await publish(layout, tmp, name, sha256);
+    phase('build: published');
     // The entry is usable from here on: its verdict names it and records its hashes.
     await writeVerdict(layout, name, { entry: basename(dir), sha256 });
     return { dir, digest, metadata, exports, imports, contract, foreign, sha256 };
