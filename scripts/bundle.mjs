@@ -1,18 +1,20 @@
 // Bundles the CLI into dist/ with esbuild.
 //
-// Start-up is what most commands cost. Node loads a CommonJS file without
-// starting its ES module loader (~7 ms, a third of `node -e 0`), and each
-// module file costs ~1 ms more (resolve, open, read, compile). So what the
-// common commands need comes in layers, each ONE CommonJS file holding its
-// modules and exporting all their exports:
-//   dist/wash.cjs          main.ts and what it imports statically: enough for --version
-//   dist/wash-context.cjs  cli/context.ts (options, directories, the plugin catalog) and
-//                          cli/root-help.ts, with what they add: enough for --help
-// Everything else is ES modules built with code splitting: what those import
-// lazily (dist/lazy/), the worker entries, and shared chunks. An import of a
-// module that a layer holds resolves to that layer's file (`#wash/<file>`,
-// package.json "imports"), so each module exists once, whoever imports it: one
-// WashError class, one terminal state. (bin/wash.js is CommonJS too: bin/package.json.)
+// Start-up is what most commands cost, and each module file node loads costs
+// ~1 ms (resolve, open, read, compile). So what the common commands need
+// comes in layers, each ONE file holding its modules and exporting all their exports:
+//   dist/wash.js          main.ts and what it imports statically
+//   dist/wash-context.js  cli/context.ts (options, directories, the plugin catalog) and
+//                         cli/root-help.ts, with what they add: enough for --help
+// Everything else is built with code splitting: what those import lazily (dist/lazy/),
+// the worker entries, and shared chunks. An import of a module that a layer holds
+// resolves to that layer's file (`#wash/<file>`, package.json "imports"), so each
+// module exists once, whoever imports it: one WashError class, one terminal state.
+//
+// The layers are ES modules: as CommonJS they would spare node's ES module loader
+// (~7 ms) only to make every ES module importing them run node's CommonJS export
+// lexer, whose optimisation alone cost more than that (measured, issue 17). Only
+// bin/wash.js is CommonJS, to answer `wash --version` before any of this loads.
 //
 // Running a plugin never loads commander, printing help never loads jco or the WASI shim.
 import { build } from 'esbuild';
@@ -24,8 +26,8 @@ const jco = JSON.parse(await readFile(join(ROOT, 'node_modules', '@bytecodeallia
 const wash = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8'));
 const SRC = join(ROOT, 'src');
 const LAYERS = [
-  { file: 'wash.cjs', entries: [join(SRC, 'cli', 'main.ts')] },
-  { file: 'wash-context.cjs', entries: [join(SRC, 'cli', 'context.ts'), join(SRC, 'cli', 'root-help.ts')] },
+  { file: 'wash.js', entries: [join(SRC, 'cli', 'main.ts')] },
+  { file: 'wash-context.js', entries: [join(SRC, 'cli', 'context.ts'), join(SRC, 'cli', 'root-help.ts')] },
 ];
 
 const common = {
@@ -46,38 +48,21 @@ const layerOf = new Map();
 const lazy = new Set();
 const sourceOf = (args) => resolve(args.resolveDir, args.path).replace(/\.js$/, '.ts');
 
-/**
- * Imports of modules a layer holds go to its file; dynamic imports from a
- * layer go to the lazy entries. A layer loads a later layer with require (a
- * dynamic import would start the ES module loader that layers exist to avoid).
- */
+/** Imports of modules a layer holds go to its file; dynamic imports from a layer go to the lazy entries. */
 const routing = (fromLayer) => ({
   name: 'routing',
   setup(b) {
     b.onResolve({ filter: /^\.\.?\// }, (args) => {
       const target = sourceOf(args);
       const layer = layerOf.get(target) ?? (args.kind === 'dynamic-import' ? LAYERS.find((l) => l.entries.includes(target))?.file : undefined);
-      if (layer && fromLayer && args.kind === 'dynamic-import') return { path: layer, namespace: 'require-layer' };
       if (layer) return { path: `#wash/${layer}`, external: true };
       if (!fromLayer || args.kind !== 'dynamic-import' || !target.startsWith(`${SRC}/`)) return undefined;
       const name = relative(SRC, target).replace(/\.ts$/, '');
       lazy.add(name);
       return { path: `./lazy/${name}.js`, external: true };
     });
-    b.onLoad({ filter: /.*/, namespace: 'require-layer' }, (args) => ({ contents: `module.exports = require('#wash/${args.path}');`, loader: 'js' }));
   },
 });
-/**
- * A CommonJS layer has no import.meta: its URL comes from __filename, and
- * import.meta.resolve serves only versions.ts when jco's version was not
- * defined at build time (running from source), which a bundle never is.
- */
-const cjsLayer = {
-  format: 'cjs',
-  banner: { js: "const __washImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-  define: { ...common.define, 'import.meta.url': '__washImportMetaUrl', 'import.meta.resolve': 'undefined' },
-};
-
 await rm(join(ROOT, 'dist'), { recursive: true, force: true });
 
 for (const layer of LAYERS) {
@@ -104,7 +89,6 @@ for (const layer of LAYERS) {
   const contents = files.map((file) => `export * from ${JSON.stringify(`./${relative(SRC, file).replace(/\.ts$/, '.js')}`)};`).join('\n');
   await build({
     ...common,
-    ...cjsLayer,
     stdin: { contents, resolveDir: SRC, sourcefile: `${layer.file}.ts`, loader: 'ts' },
     outfile: join(ROOT, 'dist', layer.file),
     plugins: [routing(true)],

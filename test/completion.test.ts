@@ -157,7 +157,7 @@ describe('what the completion cache holds', () => {
     const own = await makeXdg({ isolatedCache: true });
     try {
       const version = (JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-      const build = `${version} ${(await stat(join(ROOT, 'dist', 'wash.cjs'))).mtimeMs}`;
+      const build = `${version} ${(await stat(join(ROOT, 'dist', 'wash.js'))).mtimeMs}`;
       const evil = { name: '$(touch pwned)', aliases: ['`id`'], description: 'x\u001b[2Jy', options: [], args: [], variadic: false, subcommands: [] };
       const safe = { name: 'fine', aliases: [], description: 'ok\u001b]0;title\u0007', options: [], args: [], variadic: false, subcommands: [] };
       const plugin = { name: 'plugin', aliases: [], description: '', options: [], args: [], variadic: false, subcommands: [evil, safe] };

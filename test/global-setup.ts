@@ -8,7 +8,7 @@ import { CI, ROOT } from './helpers.js';
 
 /** Build the fixture components (each skipped when its inputs are unchanged) and check wash itself is built. */
 export default async function setup() {
-  await access(join(ROOT, 'dist', 'wash.cjs')).catch(() => {
+  await access(join(ROOT, 'dist', 'wash.js')).catch(() => {
     throw new Error('wash is not built: run `npm install` (or `npm run build`) first');
   });
   const fixtures = [
