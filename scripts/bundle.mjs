@@ -108,7 +108,8 @@ await build({
   outdir: join(ROOT, 'dist'),
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
-  // commander is CommonJS and requires node built-ins; give the ESM chunks a require.
-  banner: { js: "import { createRequire as __washCreateRequire } from 'node:module'; const require = __washCreateRequire(import.meta.url);" },
+  // commander is CommonJS and requires node built-ins; give the ESM chunks a require, made when first called
+  // (node:module is not loaded by chunks that never require anything).
+  banner: { js: "const require = (id) => process.getBuiltinModule('node:module').createRequire(import.meta.url)(id);" },
   plugins: [routing(false)],
 });

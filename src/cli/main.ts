@@ -23,7 +23,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${getWashVersion()}\n`);
       return ExitCode.ok;
     }
-    const runsPlugin = rest.length > 0 && !isHostCommand(rest[0]) && !globals.help;
+    const runsPlugin = rest.length > 0 && !isHostCommand(rest[0]) && rest[0] !== '__complete' && !globals.help;
     // A plugin's worker starts loading now, in parallel with the rest of wash (not for help, which runs nothing).
     const prewarmed = runsPlugin && !asksForHelp(rest.slice(1)) ? prewarmWorker() : undefined;
     const { CliContext } = await import('./context.js');
