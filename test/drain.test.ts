@@ -46,6 +46,7 @@ async function freshXdg(): Promise<Xdg> {
   xdgs.push(xdg);
   await cp(join(template.cache, 'transpiled'), join(xdg.cache, 'transpiled'), { recursive: true });
   await cp(join(template.data, 'integrity'), join(xdg.data, 'integrity'), { recursive: true }); // their records
+  await cp(join(template.data, 'catalog.json'), join(xdg.data, 'catalog.json')); // and what the catalog learned from them
   return xdg;
 }
 

@@ -61,11 +61,16 @@ export class CatalogSnapshot {
     this.changed = true;
   }
 
-  /** Write it back when a row was added, or rows of components no longer found can go. */
+  /**
+   * Write it back when a row was added. Rows of components not found this
+   * time (another WASH_PLUGIN_PATH, an uninstalled plugin) stay until they
+   * outnumber the rest: the file is rewritten only when it must be.
+   */
   async save(): Promise<void> {
     const stale = [...this.rows.keys()].filter((name) => !this.used.has(name));
-    if (!this.changed && stale.length === 0) return;
-    for (const name of stale) this.rows.delete(name);
+    const prune = stale.length > Math.max(32, this.used.size);
+    if (!this.changed && !prune) return;
+    if (prune) for (const name of stale) this.rows.delete(name);
     try {
       await writeFileAtomic(this.file, JSON.stringify({ format: FORMAT, rows: Object.fromEntries(this.rows) }), { mode: 0o600 });
     } catch {
