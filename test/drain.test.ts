@@ -303,6 +303,9 @@ describe('wash drain', () => {
     expect(help.code, help.stderr).toBe(0);
     expect(help.stdout).toMatch(/drain\s+Clear wash's caches/);
     expect(help.stdout).toMatch(/example\s+Example plugin/);
+    // Help lists plugins from the catalog snapshot (wash's data dir); running one rebuilds its cache entry.
+    const run = await runWash(['example', 'greet'], { xdg, env: { WASH_PLUGIN_PATH: EXAMPLE_DIR } });
+    expect(run.code, run.stderr).toBe(0);
     const { code, report } = await drainJson(xdg, ['--dry-run']);
     expect(code).toBe(0);
     expect(report.scope).toBe('all');
