@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { WASIShim } from '@bytecodealliance/preview2-shim/instantiation';
 
-setFlagsFromString('--liftoff-only');
 const [dir, ...argv] = process.argv.slice(2);
 const { instantiate } = await import(pathToFileURL(join(dir, 'component.js')).href);
 const shim = new WASIShim({ sandbox: { preopens: {}, env: {}, args: [], enableNetwork: false } });
@@ -26,7 +25,15 @@ const host = {
   hostExec: () => { throw 'denied'; },
   listen: () => { throw 'denied'; },
 };
-const instance = await instantiate(async (name) => WebAssembly.compile(await readFile(join(dir, name))), {
+// The flag right before compiling, as wash does: a flag change makes V8 reject the code cache of whatever loads later.
+let flagged = false;
+const compile = async (name) => {
+  const bytes = await readFile(join(dir, name));
+  if (!flagged) setFlagsFromString('--liftoff-only');
+  flagged = true;
+  return WebAssembly.compile(bytes);
+};
+const instance = await instantiate(compile, {
   ...shim.getImportObject(),
   'wash:plugin/host': host,
 });

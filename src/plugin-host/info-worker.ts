@@ -3,7 +3,6 @@
  * instance granted nothing. In a worker, the main thread can stop an `info`
  * that never returns or eats memory, under the limits of a run (./describe.ts).
  */
-import './wasm-engine.js'; // first: V8's wasm flags, before anything compiles
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { glueCodeCache, instantiateRaw } from './instantiate.js';

@@ -9,6 +9,7 @@ import { guardOutgoingHandler } from '../sandbox/outgoing-http.js';
 import { phase } from '../util/phases.js';
 import { GuestExit } from './guest-exit.js';
 import { withDeferredIoThread } from './deferred-io-thread.js';
+import { useLiftoffOnly } from './wasm-engine.js';
 
 /** What the sandbox lets one instance see; computed by src/sandbox from grants. */
 export interface InstanceSandbox {
@@ -58,8 +59,9 @@ function compiledModule(code: TranspiledCode, name: string): Promise<WebAssembly
   const key = `${join(code.dir, name)}\0${code.sha256[name] ?? ''}`;
   let module = compiled.get(key);
   if (!module) {
-    module = readFile(join(code.dir, name)).then((bytes) => {
+    module = Promise.all([readFile(join(code.dir, name)), loadShim(shimPartsFor(code.imports))]).then(([bytes]) => {
       phase(`${name}: read`);
+      useLiftoffOnly(); // node's built-ins the shim needs are loaded: see ./wasm-engine.ts
       // V8 compiles on its own threads while this one hashes the same bytes (no copy for the hash).
       // Compiling runs none of the code: the module is handed out only once the bytes match their record.
       const compiling = WebAssembly.compile(bytes).finally(() => phase(`${name}: compiled`));
@@ -93,11 +95,12 @@ function loadInstantiate(code: TranspiledCode): Promise<Instantiate> {
     const cacheName = Object.keys(code.sha256).find(isCodeCacheName);
     const cacheFile = cacheName && join(code.dir, cacheName);
     const readCache = cacheFile ? readFile(cacheFile).catch(() => Promise.reject(new ModifiedEntry(cacheFile))) : undefined;
-    promise = Promise.all([readFile(join(code.dir, 'component.js')), readCache]).then(async ([source, cache]) => {
+    promise = Promise.all([readFile(join(code.dir, 'component.js')), readCache, loadShim(shimPartsFor(code.imports))]).then(async ([source, cache]) => {
       checkFile(code, 'component.js', source);
       if (cache) checkFile(code, cacheName!, cache);
       phase('component.js: read and verified');
       const script = glueAsScript(source.toString('utf8'));
+      useLiftoffOnly(); // before the glue compiles: its code cache is made and used under this flag
       if (script) {
         try {
           const compiled = compileGlue(script, join(code.dir, 'component.js'), cache);

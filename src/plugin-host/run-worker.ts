@@ -3,7 +3,6 @@
  * worker lets the main thread stop a plugin that loops, eats memory or is
  * interrupted, and keeps the main thread free for timers and signals.
  */
-import './wasm-engine.js'; // first: V8's wasm flags, before anything compiles
 import { writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { instantiateRaw, loadShim, precompile } from './instantiate.js';

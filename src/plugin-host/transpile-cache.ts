@@ -15,7 +15,7 @@ import { codeCacheName, isCodeCacheName } from './glue-script.js';
 import type { WorkerLimits } from './worker-guard.js';
 import { messageOf } from '../util/errors.js';
 import { phase } from '../util/phases.js';
-import './wasm-engine.js'; // jco's transpiler is wasm too: Liftoff only halves a first transpile (no TurboFan tier-up to wait for)
+import { useLiftoffOnly } from './wasm-engine.js';
 
 /** What we keep about a component, next to its transpiled code. */
 export interface CachedComponent {
@@ -184,6 +184,7 @@ async function build(layout: Layout, file: string, digest: string, bytes: Buffer
   options.onTranspile?.();
   phase('build: started');
   const { transpile } = await import('@bytecodealliance/jco');
+  useLiftoffOnly(); // jco's transpiler is wasm too: Liftoff only halves a first transpile
   phase('build: jco loaded');
   let out: Awaited<ReturnType<typeof transpile>>;
   try {
