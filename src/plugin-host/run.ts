@@ -1,14 +1,12 @@
 import { Worker } from 'node:worker_threads';
 import { isatty } from 'node:tty';
-import { join } from 'node:path';
 import { GuestExit } from './guest-exit.js';
 import type { Invocation } from './invocation.js';
 import type { CachedComponent } from './transpile-cache.js';
 import type { RunOutcome, RunSpec } from './run-spec.js';
-import { PACKAGE_ROOT } from './versions.js';
 import { ChannelServer, contextHandlers } from './channel.js';
 import { guardWorker, type WorkerLimits } from './worker-guard.js';
-import { ModifiedEntry, type TranspiledCode } from './integrity.js';
+import { ModifiedEntry } from './integrity.js';
 import { logEnabled } from './invocation.js';
 import { adapterFor } from './adapters/index.js';
 import { finalJsonDocument } from '../output/render.js';
