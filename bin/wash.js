@@ -1,4 +1,14 @@
 #!/usr/bin/env node
-import { main } from '../dist/wash.js';
-
-process.exitCode = await main(process.argv.slice(2));
+// CommonJS (bin/package.json): node runs it without starting its ES module
+// loader, so `wash --version` answers from package.json alone (as fast as
+// `node -e 0`); everything else, other spellings of --version included, is
+// main() in dist/wash.js (see scripts/bundle.mjs).
+'use strict';
+const argv = process.argv.slice(2);
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+  require('node:fs').writeSync(1, `${require('../package.json').version}\n`);
+} else {
+  import('../dist/wash.js').then(async ({ main }) => {
+    process.exitCode = await main(argv);
+  });
+}

@@ -46,6 +46,7 @@ async function freshXdg(): Promise<Xdg> {
   xdgs.push(xdg);
   await cp(join(template.cache, 'transpiled'), join(xdg.cache, 'transpiled'), { recursive: true });
   await cp(join(template.data, 'integrity'), join(xdg.data, 'integrity'), { recursive: true }); // their records
+  await cp(join(template.data, 'catalog.json'), join(xdg.data, 'catalog.json')); // and what the catalog learned from them
   return xdg;
 }
 
@@ -302,6 +303,9 @@ describe('wash drain', () => {
     expect(help.code, help.stderr).toBe(0);
     expect(help.stdout).toMatch(/drain\s+Clear wash's caches/);
     expect(help.stdout).toMatch(/example\s+Example plugin/);
+    // Help lists plugins from the catalog snapshot (wash's data dir); running one rebuilds its cache entry.
+    const run = await runWash(['example', 'greet'], { xdg, env: { WASH_PLUGIN_PATH: EXAMPLE_DIR } });
+    expect(run.code, run.stderr).toBe(0);
     const { code, report } = await drainJson(xdg, ['--dry-run']);
     expect(code).toBe(0);
     expect(report.scope).toBe('all');

@@ -15,6 +15,7 @@ import { GLOBAL_OPTION_HELP, HOST_COMMANDS, HOST_COMMAND_HELP } from './host-com
 import { OUTPUT_FORMATS } from './globals.js';
 import { LOG_LEVELS } from '../plugin-host/invocation.js';
 import { UsageError } from '../util/errors.js';
+import { byCodeUnits } from '../util/text.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { PACKAGE_ROOT, getWashVersion } from '../plugin-host/versions.js';
 
@@ -126,7 +127,7 @@ export async function runComplete(ctx: CliContext, words: string[]): Promise<num
     hostCommands: HOST_COMMANDS.map((name) => ({ name, description: HOST_COMMAND_HELP[name].description })),
     plugins: [...(catalog?.plugins.values() ?? [])]
       .map((e) => ({ metadata: e.component.metadata, installed: e.source === 'installed' }))
-      .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)),
+      .sort((a, b) => byCodeUnits(a.metadata.name, b.metadata.name)),
     hostCommand: async (name) => (await hostCommands()).find((c) => c.name === name),
   };
   const result = await complete(world, words);

@@ -1,6 +1,6 @@
 import { LOG_LEVELS, type LogLevel, type OutputFormat } from '../plugin-host/invocation.js';
 import { UsageError } from '../util/errors.js';
-import { emptyGrants, type Grants } from '../sandbox/config.js';
+import { emptyGrants, type Grants } from '../sandbox/grants.js';
 import { timeoutProblem } from '../sandbox/limits.js';
 
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json'];

@@ -4,7 +4,7 @@ import type { CliContext } from './context.js';
 import type { PluginEntry } from '../plugin-host/catalog.js';
 import { readProvenance } from '../plugin-host/oci/provenance.js';
 import { renderTable } from '../util/table.js';
-import { shortDigest } from '../util/text.js';
+import { byCodeUnits, shortDigest } from '../util/text.js';
 import { escapeUntrusted as esc } from '../util/untrusted.js';
 
 /**
@@ -46,7 +46,7 @@ export function registerPluginList(plugin: Command, ctxOf: (cmd: Command) => Cli
     .action(async (_opts, cmd: Command) => {
       const ctx = ctxOf(cmd);
       const { plugins } = await ctx.catalog();
-      const entries = [...plugins.values()].sort((a, b) => a.component.metadata.name.localeCompare(b.component.metadata.name));
+      const entries = [...plugins.values()].sort((a, b) => byCodeUnits(a.component.metadata.name, b.component.metadata.name));
       const rows = await Promise.all(entries.flatMap((e) => [row(ctx, e), ...e.shadows.map((s) => row(ctx, s, e.source))]));
       ctx.print(rows, () =>
         rows.length === 0

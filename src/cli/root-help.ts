@@ -2,6 +2,7 @@ import type { Catalog } from '../plugin-host/catalog.js';
 import { GLOBAL_OPTION_HELP, HOST_COMMANDS, HOST_COMMAND_HELP } from './host-commands.js';
 import { escapeUntrusted as esc } from '../util/untrusted.js';
 import { bold } from '../util/style.js';
+import { byCodeUnits } from '../util/text.js';
 
 function rows(title: string, items: [string, string][]): string[] {
   const width = Math.max(...items.map(([l]) => l.length));
@@ -15,7 +16,7 @@ function rows(title: string, items: [string, string][]): string[] {
 export function renderRootHelp(catalog: Catalog): string {
   const plugins = [...catalog.plugins.values()]
     .map((e) => e.component.metadata)
-    .sort((a, b) => a.name.localeCompare(b.name));
+    .sort((a, b) => byCodeUnits(a.name, b.name));
   return [
     `${bold('Usage:')} wash [options] <plugin|command> [args...]`,
     '',

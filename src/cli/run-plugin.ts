@@ -1,6 +1,6 @@
 import type { CliContext } from './context.js';
 import type { PluginEntry } from '../plugin-host/catalog.js';
-import { callPlugin, prewarmWorker, type Limits, type Prewarmed } from '../plugin-host/run.js';
+import { callPlugin, type Limits, type Prewarmed } from '../plugin-host/run.js';
 import { ensureCompiled } from '../plugin-host/transpile-cache.js';
 import { helpRequest, renderHelpTarget, usageHint } from '../output/plugin-help.js';
 import { decideAccess } from '../sandbox/decide.js';
@@ -24,13 +24,13 @@ import { PACKAGE_ROOT } from '../plugin-host/versions.js';
 import type { RunSpec } from '../plugin-host/run-spec.js';
 import type { Invocation } from '../plugin-host/invocation.js';
 import type { PluginIdentity } from '../sandbox/identity.js';
+import { phase } from '../util/phases.js';
 
 /** `wash <plugin> [argv...]`: help from cached metadata, or run with the raw argv. */
-export async function runPluginCommand(ctx: CliContext, name: string, argv: string[]): Promise<number> {
-  // Start the plugin's worker now: it loads while we read the catalog and decide access.
-  const prewarmed = prewarmWorker();
+export async function runPluginCommand(ctx: CliContext, name: string, argv: string[], prewarmed?: Prewarmed): Promise<number> {
   try {
     const catalog = await ctx.catalog();
+    phase('main: catalog loaded');
     const entry = catalog.plugins.get(name);
     if (!entry) {
       const suggestion = closest(name, [...catalog.plugins.keys(), ...HOST_COMMANDS]);
@@ -38,7 +38,7 @@ export async function runPluginCommand(ctx: CliContext, name: string, argv: stri
     }
     return await runEntry(ctx, entry, argv, prewarmed);
   } finally {
-    prewarmed.dispose();
+    prewarmed?.dispose();
   }
 }
 
@@ -59,8 +59,10 @@ export async function runEntry(
   }
   // Listings trust meta.json alone; a run first checks the transpiled files are whole (rebuilding if not).
   const component = await compiledEntry(ctx, entry);
-  prewarmed?.compile({ dir: component.dir, sha256: component.sha256 });
+  phase('main: transpiled entry checked');
+  prewarmed?.compile({ dir: component.dir, sha256: component.sha256, imports: component.imports });
   const { access, limits, consent } = await sandboxFor(ctx, { ...entry, component });
+  phase('main: access decided');
   const invocation = ctx.newInvocation();
   try {
     try {

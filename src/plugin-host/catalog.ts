@@ -1,7 +1,9 @@
 import type { Layout } from './dirs.js';
 import { DigestIndex } from './digest.js';
 import { discover, type Candidate } from './discover.js';
-import { cachedMetadata, ensureCompiled, type CachedComponent } from './transpile-cache.js';
+import type { CachedComponent } from './transpile-cache.js';
+import { entryName } from './entry-name.js';
+import { CatalogSnapshot } from './catalog-snapshot.js';
 import type { WorkerLimits } from './worker-guard.js';
 import { messageOf } from '../util/errors.js';
 
@@ -27,35 +29,49 @@ export interface CatalogOptions {
 }
 
 /**
- * All plugins by name. Metadata comes from the cache; a component seen for
- * the first time is transpiled and described once.
+ * All plugins by name. Metadata comes from the catalog snapshot (one file,
+ * ./catalog-snapshot.ts), else from the cache; a component seen for the
+ * first time is transpiled and described once.
  */
 export async function loadCatalog(layout: Layout, options: CatalogOptions): Promise<Catalog> {
-  const index = await DigestIndex.open(layout.digestIndex);
+  const [index, snapshot] = await Promise.all([DigestIndex.open(layout.digestIndex), CatalogSnapshot.open(layout.catalogSnapshot)]);
   const candidates = await discover(layout, index);
-  await index.save();
+  const indexSaved = index.save();
 
   const rejected: Catalog['rejected'] = [];
-  const cached = await Promise.all(candidates.map((c) => cachedMetadata(layout, c.digest, c.prebuilt)));
+  const rows = candidates.map((c) => snapshot.get(entryName(c.digest)));
+  // The cache code is loaded only for components the snapshot does not know (help and listings read the snapshot alone).
+  const cache = rows.every(Boolean) ? undefined : await import('./transpile-cache.js');
+  const { NotAPlugin } = cache ? await import('./component.js') : { NotAPlugin: undefined };
+  const cached = await Promise.all(candidates.map((c, i) => (rows[i] ? undefined : cache!.cachedMetadata(layout, c.digest, c.prebuilt))));
   const described: { candidate: Candidate; component: CachedComponent }[] = [];
   // Uncached ones are transpiled one at a time: each takes a second or two and much memory.
   for (const [i, candidate] of candidates.entries()) {
-    let component = cached[i];
+    const row = rows[i];
+    if (row && 'rejected' in row) {
+      rejected.push({ file: candidate.file, reason: row.rejected.replaceAll('{file}', candidate.file) });
+      continue;
+    }
+    let component = row?.component ?? cached[i];
     if (!component && options.cachedOnly) continue;
     if (!component) {
       try {
-        component = await ensureCompiled(layout, candidate.file, candidate.digest, {
+        component = await cache!.ensureCompiled(layout, candidate.file, candidate.digest, {
           onTranspile: () => options.onTranspile?.(candidate.file),
           prebuilt: candidate.prebuilt,
           limits: options.limits,
         });
       } catch (err) {
+        // A verdict on the component is remembered (as the cache does); a timeout or an unreadable file is not.
+        if (NotAPlugin && err instanceof NotAPlugin) snapshot.set(entryName(candidate.digest), { rejected: err.message.replaceAll(candidate.file, '{file}') });
         rejected.push({ file: candidate.file, reason: messageOf(err) });
         continue;
       }
     }
+    if (!row) snapshot.set(entryName(candidate.digest), { component });
     described.push({ candidate, component });
   }
+  await Promise.all([indexSaved, snapshot.save()]);
 
   const plugins = new Map<string, PluginEntry>();
   for (const item of described) {

@@ -23,7 +23,7 @@ export interface InfoSpec {
 }
 
 export type InfoOutcome =
-  | { kind: 'ok'; metadata: Metadata; foreign?: unknown }
+  | { kind: 'ok'; metadata: Metadata; foreign?: unknown; codeCache?: Uint8Array }
   | { kind: 'not-a-plugin'; why: string }
   | { kind: 'modified'; path: string };
 
@@ -37,7 +37,7 @@ const WORKER = () => join(PACKAGE_ROOT, 'dist', 'info-worker.js');
 export async function describeComponent(
   spec: InfoSpec,
   limits: WorkerLimits,
-): Promise<{ metadata: Metadata; foreign?: unknown }> {
+): Promise<{ metadata: Metadata; foreign?: unknown; codeCache?: Uint8Array }> {
   const worker = new Worker(WORKER(), { workerData: spec, stdout: true, stderr: true });
   worker.stdout.resume();
   worker.stderr.resume();
@@ -52,7 +52,7 @@ export async function describeComponent(
     if (!outcome) throw new WashError(`the info export of ${spec.file} stopped unexpectedly`);
     if (outcome.kind === 'modified') throw new ModifiedEntry(outcome.path);
     if (outcome.kind === 'not-a-plugin') throw new NotAPlugin(`not a wash plugin: ${spec.file} (${outcome.why})`);
-    return { metadata: outcome.metadata, foreign: outcome.foreign };
+    return { metadata: outcome.metadata, foreign: outcome.foreign, codeCache: outcome.codeCache };
   } catch (err) {
     if (guard.stopped) throw guard.stopped;
     if (err instanceof WashError) throw err;

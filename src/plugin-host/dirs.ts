@@ -28,6 +28,8 @@ export function layout(dirs: WashDirs = washDirs()) {
      */
     integrity: join(dirs.data, 'integrity'),
     digestIndex: join(dirs.cache, 'digests.json'),
+    /** What the catalog knows of each component, in one file (./catalog-snapshot.ts): in the data dir, like the integrity records. */
+    catalogSnapshot: join(dirs.data, 'catalog.json'),
     downloads: join(dirs.cache, 'downloads'),
     configFile: join(dirs.config, 'config.toml'),
   };

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import { instantiateRaw } from './instantiate.js';
+import { glueCodeCache, instantiateRaw } from './instantiate.js';
 import { adapterFor, UnsupportedShape } from './adapters/index.js';
 import { newInvocation } from './invocation.js';
 import { PluginConfigStore } from './plugin-config-store.js';
@@ -33,7 +33,8 @@ async function describe(spec: InfoSpec): Promise<InfoOutcome> {
     const adapter = adapterFor(contract);
     const raw = await instantiateRaw(code, sandbox, adapter.imports({ ...host, hostExecBackground: denied }));
     const { metadata, info } = adapter.describe(raw);
-    return { kind: 'ok', metadata, foreign: info };
+    // The glue's compiled code, as far as instantiating and describing compiled it: kept in the entry for every run.
+    return { kind: 'ok', metadata, foreign: info, codeCache: glueCodeCache(code) };
   } catch (err) {
     if (err instanceof ModifiedEntry) return { kind: 'modified', path: err.path };
     const why =

@@ -4,7 +4,6 @@
  * entry has a sha256 recorded where no plugin can be granted access, and is
  * checked against it from the very bytes that are then imported or compiled.
  */
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { WashError } from '../util/errors.js';
 
@@ -15,9 +14,12 @@ export type FileHashes = Record<string, string>;
 export interface TranspiledCode {
   dir: string;
   sha256: FileHashes;
+  /** What the component imports (from its cache record): the worker loads only the WASI shim parts these need. */
+  imports?: readonly string[];
 }
 
-export const sha256Hex = (bytes: Uint8Array | string): string => createHash('sha256').update(bytes).digest('hex');
+// node:crypto is loaded when something is checked, not by listing plugins (which reads records only).
+export const sha256Hex = (bytes: Uint8Array | string): string => process.getBuiltinModule('node:crypto').createHash('sha256').update(bytes).digest('hex');
 
 /** A file of a transpiled entry differs from its record: it is not loaded. */
 export class ModifiedEntry extends WashError {

@@ -5,6 +5,7 @@ import type { ContractId } from './component.js';
 import type { TranspiledCode } from './integrity.js';
 import type { HostCall } from './adapters/index.js';
 import type { ArgumentFile } from './argument-files.js';
+import type { Phase } from '../util/phases.js';
 
 /** Everything a worker needs to run one plugin call; plain data, sent with postMessage. */
 export interface RunSpec {
@@ -56,4 +57,6 @@ export type RunOutcome = (
   emitted: unknown[];
   /** The output format at the end of the call: the plugin may have switched it (host.set-output-format). */
   outputFormat: OutputFormat;
+  /** The worker's moments, for `--log-level trace` (src/util/phases.ts). */
+  phases?: Phase[];
 };

@@ -5,7 +5,7 @@
  */
 import { writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { instantiateRaw, precompile } from './instantiate.js';
+import { instantiateRaw, loadShim, precompile } from './instantiate.js';
 import { adapterFor, type AdapterHostOptions } from './adapters/index.js';
 import { createHostImports } from './host-imports.js';
 import { newInvocation } from './invocation.js';
@@ -22,6 +22,9 @@ import { channelClient, remoteContext } from './channel.js';
 import { UseGate, type AccessUse, type UseAnswer } from '../sandbox/access-use.js';
 import { readArgumentFile } from './argument-files.js';
 import type { OutputFormat } from './invocation.js';
+import { phase, recordedPhases } from '../util/phases.js';
+
+phase('worker: started (its modules loaded)');
 
 /**
  * A worker is either started with its spec, or prewarmed: started before the
@@ -29,8 +32,7 @@ import type { OutputFormat } from './invocation.js';
  * main thread still decides access, then receives the spec.
  */
 function receiveSpec(): Promise<RunSpec> {
-  void import('@bytecodealliance/preview2-shim/instantiation');
-  void import('@bytecodealliance/preview2-shim');
+  void loadShim().catch(() => undefined); // the parts every component needs; the rest once told which
   return new Promise((resolve) => {
     const onMessage = (message: { type?: string; code?: TranspiledCode; spec?: RunSpec }) => {
       if (message?.type === 'compile') precompile(message.code!);
@@ -44,6 +46,7 @@ function receiveSpec(): Promise<RunSpec> {
 }
 
 const spec: RunSpec = (workerData as { spec?: RunSpec }).spec ?? (await receiveSpec());
+phase('worker: spec received');
 // A worker's stderr is a pipe to the main thread: carry over whether colour is wanted there.
 if (spec.colorStderr) process.env.FORCE_COLOR = '1';
 else process.env.NO_COLOR = '1';
@@ -136,7 +139,10 @@ async function main(): Promise<RunOutcome> {
   const callMain = channelClient(spec.channel, parentPort!);
   (invocation as { context: Map<string, string> }).context = remoteContext(callMain);
   // The context store already lives in the main thread.
-  const state = () => ({ emitted: invocation.emitted, outputFormat: invocation.outputFormat });
+  const state = () => {
+    phase('worker: call ended');
+    return { emitted: invocation.emitted, outputFormat: invocation.outputFormat, phases: recordedPhases() };
+  };
   const output = directOutput(spec.maxOutputBytes);
   // Every use of something not granted up front is decided in the main thread, which may ask the user.
   const gate = new UseGate((use: AccessUse) => callMain('consent', use) as UseAnswer);
@@ -195,6 +201,7 @@ async function main(): Promise<RunOutcome> {
       return { imports, raw: await instantiateRaw(spec.code, sandbox, imports) };
     };
     const first = await instantiate();
+    phase('worker: instantiated');
     if (spec.call.kind === 'serve') return await serve(first.raw, async () => (await instantiate()).raw, spec.call.port);
     const debug = (message: string) => createHostImports(host).log('debug', message);
     const result = adapter.call(first.raw, spec.prepared, { pluginName: spec.pluginName, invocation, imports: first.imports, debug });

@@ -1,7 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { isatty } from 'node:tty';
-import { join } from 'node:path';
-import { GuestExit } from './instantiate.js';
+import { GuestExit } from './guest-exit.js';
 import type { Invocation } from './invocation.js';
 import type { CachedComponent } from './transpile-cache.js';
 import type { RunOutcome, RunSpec } from './run-spec.js';
@@ -9,7 +8,7 @@ import { PACKAGE_ROOT } from './versions.js';
 import { ChannelServer, contextHandlers } from './channel.js';
 import { allowRedirect, RedirectReceiver } from './redirect.js';
 import { guardWorker, type WorkerLimits } from './worker-guard.js';
-import { ModifiedEntry, type TranspiledCode } from './integrity.js';
+import { ModifiedEntry } from './integrity.js';
 import { logEnabled } from './invocation.js';
 import { adapterFor } from './adapters/index.js';
 import { finalJsonDocument } from '../output/render.js';
@@ -17,6 +16,10 @@ import { ExitCode, UsageError, WashError, messageOf } from '../util/errors.js';
 import { escapeUntrusted } from '../util/untrusted.js';
 import { colorEnabled } from '../util/style.js';
 import { settleTerminal, terminalStateBuffer } from '../util/terminal.js';
+import { addPhases, phase } from '../util/phases.js';
+import { runWorkerFile, type Prewarmed } from './prewarm.js';
+
+export { prewarmWorker, type Prewarmed } from './prewarm.js';
 import type { AccessUse, UseAnswer } from '../sandbox/access-use.js';
 
 /** The main-thread side of consent for one run (src/sandbox/consent.ts): decides each use the worker asks about. */
@@ -84,37 +87,8 @@ export function flushJson(invocation: Invocation): void {
   if (doc !== undefined) process.stdout.write(`${doc}\n`);
 }
 
-const WORKER = () => join(PACKAGE_ROOT, 'dist', 'run-worker.js');
+const WORKER = runWorkerFile;
 
-/**
- * A worker started before the plugin call is known: it loads the WASI shim,
- * then compiles the component once told which, while the main thread reads
- * the catalog and decides access. Unused, it must be disposed.
- */
-export interface Prewarmed {
-  compile(code: TranspiledCode): void;
-  /** Hand the worker over to callPlugin (once). */
-  take(): Worker;
-  dispose(): void;
-}
-
-export function prewarmWorker(): Prewarmed {
-  let worker: Worker | undefined = new Worker(WORKER(), { workerData: {} });
-  worker.unref();
-  return {
-    compile: (code) => worker?.postMessage({ type: 'compile', code }),
-    take() {
-      const taken = worker!;
-      worker = undefined;
-      taken.ref();
-      return taken;
-    },
-    dispose() {
-      void worker?.terminate();
-      worker = undefined;
-    },
-  };
-}
 /** How many background host programs one call may start. */
 export const MAX_BACKGROUND = 16;
 
@@ -206,7 +180,7 @@ export async function callPlugin(
     },
   });
   const spec: RunSpec = {
-    code: { dir: component.dir, sha256: component.sha256 },
+    code: { dir: component.dir, sha256: component.sha256, imports: component.imports },
     pluginName: metadata.name,
     identityDir: access.identityDir,
     outputPrefix: hook ? `${metadata.name}: ` : undefined,
@@ -258,6 +232,7 @@ export async function callPlugin(
 
   const worker = prewarmed?.take() ?? new Worker(WORKER(), { workerData: { spec } });
   if (prewarmed) worker.postMessage({ type: 'start', spec });
+  phase(prewarmed ? 'main: spec sent to the prewarmed worker' : 'main: worker started');
   channels.bind(worker, spec.channel);
   const guard = guardWorker(worker, `plugin '${metadata.name}'`, limits);
   try {
@@ -268,6 +243,8 @@ export async function callPlugin(
       worker.once('error', reject);
       worker.once('exit', () => resolve(undefined));
     }).finally(settleTerminal);
+    phase('main: outcome received');
+    addPhases(outcome?.phases);
     if (guard.stopped) throw guard.stopped;
     if (!outcome) throw new WashError(`plugin '${metadata.name}' stopped unexpectedly`);
     if (outcome.kind === 'error' && outcome.modified) throw new ModifiedEntry(outcome.modified);
@@ -291,6 +268,7 @@ export async function callPlugin(
     if (servers.length > 0 && !guard.stopped) await new Promise((r) => setTimeout(r, SERVER_GRACE_MS));
     await Promise.all([worker, ...servers].map((w) => w.terminate()));
     await redirect.close();
+    phase('main: worker ended');
     stopBackground(backgroundPids);
   }
 }

@@ -16,7 +16,10 @@ function findUp(start: string, match: (pkg: { name?: string }) => boolean): stri
   }
 }
 
-let washVersion: string | undefined;
+declare const __WASH_VERSION__: string | undefined;
+
+let washVersion: string | undefined = typeof __WASH_VERSION__ === 'string' ? __WASH_VERSION__ : undefined;
+/** wash's version: set by the bundler, else read from package.json. */
 export function getWashVersion(): string {
   washVersion ??= (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
   return washVersion;

@@ -52,19 +52,9 @@ import { linkTarget, writeFileAtomic } from '../util/atomic.js';
 import { WashError } from '../util/errors.js';
 import { timeoutProblem } from './limits.js';
 
-export interface Grants {
-  scratch: boolean;
-  env: string[];
-  read: string[];
-  write: string[];
-  net: string[];
-  exec: string[];
-  listen: boolean;
-  /** The component these grants were given to; grants of another digest apply only once confirmed. */
-  digest?: string;
-  /** Where that component came from, shown when asking to confirm a changed component. */
-  source?: string;
-}
+// Grants live in ./grants.ts (what wash's start-up needs, without the TOML parser); re-exported for the config's users.
+import { emptyGrants, type Grants } from './grants.js';
+export { emptyGrants, type Grants };
 
 export interface RegistryAuth {
   username?: string;
@@ -124,7 +114,6 @@ function realmOrigin(text: string): string | undefined {
   }
 }
 
-export const emptyGrants = (): Grants => ({ scratch: false, env: [], read: [], write: [], net: [], exec: [], listen: false });
 
 export interface ConfigProblem {
   path: string;

@@ -5,7 +5,7 @@
  */
 import { normalize } from 'node:path';
 import type { AccessItem } from './access-items.js';
-import { emptyGrants, type Grants } from './config.js';
+import { emptyGrants, type Grants } from './grants.js';
 import { parseHostPattern, type HostPattern } from './host-pattern.js';
 
 /**

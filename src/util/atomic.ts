@@ -1,11 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, readlink, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, basename, resolve } from 'node:path';
 
 /** A sibling temp path, on the same filesystem so rename is atomic. */
 export function tempSibling(path: string): string {
-  return join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  // node:crypto loaded when a file is written, not by every command that might write one.
+  const random = process.getBuiltinModule('node:crypto').randomBytes(4).toString('hex');
+  return join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${random}`);
 }
 
 /** Write a file so readers see the old content or the new, never a part. */

@@ -48,3 +48,10 @@ export function listCapped(items: readonly string[], max = 5): string {
   if (items.length <= max) return items.join(', ');
   return `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
 }
+
+/**
+ * Order plain words (plugin and command names: ASCII) by their characters.
+ * localeCompare would do the same for them, but its first call loads ICU's
+ * collation data: ~8 ms of `wash --help`.
+ */
+export const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
