@@ -114,11 +114,6 @@ export interface PluginSpec {
   authenticate?: () => Credentials | Promise<Credentials>;
 }
 
-/**
- * The message of anything thrown. An `err` result of a host import (e.g.
- * `host.listen`, `host.hostExec`) arrives as a ComponentError, which is not an
- * `instanceof Error`, carrying the WIT error value as `payload`.
- */
 /** The environment, read on the first lookup (not before: that read may be a question to the user). */
 function lazyEnvironment(): Readonly<Record<string, string | undefined>> {
   let env: Record<string, string> | undefined;
@@ -127,6 +122,11 @@ function lazyEnvironment(): Readonly<Record<string, string | undefined>> {
   });
 }
 
+/**
+ * The message of anything thrown. An `err` result of a host import (e.g.
+ * `host.listen`, `host.hostExec`) arrives as a ComponentError, which is not an
+ * `instanceof Error`, carrying the WIT error value as `payload`.
+ */
 export function messageOf(err: unknown): string {
   const payload = (err as { payload?: unknown } | null | undefined)?.payload;
   if (typeof payload === 'string') return payload;
