@@ -9,7 +9,7 @@ import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CI, ROOT, WASH, makeXdg, runWash, type Xdg } from './helpers.js';
 import { EXAMPLE_WASM, HTTP_ANY_WASM, TINY_WASM, V010_WASM, V020_WASM } from './fixtures.js';
-import { parseArgv, UsageError, type ParserCommand } from '../plugin-sdk/src/args.js';
+import { parseArgv, UsageError, type ParserCommand } from '@wash/plugin-sdk/args';
 import { InvalidMetadata, validateMetadata } from '../src/plugin-host/metadata.js';
 import { helpRequest, renderCommandHelp, renderHelpTarget, renderPluginHelp } from '../src/output/plugin-help.js';
 import { adapterFor, detectContract, UnsupportedShape, type CallContext } from '../src/plugin-host/adapters/index.js';

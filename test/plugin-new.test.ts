@@ -69,7 +69,8 @@ describe('wash plugin new', () => {
     expect(r.code, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout) as { dir: string; world: string; files: string[] };
     expect(result).toMatchObject({ dir: join(work, 'empty'), world: 'plugin-guest' });
-    expect(result.files).toEqual(expect.arrayContaining(['package.json', 'src/index.ts', 'src/sdk/index.ts', 'wit/plugin.wit', 'types/plugin.d.ts', 'test.mjs', '.gitignore']));
+    expect(result.files).toEqual(expect.arrayContaining(['package.json', 'src/index.ts', 'vendor/plugin-sdk/package.json', 'vendor/plugin-sdk/src/index.ts', 'wit/plugin.wit', 'types/plugin.d.ts', 'test.mjs', '.gitignore']));
+    expect(result.files.filter((f) => f.startsWith('src/sdk/'))).toEqual([]);
     expect(result.files).not.toContain('src/http.ts');
     // The sample command is never named like the plugin.
     expect((result as unknown as { command: string }).command).toBe('greet');
@@ -77,8 +78,13 @@ describe('wash plugin new', () => {
     expect(JSON.parse(greet.stdout).command).toBe('hello');
     expect(await readFile(join(work, 'greet', 'src', 'index.ts'), 'utf8')).toContain("path: ['hello'],");
 
-    const pkg = JSON.parse(await readFile(join(work, 'empty', 'package.json'), 'utf8')) as { devDependencies: Record<string, string>; wash: unknown };
+    const pkg = JSON.parse(await readFile(join(work, 'empty', 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string>; wash: unknown };
     expect(pkg.wash).toEqual({ name: 'pinned', world: 'plugin-guest' });
+    // The SDK by name, from the copy the project carries (it is on no registry): the one this wash ships.
+    expect(pkg.dependencies).toEqual({ '@wash/plugin-sdk': 'file:vendor/plugin-sdk' });
+    expect(await readFile(join(work, 'empty', 'vendor', 'plugin-sdk', 'package.json'), 'utf8')).toBe(await readFile(join(ROOT, 'plugin-sdk', 'package.json'), 'utf8'));
+    expect(await readFile(join(work, 'empty', 'vendor', 'plugin-sdk', 'src', 'args.ts'), 'utf8')).toBe(await readFile(join(ROOT, 'plugin-sdk', 'src', 'args.ts'), 'utf8'));
+    expect(await readFile(join(work, 'empty', 'src', 'index.ts'), 'utf8')).toContain("from '@wash/plugin-sdk';");
     for (const dep of ['@bytecodealliance/componentize-js', '@bytecodealliance/jco', '@bytecodealliance/preview2-shim', 'esbuild', 'typescript']) {
       const installed = JSON.parse(await readFile(join(ROOT, 'node_modules', dep, 'package.json'), 'utf8')) as { version: string };
       expect(pkg.devDependencies[dep], dep).toBe(installed.version);

@@ -43,6 +43,49 @@ export interface ParserCommand {
   arguments: readonly ParserArgument[];
 }
 
+/**
+ * The value a flag declared as `F` parses to, read from its declaration, so
+ * a plugin needs no casts: a switch (no `valueName`) is a boolean; a flag
+ * that takes a value is a string, one of its `choices` when it lists them,
+ * or a string[] when it is `repeatable`. Either may be undefined when not
+ * given, unless the flag is `required` or has a `default`. A declaration
+ * whose literal types are lost (a `ParserFlag`, say) gets every possibility.
+ */
+export type FlagValue<F extends ParserFlag> = F extends { valueName: string }
+  ? ValueOf<F>
+  : F extends { long: string; valueName?: undefined }
+    ? SwitchOf<F>
+    : ValueOf<F> | SwitchOf<F>;
+
+/** `required` or a `default`: then the flag always has a value. */
+type Always = { required: true } | { default: string };
+type ChoiceOf<F extends ParserFlag> = F extends { choices: readonly [string, ...string[]] } ? F['choices'][number] : string;
+type SingleOf<F extends ParserFlag> = F extends Always ? ChoiceOf<F> : ChoiceOf<F> | undefined;
+type ValueOf<F extends ParserFlag> = F extends { repeatable: true }
+  ? ChoiceOf<F>[]
+  : F extends { long: string; repeatable?: false }
+    ? SingleOf<F>
+    : ChoiceOf<F>[] | SingleOf<F>;
+type SwitchOf<F extends ParserFlag> = F extends Always ? boolean : boolean | undefined;
+
+/** What an argument declared as `A` parses to: string[] when variadic, a string when required (or defaulted), else string | undefined. */
+export type ArgumentValue<A extends ParserArgument> = A extends { variadic: true }
+  ? string[]
+  : A extends { variadic: false }
+    ? A extends { required: true } | { default: string }
+      ? string
+      : string | undefined
+    : string | string[] | undefined;
+
+/** Show the properties, not the type's construction, in editors and errors. */
+type Plain<T> = { [K in keyof T]: T[K] } & {};
+
+/** The parsed flags of a command declaring `Fs`, by long name. */
+export type FlagValues<Fs extends readonly ParserFlag[]> = Plain<{ [F in Fs[number] as F['long']]: FlagValue<F> }>;
+
+/** The parsed arguments of a command declaring `As`, by name. */
+export type ArgumentValues<As extends readonly ParserArgument[]> = Plain<{ [A in As[number] as A['name']]: ArgumentValue<A> }>;
+
 export interface Parsed<C extends ParserCommand = ParserCommand> {
   command: C;
   /**

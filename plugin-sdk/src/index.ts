@@ -2,32 +2,105 @@
  * A small SDK for wash plugins written in TypeScript: declare metadata and
  * commands once, get argv parsing, structured output and error mapping.
  * The core plugins under plugins/ use it and are its examples.
+ *
+ * It is the package `@wash/plugin-sdk`; its version is the version of the
+ * `wash:plugin` contract it targets. Its imports of `wash:*` and `wasi:*`
+ * modules are the component's imports: the plugin project declares their
+ * types (generated from its wit/ by jco, as `wash plugin new` sets up).
  */
+/// <reference path="./globals.d.ts" />
 import * as host from 'wash:plugin/host@0.2.1';
 import type { Command, CommandGroup, Flag, HookType, Metadata, Credentials } from 'wash:plugin/types@0.2.1';
 import { getEnvironment } from 'wasi:cli/environment@0.2.12';
-import { parseArgv, UsageError, type Parsed as ParsedArgv } from './args.js';
+import { parseArgv, UsageError, type ArgumentValues, type FlagValues } from './args.js';
 
-/** What a command's `run` receives: the parsed flags and arguments of the command the argv named. */
-export type Parsed = ParsedArgv<Command>;
 export { UsageError, parseArgv };
+export type { ArgumentValue, ArgumentValues, FlagValue, FlagValues } from './args.js';
 export { host };
 
 /** A failure the user should see as one line (exit 1). */
 export class Failure extends Error {}
 
-/** A flag as declared in a spec: only `long`, `description` and `required` are needed. */
-export type FlagSpec = Pick<Flag, 'long' | 'description' | 'required'> & Partial<Omit<Flag, 'long' | 'description' | 'required'>>;
+/**
+ * A flag as declared in a spec (wash:plugin/types `flag`, with only `long`,
+ * `description` and `required` needed). Its literal types say what the
+ * parsed value is: see FlagValue.
+ */
+export interface FlagSpec {
+  /** Without dashes: `save` for `--save`. */
+  readonly long: string;
+  /** One character without the dash. */
+  readonly short?: string;
+  readonly description: string;
+  /** The value's placeholder in help (`<name>`); without it the flag is a switch. `file` names a file the plugin may read (readArgumentFile). */
+  readonly valueName?: string;
+  readonly default?: string;
+  readonly required: boolean;
+  /** A variable that supplies the value when the flag is not given (the user is asked for it like any variable). */
+  readonly env?: string;
+  /** The only values accepted; the parsed value is typed as one of them. */
+  readonly choices?: readonly string[];
+  /** Given more than once, its values are collected: the parsed value is a string[]. */
+  readonly repeatable?: boolean;
+}
 
-export type CommandSpec = Omit<Command, 'flags' | 'arguments' | 'examples'> & Partial<Pick<Command, 'arguments' | 'examples'>> & {
-  flags?: FlagSpec[];
+/** A positional argument as declared in a spec (wash:plugin/types `argument`). */
+export interface ArgumentSpec {
+  readonly name: string;
+  readonly description: string;
+  readonly required: boolean;
+  /** Takes all remaining arguments (only the last one): the parsed value is a string[]. */
+  readonly variadic: boolean;
+}
+
+/**
+ * What a command's `run` receives: the command the argv named, and its flags
+ * and arguments by name, typed from the declarations `F` and `A` (see
+ * `command`). Without them (`Parsed`), every value is possible.
+ */
+export interface Parsed<F extends readonly FlagSpec[] = readonly FlagSpec[], A extends readonly ArgumentSpec[] = readonly ArgumentSpec[]> {
+  command: Command;
+  flags: FlagValues<F>;
+  args: ArgumentValues<A>;
+}
+
+export interface CommandSpec<F extends readonly FlagSpec[] = readonly FlagSpec[], A extends readonly ArgumentSpec[] = readonly ArgumentSpec[]> {
+  /** The words after the plugin name; `[]` is the plugin's own command. */
+  readonly path: readonly string[];
+  readonly description: string;
+  readonly flags?: F;
+  readonly arguments?: A;
+  /** Full invocations shown in help, e.g. `wash keys gen user --save alice`. */
+  readonly examples?: readonly string[];
   /**
    * Returns the exit status (default 0), or throws UsageError / Failure.
    * May be async, e.g. to `await fetch()`: componentize-js lets an export
    * return a promise and runs the component's event loop until it settles.
    */
-  run(parsed: Parsed): number | void | Promise<number | void>;
-};
+  run(parsed: Parsed<F, A>): number | void | Promise<number | void>;
+}
+
+/**
+ * Declare a command whose `run` gets its flags and arguments typed from the
+ * declarations written here (no `as const` needed):
+ *
+ *     command({
+ *       path: ['gen'],
+ *       flags: [{ long: 'save', valueName: 'name', required: false, description: '...' }],
+ *       arguments: [{ name: 'type', required: true, variadic: false, description: '...' }],
+ *       run({ flags, args }) { ... }, // flags.save: string | undefined, args.type: string
+ *     })
+ *
+ * It returns the spec unchanged, for `definePlugin({ commands: [...] })`.
+ */
+export function command<const F extends readonly FlagSpec[] = [], const A extends readonly ArgumentSpec[] = []>(spec: CommandSpec<F, A>): CommandSpec<F, A> {
+  return spec;
+}
+
+/** A flag declared once and shared by several commands, keeping its literal types (as `command` does). */
+export function flag<const F extends FlagSpec>(spec: F): F {
+  return spec;
+}
 
 export interface PluginSpec {
   metadata: Omit<Metadata, 'commands' | 'groups' | 'hooks' | 'providesCredentials' | 'access'> & {
@@ -35,16 +108,12 @@ export interface PluginSpec {
     /** Descriptions for intermediate command words, e.g. `{ path: ['team', 'member'], description: ... }`. */
     groups?: CommandGroup[];
   };
-  commands: CommandSpec[];
+  /** Each made with `command(...)` for typed flags and arguments (a plain object gets `Parsed`). */
+  commands: readonly CommandSpec[];
   hooks?: Partial<Record<HookType, () => void | Promise<void>>>;
   authenticate?: () => Credentials | Promise<Credentials>;
 }
 
-/**
- * The message of anything thrown. An `err` result of a host import (e.g.
- * `host.listen`, `host.hostExec`) arrives as a ComponentError, which is not an
- * `instanceof Error`, carrying the WIT error value as `payload`.
- */
 /** The environment, read on the first lookup (not before: that read may be a question to the user). */
 function lazyEnvironment(): Readonly<Record<string, string | undefined>> {
   let env: Record<string, string> | undefined;
@@ -53,6 +122,11 @@ function lazyEnvironment(): Readonly<Record<string, string | undefined>> {
   });
 }
 
+/**
+ * The message of anything thrown. An `err` result of a host import (e.g.
+ * `host.listen`, `host.hostExec`) arrives as a ComponentError, which is not an
+ * `instanceof Error`, carrying the WIT error value as `payload`.
+ */
 export function messageOf(err: unknown): string {
   const payload = (err as { payload?: unknown } | null | undefined)?.payload;
   if (typeof payload === 'string') return payload;
@@ -97,16 +171,23 @@ export const OUTPUT_FLAG: Flag = {
   repeatable: false,
 };
 
+/**
+ * A spec's array as the WIT bindings type it. Not a copy: reading the
+ * spec's arrays is part of answering `info`, so they are passed as they are.
+ */
+const asWit = <T>(items: readonly T[]): T[] => items as T[];
+
 const declaresOutput = (flags: readonly FlagSpec[]) => flags.some((f) => f.long === OUTPUT_FLAG.long || f.short === OUTPUT_FLAG.short);
 
 /** Build the `plugin` (and `authenticate`) exports from a spec. */
 export function definePlugin(spec: PluginSpec) {
   const commands: Command[] = spec.commands.map(({ run: _run, flags, ...c }) => ({
-    arguments: [],
-    examples: [],
     ...c,
+    path: asWit(c.path),
+    arguments: asWit(c.arguments ?? []),
+    examples: asWit(c.examples ?? []),
     flags: [
-      ...(flags ?? []).map((f) => ({ choices: [], repeatable: false, ...f })),
+      ...(flags ?? []).map((f) => ({ ...f, choices: asWit(f.choices ?? []), repeatable: f.repeatable ?? false })),
       ...(declaresOutput(flags ?? []) ? [] : [OUTPUT_FLAG]),
     ],
   }));

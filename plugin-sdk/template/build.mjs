@@ -1,7 +1,7 @@
 // `npm run build` (after `tsc` has type-checked src/): turns src/index.ts
 // into <name>.wasm, a WebAssembly component of the world in wit/ named by
 // package.json ("wash": { "name", "world" }).
-//   1. esbuild bundles src/ (and the SDK in src/sdk/) into one ES module;
+//   1. esbuild bundles src/ (and @wash/plugin-sdk, from vendor/) into one ES module;
 //      imports of `wash:*` and `wasi:*` stay imports of the component.
 //   2. componentize-js embeds that module in a JS engine (StarlingMonkey)
 //      and wires its exports and imports to the world.

@@ -1,9 +1,12 @@
 /**
  * `wash plugin new <name> [--http] [--dir <path>]`: a standalone TypeScript
  * plugin project that builds and runs as generated. Made from
- * plugin-sdk/template/ (with `// #if http` blocks), a copy of the SDK
- * sources, a copy of wit/ and types generated from it by jco; assembled in a
- * temporary directory next to the target, then renamed into place.
+ * plugin-sdk/template/ (with `// #if http` blocks), the SDK package
+ * `@wash/plugin-sdk` vendored into vendor/plugin-sdk/ (it is not on a
+ * registry: the project depends on it as `file:vendor/plugin-sdk`, so it
+ * installs offline and builds anywhere without this wash), a copy of wit/
+ * and types generated from it by jco; assembled in a temporary directory
+ * next to the target, then renamed into place.
  */
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
@@ -35,6 +38,9 @@ export interface NewPluginResult {
 export const sampleCommand = (name: string) => (name === 'greet' ? 'hello' : 'greet');
 
 const TEMPLATE = join(PACKAGE_ROOT, 'plugin-sdk', 'template');
+/** The SDK package (plugin-sdk/package.json) and where a generated project keeps its copy. */
+const SDK = join(PACKAGE_ROOT, 'plugin-sdk');
+const SDK_IN_PROJECT = join('vendor', 'plugin-sdk');
 /** Tools the generated project builds with, pinned to what this wash uses. */
 const DEV_DEPENDENCIES = [
   '@bytecodealliance/componentize-js',
@@ -129,10 +135,8 @@ export async function newPlugin(options: NewPluginOptions): Promise<NewPluginRes
       await mkdir(dirname(join(tmp, out)), { recursive: true });
       await writeFile(join(tmp, out), text);
     }
-    await writeFile(join(tmp, 'package.json'), `${JSON.stringify(await packageJson(name, world), null, 2)}\n`);
-    // The SDK, verbatim: the project owns its copy (it is small) and builds without wash's sources.
-    const sdk = join(PACKAGE_ROOT, 'plugin-sdk', 'src');
-    await cp(sdk, join(tmp, 'src', 'sdk'), { recursive: true, dereference: true });
+    const sdk = await vendorSdk(tmp);
+    await writeFile(join(tmp, 'package.json'), `${JSON.stringify(await packageJson(name, world, sdk), null, 2)}\n`);
     await cp(witSource, join(tmp, 'wit'), { recursive: true, dereference: true });
     await generateTypes(tmp, world);
 
@@ -190,7 +194,22 @@ async function filesUnder(root: string, dir = ''): Promise<string[]> {
   return out.sort();
 }
 
-async function packageJson(name: string, world: string) {
+/**
+ * Copy the SDK package into the project as npm would ship it (its
+ * package.json and what its "files" name): the project owns a pinned copy,
+ * imports it by name, and builds without this wash's install.
+ */
+async function vendorSdk(project: string): Promise<{ name: string; version: string }> {
+  const manifest = JSON.parse(await readFile(join(SDK, 'package.json'), 'utf8')) as { name: string; version: string; files?: string[] };
+  const into = join(project, SDK_IN_PROJECT);
+  await mkdir(into, { recursive: true });
+  for (const entry of ['package.json', ...(manifest.files ?? [])]) {
+    await cp(join(SDK, entry), join(into, entry), { recursive: true, dereference: true });
+  }
+  return manifest;
+}
+
+async function packageJson(name: string, world: string, sdk: { name: string }) {
   const ours = JSON.parse(await readFile(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as {
     dependencies?: Record<string, string>;
     devDependencies?: Record<string, string>;
@@ -214,6 +233,8 @@ async function packageJson(name: string, world: string) {
       test: 'node --test test.mjs',
       types: 'node types.mjs',
     },
+    // The SDK travels with the project (vendor/): not on a registry, and pinned to the one this wash ships.
+    dependencies: { [sdk.name]: `file:${SDK_IN_PROJECT.split(sep).join('/')}` },
     devDependencies,
     // jco's jco-std asks for an older preview2-shim as an optional peer; the one pinned here is what
     // jco itself uses, so say so instead of letting npm print a peer-dependency conflict.

@@ -1,7 +1,7 @@
 // A whole auth plugin: OAuth 2 authorization code flow with PKCE for a public
 // client. wash receives the browser's redirect; the plugin checks it.
 import { sha256 } from '@noble/hashes/sha2.js';
-import { definePlugin, Failure, fs, host, http, output } from './sdk/index.js';
+import { command, definePlugin, Failure, fs, host, http, output } from '@wash/plugin-sdk';
 
 const b64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 const random = () => b64url(crypto.getRandomValues(new Uint8Array(32)));
@@ -40,14 +40,14 @@ export const { plugin, authenticate } = definePlugin({
       hostExec: [{ binary: 'xdg-open', reason: 'open the login page' }, { binary: 'open', reason: 'open the login page (macOS)' }],
     },
   },
-  commands: [{
+  commands: [command({
     path: ['login'], description: 'Log in through the browser',
     flags: [
       { long: 'issuer', description: 'the OpenID provider', valueName: 'url', required: true },
       { long: 'client-id', description: 'the OAuth client', valueName: 'id', required: true },
       { long: 'port', description: 'the redirect port (0: any)', valueName: 'port', default: '8888', required: false },
     ],
-    run: ({ flags }) => login(String(flags.issuer), String(flags['client-id']), Number(flags.port)),
-  }],
+    run: ({ flags }) => login(flags.issuer, flags['client-id'], Number(flags.port)),
+  })],
   authenticate: () => ({ bearerToken: new TextDecoder().decode(fs.readFile(tokenFile())) }),
 });

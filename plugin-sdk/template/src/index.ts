@@ -8,37 +8,55 @@
  * `run` gets the raw argv after `wash __NAME__`; definePlugin parses it
  * against the same declarations, so help and parsing cannot disagree.
  */
-import { definePlugin, output, UsageError, type Parsed } from './sdk/index.js';
+import { command, definePlugin, output, UsageError } from '@wash/plugin-sdk';
 // #if http
 import { serve } from './http.js'; // the incoming HTTP handler and the command that serves it
 // #endif
 
 /** `wash __NAME__ __COMMAND__ [name] [--shout] [--times <n>]` */
-function greet({ args, flags }: Parsed): number {
-  const times = Number(flags.times);
-  if (!Number.isInteger(times) || times < 1 || times > 100) {
-    // A usage error: wash prints it with a hint to --help and exits 2.
-    throw new UsageError(`--times must be a whole number from 1 to 100, not '${flags.times}'`);
-  }
-  const greeting = `Hello, ${args.name ?? 'world'}!`;
-  const text = flags.shout === true ? greeting.toUpperCase() : greeting;
-  if (output.isJson()) {
-    // `wash --output json __NAME__ __COMMAND__`: stdout holds exactly this document.
-    output.json({ greeting: text, times });
-  } else {
-    for (let i = 0; i < times; i++) output.print(text);
-  }
-  return 0; // the exit status
-}
+const greet = command({
+  path: ['__COMMAND__'],
+  description: 'Print a greeting',
+  flags: [
+    { long: 'shout', short: 's', description: 'Upper-case the greeting', required: false },
+    { long: 'times', short: 'n', description: 'How many times to greet', valueName: 'n', default: '1', required: false },
+  ],
+  arguments: [{ name: 'name', description: 'Who to greet (default: world)', required: false, variadic: false }],
+  examples: ['wash __NAME__ __COMMAND__', 'wash __NAME__ __COMMAND__ Ada --shout', 'wash --output json __NAME__ __COMMAND__ Ada'],
+  // `flags` and `args` are typed from the declarations above: flags.shout is a
+  // boolean | undefined (a switch), flags.times a string (it has a default),
+  // args.name a string | undefined (optional).
+  run({ args, flags }) {
+    const times = Number(flags.times);
+    if (!Number.isInteger(times) || times < 1 || times > 100) {
+      // A usage error: wash prints it with a hint to --help and exits 2.
+      throw new UsageError(`--times must be a whole number from 1 to 100, not '${flags.times}'`);
+    }
+    const greeting = `Hello, ${args.name ?? 'world'}!`;
+    const text = flags.shout ? greeting.toUpperCase() : greeting;
+    if (output.isJson()) {
+      // `wash --output json __NAME__ __COMMAND__`: stdout holds exactly this document.
+      output.json({ greeting: text, times });
+    } else {
+      for (let i = 0; i < times; i++) output.print(text);
+    }
+    return 0; // the exit status
+  },
+});
 
 /** `wash __NAME__ letters <words...>`: a table under text, an array of objects under --output json. */
-function letters({ args }: Parsed): void {
-  const words = args.words as string[];
-  output.table(
-    ['word', 'letters'],
-    words.map((word) => [word, String([...word].length)]),
-  );
-}
+const letters = command({
+  path: ['letters'],
+  description: 'Count the letters of each word',
+  arguments: [{ name: 'words', description: 'Words to count', required: true, variadic: true }],
+  examples: ['wash __NAME__ letters wasm components'],
+  run({ args }) {
+    output.table(
+      ['word', 'letters'],
+      args.words.map((word) => [word, String([...word].length)]),
+    );
+  },
+});
 
 const sdk = definePlugin({
   metadata: {
@@ -65,32 +83,10 @@ const sdk = definePlugin({
 // #endif
   },
   commands: [
-    {
-      path: ['__COMMAND__'],
-      description: 'Print a greeting',
-      flags: [
-        { long: 'shout', short: 's', description: 'Upper-case the greeting', required: false },
-        { long: 'times', short: 'n', description: 'How many times to greet', valueName: 'n', default: '1', required: false },
-      ],
-      arguments: [{ name: 'name', description: 'Who to greet (default: world)', required: false, variadic: false }],
-      examples: ['wash __NAME__ __COMMAND__', 'wash __NAME__ __COMMAND__ Ada --shout', 'wash --output json __NAME__ __COMMAND__ Ada'],
-      run: greet,
-    },
-    {
-      path: ['letters'],
-      description: 'Count the letters of each word',
-      arguments: [{ name: 'words', description: 'Words to count', required: true, variadic: true }],
-      examples: ['wash __NAME__ letters wasm components'],
-      run: letters,
-    },
+    greet,
+    letters,
 // #if http
-    {
-      path: ['serve'],
-      description: 'Serve src/http.ts on 127.0.0.1 until it has answered one request',
-      flags: [{ long: 'port', short: 'p', description: 'Port to listen on (0 picks a free one)', valueName: 'port', default: '0', required: false }],
-      examples: ['wash --allow-listen __NAME__ serve --port 8080'],
-      run: serve,
-    },
+    serve,
 // #endif
   ],
 });

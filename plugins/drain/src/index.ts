@@ -1,7 +1,7 @@
 // `wash drain`: clear wash's caches. A core plugin, and an example of a
 // plugin that asks for host directories (`access.paths`) and works in them
 // through wasi:filesystem.
-import { definePlugin, host, log, output, UsageError, type Parsed } from '../../../plugin-sdk/src/index.js';
+import { command, definePlugin, host, log, output, UsageError } from '@wash/plugin-sdk';
 import { humanBytes, plural } from './format.js';
 import { SCOPES, isScope, needsConfirmation, targetsOf, type Scope } from './scopes.js';
 import { drain, isVisible, type Problem } from './walk.js';
@@ -25,42 +25,57 @@ function parseScope(word: string | undefined): Scope {
   return word;
 }
 
-function run({ args, flags }: Parsed): number {
-  const scope = parseScope(args.scope as string | undefined);
-  const dryRun = flags['dry-run'] === true;
-  if (needsConfirmation(scope) && !dryRun && flags.yes !== true) {
-    // No prompt here: a plugin has no terminal. The user confirms with the flag.
-    throw new UsageError(`'${scope}' holds plugin keys and tokens: pass --yes to remove it (or --dry-run to see what it holds)`);
-  }
+/** `wash drain [scope] [--dry-run] [--yes]` */
+const drainCommand = command({
+  path: [],
+  description:
+    'Remove cached files: all = cache + downloads (default); plugin-data (plugin keys and tokens) only with --yes. ' +
+    'Never follows symlinks. Exits 1 if anything could not be removed',
+  flags: [
+    { long: 'dry-run', short: 'n', description: 'Show what would be removed; remove nothing', required: false },
+    { long: 'yes', short: 'y', description: 'Confirm draining plugin-data', required: false },
+  ],
+  arguments: [
+    { name: 'scope', description: `What to drain: ${SCOPES.join(' | ')} (default: all)`, required: false, variadic: false },
+  ],
+  examples: ['wash drain all', 'wash drain cache --dry-run', 'wash --output json drain downloads', 'wash drain plugin-data --yes'],
+  run({ args, flags }): number {
+    const scope = parseScope(args.scope);
+    const dryRun = flags['dry-run'] === true;
+    if (needsConfirmation(scope) && !dryRun && flags.yes !== true) {
+      // No prompt here: a plugin has no terminal. The user confirms with the flag.
+      throw new UsageError(`'${scope}' holds plugin keys and tokens: pass --yes to remove it (or --dry-run to see what it holds)`);
+    }
 
-  const report: Report = { scope, dry_run: dryRun, removed: [], total: { files: 0, bytes: 0 }, errors: [], not_visible: [] };
-  for (const path of targetsOf(scope, host.dirs())) {
-    if (!isVisible(path)) {
-      report.not_visible.push(path);
-      log.warn(`cannot see ${path}: access was not granted, or it does not exist`);
-      continue;
+    const report: Report = { scope, dry_run: dryRun, removed: [], total: { files: 0, bytes: 0 }, errors: [], not_visible: [] };
+    for (const path of targetsOf(scope, host.dirs())) {
+      if (!isVisible(path)) {
+        report.not_visible.push(path);
+        log.warn(`cannot see ${path}: access was not granted, or it does not exist`);
+        continue;
+      }
+      const tally = drain(path, { dryRun });
+      if (tally?.problems.length === 1 && tally.problems[0]!.path === path && tally.problems[0]!.error === 'access') {
+        // wash mounted it but refused it at its first use (not granted, or denied when asked).
+        report.not_visible.push(path);
+        log.warn(`cannot see ${path}: access was not granted`);
+        continue;
+      }
+      if (!tally) {
+        log.debug(`${path} does not exist: nothing to drain`);
+        continue;
+      }
+      if (tally.files > 0) report.removed.push({ path, files: tally.files, bytes: tally.bytes });
+      report.total.files += tally.files;
+      report.total.bytes += tally.bytes;
+      report.errors.push(...tally.problems);
     }
-    const tally = drain(path, { dryRun });
-    if (tally?.problems.length === 1 && tally.problems[0]!.path === path && tally.problems[0]!.error === 'access') {
-      // wash mounted it but refused it at its first use (not granted, or denied when asked).
-      report.not_visible.push(path);
-      log.warn(`cannot see ${path}: access was not granted`);
-      continue;
-    }
-    if (!tally) {
-      log.debug(`${path} does not exist: nothing to drain`);
-      continue;
-    }
-    if (tally.files > 0) report.removed.push({ path, files: tally.files, bytes: tally.bytes });
-    report.total.files += tally.files;
-    report.total.bytes += tally.bytes;
-    report.errors.push(...tally.problems);
-  }
 
-  for (const problem of report.errors) log.error(`could not remove ${problem.path}: ${problem.error}`);
-  printReport(report);
-  return report.errors.length > 0 ? 1 : 0;
-}
+    for (const problem of report.errors) log.error(`could not remove ${problem.path}: ${problem.error}`);
+    printReport(report);
+    return report.errors.length > 0 ? 1 : 0;
+  },
+});
 
 function printReport(report: Report) {
   if (output.isJson()) {
@@ -102,23 +117,7 @@ const sdk = definePlugin({
       ],
     },
   },
-  commands: [
-    {
-      path: [],
-      description:
-        'Remove cached files: all = cache + downloads (default); plugin-data (plugin keys and tokens) only with --yes. ' +
-        'Never follows symlinks. Exits 1 if anything could not be removed',
-      flags: [
-        { long: 'dry-run', short: 'n', description: 'Show what would be removed; remove nothing', required: false },
-        { long: 'yes', short: 'y', description: 'Confirm draining plugin-data', required: false },
-      ],
-      arguments: [
-        { name: 'scope', description: `What to drain: ${SCOPES.join(' | ')} (default: all)`, required: false, variadic: false },
-      ],
-      examples: ['wash drain all', 'wash drain cache --dry-run', 'wash --output json drain downloads', 'wash drain plugin-data --yes'],
-      run,
-    },
-  ],
+  commands: [drainCommand],
 });
 
 export const plugin = sdk.plugin;

@@ -14,7 +14,7 @@
  * (native hashing, see ed25519.ts): the SDK awaits async commands.
  */
 import { getRandomBytes } from 'wasi:random/random@0.2.12';
-import { confirm, definePlugin, Failure, UsageError, log, output, readArgumentFile, type FlagSpec } from '../../../plugin-sdk/src/index.js';
+import { command, confirm, definePlugin, flag, Failure, UsageError, log, output, readArgumentFile } from '@wash/plugin-sdk';
 import { base64Decode, base64Encode, readStdin } from './io.js';
 import { sign, verify } from './ed25519.js';
 import { KEY_TYPE_NAMES, KEY_TYPES, KeyError, decodeKey, decodeSeed, generate, publicFromSeed, signingSeed, verifyingKey, type KeyType } from './nkeys.js';
@@ -79,7 +79,7 @@ function readSeedFromStdin(): string {
 }
 
 /** `--seed-file <file>`: a seed in a file the user names (wash reads exactly that file for us, no grant needed). */
-const SEED_FILE: FlagSpec = { long: 'seed-file', description: 'Read the seed from this file (it never goes on the command line)', valueName: 'file', required: false };
+const SEED_FILE = flag({ long: 'seed-file', description: 'Read the seed from this file (it never goes on the command line)', valueName: 'file', required: false });
 
 /** The seed in the file named by --seed-file; never echoed back in errors. */
 function readSeedFile(path: string): string {
@@ -109,16 +109,16 @@ const sdk = definePlugin({
     access: { scratchDir: 'store named keys' },
   },
   commands: [
-    {
+    command({
       path: ['gen'],
       description: 'Generate a key pair and print its public key and seed',
       flags: [{ long: 'save', short: 's', description: 'Also store the key under this name (and say where)', valueName: 'name', required: false }],
       arguments: [{ name: 'type', description: `Key type: ${KEY_TYPE_NAMES.join(', ')} (curve is an x25519 xkey)`, required: true, variadic: false }],
       examples: ['wash keys gen user', 'wash keys gen account --save my-account', 'wash --output json keys gen curve'],
       run({ args, flags }) {
-        const type = args.type as string;
+        const { type } = args;
         if (!(type in KEY_TYPES)) throw new UsageError(`unknown key type '${type}' (one of: ${KEY_TYPE_NAMES.join(', ')})`);
-        const save = flags.save as string | undefined;
+        const { save } = flags;
         if (save !== undefined) {
           checkName(save);
           KeyStore.open(); // fail before generating when there is nowhere to save
@@ -132,8 +132,8 @@ const sdk = definePlugin({
         store.write(save, seed);
         output.json({ public_key: publicKey, seed, saved_as: save, file: store.fileOf(save) });
       },
-    },
-    {
+    }),
+    command({
       path: ['list'],
       description: 'List stored keys',
       examples: ['wash keys list', 'wash --output json keys list'],
@@ -151,32 +151,32 @@ const sdk = definePlugin({
         if (rows.length === 0 && !output.isJson()) output.print("no stored keys (create one with 'wash keys gen user --save <name>')");
         else output.table(['name', 'type', 'public_key'], rows);
       },
-    },
-    {
+    }),
+    command({
       path: ['get'],
       description: 'Show a stored key: its type, public key and seed',
       arguments: [{ name: 'name', description: 'Name of the stored key', required: true, variadic: false }],
       examples: ['wash keys get alice', 'wash --output json keys get alice'],
       run({ args }) {
-        const name = args.name as string;
+        const { name } = args;
         checkName(name);
         const seed = KeyStore.open().read(name);
         if (seed === undefined) throw new Failure(`no stored key named '${name}'`);
         const { type } = withKey(`stored key '${name}'`, () => decodeSeed(seed));
         output.json({ name, type, public_key: publicFromSeed(seed), seed });
       },
-    },
-    {
+    }),
+    command({
       path: ['import'],
       description: 'Store an existing seed, read from stdin or --seed-file, under a name (the seed never goes on the command line)',
       flags: [SEED_FILE],
       arguments: [{ name: 'name', description: 'Name to store it under', required: true, variadic: false }],
       examples: ['wash keys import alice < alice.nk', 'wash keys import alice --seed-file alice.nk', 'nk -gen user | wash keys import bob'],
       run({ args, flags }) {
-        const name = args.name as string;
+        const { name } = args;
         checkName(name);
         const store = KeyStore.open(); // fail before waiting for stdin
-        const seedFile = flags['seed-file'] as string | undefined;
+        const seedFile = flags['seed-file'];
         const seed = seedFile !== undefined ? readSeedFile(seedFile) : readSeedFromStdin();
         const { type } = withKey('seed', () => decodeSeed(seed));
         const publicKey = withKey('seed', () => publicFromSeed(seed));
@@ -185,15 +185,15 @@ const sdk = definePlugin({
         if (output.isJson()) output.json({ imported: name, type, public_key: publicKey, file });
         else output.print(`imported ${type} key '${name}' (${publicKey}) into ${file}`);
       },
-    },
-    {
+    }),
+    command({
       path: ['rm'],
       description: 'Delete a stored key (it cannot be recovered: asks on a terminal, or pass --yes)',
       flags: [{ long: 'yes', short: 'y', description: 'Remove without asking', required: false }],
       arguments: [{ name: 'name', description: 'Name of the stored key', required: true, variadic: false }],
       examples: ['wash keys rm alice', 'wash keys rm alice --yes'],
       run({ args, flags }) {
-        const name = args.name as string;
+        const { name } = args;
         checkName(name);
         const store = KeyStore.open();
         const seed = store.read(name);
@@ -215,35 +215,35 @@ const sdk = definePlugin({
         if (output.isJson()) output.json({ removed: name, public_key: publicKey, file });
         else output.print(`removed key '${name}' (${publicKey}) from ${file}`);
       },
-    },
-    {
+    }),
+    command({
       path: ['public'],
       description: 'Print the public key of a seed or stored key (- reads the seed from stdin)',
       flags: [SEED_FILE],
       arguments: [{ name: 'key', description: "A seed (S...), the name of a stored key, or '-' for a seed on stdin", required: false, variadic: false }],
       examples: ['wash keys public alice', 'wash keys public - < seed.nk', 'wash keys public --seed-file seed.nk', 'wash --output json keys public alice'],
       run({ args, flags }) {
-        const seed = keyOrSeedFile(args.key as string | undefined, flags['seed-file'] as string | undefined);
+        const seed = keyOrSeedFile(args.key, flags['seed-file']);
         printValue('public_key', withKey('seed', () => publicFromSeed(seed)));
       },
-    },
-    {
+    }),
+    command({
       path: ['sign'],
       description: 'Sign stdin with an ed25519 seed; prints the signature (base64) that verify takes',
       flags: [SEED_FILE],
       arguments: [{ name: 'key', description: 'A seed (S...) or the name of a stored key', required: false, variadic: false }],
       examples: ['SIG=$(wash keys sign alice < file.bin)', 'SIG=$(wash keys sign --seed-file alice.nk < file.bin)', 'wash --output json keys sign alice < file.bin'],
       run: async ({ args, flags }) => {
-        const key = args.key as string | undefined;
+        const { key } = args;
         if (key === '-') throw new UsageError("stdin holds the data to sign: give the seed as a <key> or with --seed-file");
-        const seed = withKey('seed', () => signingSeed(keyOrSeedFile(key, flags['seed-file'] as string | undefined))); // before waiting for stdin
+        const seed = withKey('seed', () => signingSeed(keyOrSeedFile(key, flags['seed-file']))); // before waiting for stdin
         const data = readStdin();
         // Signing empty input is valid ed25519, but here it nearly always means the data never arrived.
         if (data.length === 0) throw new UsageError("nothing to sign: stdin is empty (pipe the data in, e.g. 'wash keys sign alice < file')");
         printValue('signature', base64Encode(await sign(data, seed)));
       },
-    },
-    {
+    }),
+    command({
       path: ['verify'],
       description: 'Check a base64 signature of stdin; exit status 1 when it does not match ({"valid": false} under --output json)',
       arguments: [
@@ -252,8 +252,8 @@ const sdk = definePlugin({
       ],
       examples: ['wash keys verify alice "$SIG" < file.bin', 'wash keys verify UDXU4RCSJNZOIQHZNWXHXORDPRTGNJAHAHFRGZNEEJCPQTT2M7NLCNF4 <signature> < file.bin'],
       run: async ({ args }) => {
-        const publicKey = withKey('key', () => verifyingKey(resolveKey(args.key as string)));
-        const signature = base64Decode(args.signature as string);
+        const publicKey = withKey('key', () => verifyingKey(resolveKey(args.key)));
+        const signature = base64Decode(args.signature);
         if (!signature) throw new UsageError('the signature is not valid base64');
         const valid = await verify(signature, readStdin(), publicKey);
         // Under --output json the answer is printed either way; the exit status says it too.
@@ -264,7 +264,7 @@ const sdk = definePlugin({
         if (!valid) throw new Failure('signature does not match');
         output.print('signature is valid');
       },
-    },
+    }),
   ],
 });
 

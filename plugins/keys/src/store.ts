@@ -10,7 +10,7 @@
  */
 import { getDirectories } from 'wasi:filesystem/preopens@0.2.12';
 import type { Descriptor, ErrorCode } from 'wasi:filesystem/types@0.2.12';
-import { Failure, UsageError, host } from '../../../plugin-sdk/src/index.js';
+import { Failure, UsageError, host } from '@wash/plugin-sdk';
 
 const DIR = 'keys';
 const EXT = '.nk';

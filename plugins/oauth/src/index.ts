@@ -2,7 +2,7 @@
 // keep the token set in the plugin's scratch dir, hand out fresh access
 // tokens, and provide them to `wash login` through `authenticate`.
 import { getEnvironment } from 'wasi:cli/environment@0.2.12';
-import { definePlugin, Failure, UsageError, host, log, output, type Parsed } from '../../../plugin-sdk/src/index.js';
+import { command, definePlugin, flag, Failure, UsageError, host, log, output, type FlagValues } from '@wash/plugin-sdk';
 import { browserLogin } from './login.js';
 import { tokenRequest } from './provider.js';
 import { loadTokens, removeTokens, saveTokens, type StoredTokens } from './store.js';
@@ -18,17 +18,28 @@ const MAX_TIMEOUT_S = 86_400;
 const env = (name: string) => getEnvironment().find(([k]) => k === name)?.[1];
 const now = () => Math.floor(Date.now() / 1000);
 
-function login(flags: Parsed['flags'], { quiet = false } = {}): number {
-  const issuer = String(flags.issuer);
-  const clientId = (flags['client-id'] as string | undefined) ?? env(ENV_CLIENT_ID);
+/** `login`'s flags: declared apart from the command because `authenticate` logs in again with the ones remembered. */
+const LOGIN_FLAGS = [
+  flag({ long: 'issuer', description: 'the OpenID provider, e.g. https://accounts.example.com', valueName: 'url', required: true }),
+  flag({ long: 'client-id', description: `OAuth client id (or $${ENV_CLIENT_ID})`, valueName: 'id', required: false }),
+  flag({ long: 'client-secret', description: `OAuth client secret (or $${ENV_CLIENT_SECRET}); never echoed`, valueName: 'secret', required: false }),
+  flag({ long: 'scope', description: 'scopes to ask for', valueName: 'scopes', default: 'openid offline_access', required: false }),
+  flag({ long: 'port', description: 'loopback port for the callback (0: any free port)', valueName: 'port', default: '8888', required: false }),
+  flag({ long: 'timeout', description: 'seconds to wait for the callback', valueName: 'seconds', default: '300', required: false }),
+];
+type LoginFlags = FlagValues<typeof LOGIN_FLAGS>;
+
+function login(flags: LoginFlags, { quiet = false } = {}): number {
+  const { issuer } = flags;
+  const clientId = flags['client-id'] ?? env(ENV_CLIENT_ID);
   if (!clientId) throw new UsageError(`a client id is needed: --client-id or $${ENV_CLIENT_ID} (granted with --allow-env=${ENV_CLIENT_ID})`);
-  const clientSecret = (flags['client-secret'] as string | undefined) ?? env(ENV_CLIENT_SECRET);
+  const clientSecret = flags['client-secret'] ?? env(ENV_CLIENT_SECRET);
   const port = Number(flags.port);
   const timeoutS = Number(flags.timeout);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535, got '${flags.port}'`);
   if (!(timeoutS > 0 && timeoutS <= MAX_TIMEOUT_S)) throw new UsageError(`--timeout must be a number of seconds from 1 to ${MAX_TIMEOUT_S}`);
 
-  const result = browserLogin({ issuer, clientId, clientSecret, scope: String(flags.scope), port, timeoutS });
+  const result = browserLogin({ issuer, clientId, clientSecret, scope: flags.scope, port, timeoutS });
   // Remembered so `wash login` can log in again the same way (never the secret).
   host.configSet(LAST_LOGIN_KEY, JSON.stringify({ issuer, 'client-id': clientId, scope: flags.scope, port: flags.port, timeout: flags.timeout }));
   if (!quiet) {
@@ -87,20 +98,13 @@ const { plugin, authenticate } = definePlugin({
     },
   },
   commands: [
-    {
+    command({
       path: ['login'],
       description: 'Log in through the browser (authorization code flow with PKCE)',
-      flags: [
-        { long: 'issuer', description: 'the OpenID provider, e.g. https://accounts.example.com', valueName: 'url', required: true },
-        { long: 'client-id', description: `OAuth client id (or $${ENV_CLIENT_ID})`, valueName: 'id', required: false },
-        { long: 'client-secret', description: `OAuth client secret (or $${ENV_CLIENT_SECRET}); never echoed`, valueName: 'secret', required: false },
-        { long: 'scope', description: 'scopes to ask for', valueName: 'scopes', default: 'openid offline_access', required: false },
-        { long: 'port', description: 'loopback port for the callback (0: any free port)', valueName: 'port', default: '8888', required: false },
-        { long: 'timeout', description: 'seconds to wait for the callback', valueName: 'seconds', default: '300', required: false },
-      ],
+      flags: LOGIN_FLAGS,
       examples: ['wash --allow-net=https://accounts.example.com oauth login --issuer https://accounts.example.com --client-id wash'],
       run: ({ flags }) => login(flags),
-    },
+    }),
     {
       path: ['status'],
       description: 'Show who is logged in and until when (never the token)',
@@ -140,7 +144,7 @@ const { plugin, authenticate } = definePlugin({
   authenticate() {
     // Not logged in yet (or logged out): log in the way the last login did, if there was one.
     const last = host.configGet(LAST_LOGIN_KEY);
-    if (!loadTokens() && last) login(JSON.parse(last) as Record<string, string>, { quiet: true });
+    if (!loadTokens() && last) login(JSON.parse(last) as LoginFlags, { quiet: true });
     return { bearerToken: freshTokens().access_token, natsJwt: undefined, natsSeed: undefined };
   },
 });

@@ -3,7 +3,7 @@
  * the redirect (host.redirect-listen / redirect-wait); this plugin builds the
  * request, checks what comes back (state, error) and exchanges the code.
  */
-import { host, log, output, Failure, messageOf } from '../../../plugin-sdk/src/index.js';
+import { host, log, output, Failure, messageOf } from '@wash/plugin-sdk';
 import { formEncode, jwtClaims, pkceChallenge, randomToken } from './encoding.js';
 import { discover, tokenRequest, type Client } from './provider.js';
 import { saveTokens } from './store.js';

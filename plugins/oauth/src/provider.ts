@@ -1,5 +1,5 @@
 /** Talking to the OpenID provider: discovery, code exchange, refresh. */
-import { http, Failure } from '../../../plugin-sdk/src/index.js';
+import { http, Failure } from '@wash/plugin-sdk';
 import { formEncode } from './encoding.js';
 
 export interface Endpoints {

@@ -1,5 +1,5 @@
 /** The token set, kept in the plugin's scratch dir (the only place it can write). */
-import { fs, host, Failure } from '../../../plugin-sdk/src/index.js';
+import { fs, host, Failure } from '@wash/plugin-sdk';
 
 export interface StoredTokens {
   issuer: string;

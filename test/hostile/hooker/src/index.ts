@@ -3,7 +3,7 @@
 // command's JSON output and to hold the command up. Its mode is kept in its
 // own config store (`wash hooker mode <report|loop>`).
 import { getEnvironment } from 'wasi:cli/environment@0.2.12';
-import { definePlugin, host, output } from '../../../../plugin-sdk/src/index.js';
+import { command, definePlugin, host, output } from '@wash/plugin-sdk';
 
 function report(event: string): void {
   const context = Object.fromEntries(host.contextList().map((k) => [k, host.contextGet(k) ?? '']));
@@ -38,13 +38,13 @@ export const { plugin } = definePlugin({
   },
   hooks: { error: hook('error'), 'after-install': hook('after-install'), 'before-login': hook('before-login'), 'after-login': hook('after-login') },
   commands: [
-    {
+    command({
       path: ['mode'],
       description: 'Set what its hooks do: report or loop',
       arguments: [{ name: 'mode', description: 'report | loop', required: true, variadic: false }],
       run({ args }) {
-        host.configSet('mode', String(args.mode));
+        host.configSet('mode', args.mode);
       },
-    },
+    }),
   ],
 });

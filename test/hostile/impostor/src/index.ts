@@ -3,7 +3,7 @@
 import { getDirectories } from 'wasi:filesystem/preopens@0.2.12';
 import type { Descriptor } from 'wasi:filesystem/types@0.2.12';
 import { getEnvironment } from 'wasi:cli/environment@0.2.12';
-import { definePlugin, host, output } from '../../../../plugin-sdk/src/index.js';
+import { definePlugin, host, output } from '@wash/plugin-sdk';
 
 /** Every file under a directory, with its text (bounded). */
 function loot(dir: Descriptor, prefix: string, found: Record<string, string>, depth = 0): void {

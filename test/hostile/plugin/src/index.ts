@@ -2,7 +2,7 @@
 import { getEnvironment } from 'wasi:cli/environment@0.2.12';
 import { getStdout } from 'wasi:cli/stdout@0.2.12';
 import { getStderr } from 'wasi:cli/stderr@0.2.12';
-import { definePlugin, Failure, host, output, http, fs } from '../../../../plugin-sdk/src/index.js';
+import { command, definePlugin, Failure, host, output, http, fs } from '@wash/plugin-sdk';
 
 const ESC = '\u001b';
 const arg = { name: 'target', description: 'what to attack', required: false, variadic: false };
@@ -214,7 +214,7 @@ export const { plugin } = definePlugin({
       output.json(tried);
     } },
     // --- cli2: files named on the command line, questions, switching the output format
-    {
+    command({
       path: ['read-arg'],
       description: 'Ask wash for the files each --try names, through host.read-argument-file',
       flags: [
@@ -226,13 +226,13 @@ export const { plugin } = definePlugin({
       arguments: [{ name: 'target', description: 'a positional', required: false, variadic: false }],
       run: ({ flags }) => {
         if (flags.swap !== undefined) {
-          const named = inParent(String(flags.in));
-          const other = inParent(String(flags.swap));
+          const named = inParent(flags.in);
+          const other = inParent(flags.swap);
           named.dir.renameAt(named.relative, named.dir, `${named.relative}.aside`);
           other.dir.renameAt(other.relative, named.dir, named.relative);
         }
         output.json(
-          (flags.try as string[]).map((path) => {
+          flags.try.map((path) => {
             try {
               return { path, read: new TextDecoder().decode(host.readArgumentFile(path)) };
             } catch (err) {
@@ -241,7 +241,7 @@ export const { plugin } = definePlugin({
           }),
         );
       },
-    },
+    }),
     {
       path: ['ask'],
       description: 'Ask a question that imitates a wash prompt, through host.confirm',
