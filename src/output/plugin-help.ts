@@ -2,7 +2,7 @@ import type { Command, CommandGroup, Flag, Metadata } from '../plugin-host/metad
 import { escapeUntrusted as esc } from '../util/untrusted.js';
 import { bold } from '../util/style.js';
 // The command words as the plugin's own parser reads them (options every candidate command declares may come first).
-import { commandWordsOf } from '../../plugin-sdk/src/args.js';
+import { commandWordsOf } from '@wash/plugin-sdk/args';
 
 const usageOfArgument = (a: Command['arguments'][number]) => {
   const name = `${esc(a.name)}${a.variadic ? '...' : ''}`;

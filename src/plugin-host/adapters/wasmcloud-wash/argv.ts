@@ -10,7 +10,7 @@ import type { HostCall } from '../contract.js';
 import { UsageError, WashError } from '../../../util/errors.js';
 import { escapeUntrusted } from '../../../util/untrusted.js';
 // The one argv parser: plugins built with our SDK parse with it too (see its header).
-import { parseArgv, UsageError as ArgvUsageError } from '../../../../plugin-sdk/src/args.js';
+import { parseArgv, UsageError as ArgvUsageError } from '@wash/plugin-sdk/args';
 import { argumentViews, type WashArgument, type WashCommand, type WasmcloudWashInfo } from './describe.js';
 import { HOOK_EVENTS, type WashShape } from './shapes.js';
 
