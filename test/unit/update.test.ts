@@ -52,7 +52,7 @@ describe('update: the highest compatible newer tag', () => {
 
   it('a hostile tag list: thousands of tags, escape sequences, huge numbers', () => {
     const many = Array.from({ length: 2000 }, (_, i) => `1.${i}.0`);
-    expect(best(['\u001b[2J1.5.0', ...many, `1.${'9'.repeat(20)}.0`], '1.0.0')).toBe("1.1999.0");
+    expect(best(['\u001b[2J1.5.0', ...many, `1.${'9'.repeat(20)}.0`], '1.0.0')).toBe('1.1999.0');
   });
 });
 
