@@ -8,7 +8,7 @@
  */
 import { accessItems, describeItem, type AccessItem } from './access-items.js';
 import { readConfig, emptyGrants, type Grants, type WashConfig } from './config.js';
-import { grantsFor, isSystemPath, isWithin, mergeGrants, withoutSystemPaths } from './policy.js';
+import { grantsFor, isSystemPath, isWithin, mergeGrants, shellQuote, withoutSystemPaths } from './policy.js';
 import { ConsentPolicy, itemKey, undeclaredGrants, type CannotAsk, type Verdict } from './consent-policy.js';
 import { leadsOutOfItsDirectory, realGrants, withRealPaths } from './real-paths.js';
 import { parseHostPattern } from './host-pattern.js';
@@ -146,7 +146,7 @@ export function isOpenEnded(item: AccessItem): boolean {
   }
 }
 
-/** The per-run flags that would grant these items. */
+/** The per-run flags that would grant these items, each one shell word (the values are the plugin's text). */
 export function allowFlags(items: readonly AccessItem[]): string {
   const g = mergeGrants(emptyGrants(), grantsFor(items));
   return [
@@ -159,6 +159,7 @@ export function allowFlags(items: readonly AccessItem[]): string {
     g.listen ? '--allow-listen' : '',
   ]
     .filter(Boolean)
+    .map(shellQuote)
     .join(' ');
 }
 
