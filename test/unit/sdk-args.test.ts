@@ -2,7 +2,7 @@
 // foreign contracts (plugin-sdk/src/args.ts): a table of argv -> result or
 // usage error, without spawning wash.
 import { describe, expect, it } from 'vitest';
-import { commandWordsOf, parseArgv, UsageError, type ParserCommand, type ParserFlag } from '../plugin-sdk/src/args.js';
+import { commandWordsOf, parseArgv, UsageError, type ParserCommand, type ParserFlag } from '../../plugin-sdk/src/args.js';
 
 /** What the SDK adds to every command that does not declare `-o`/`--output` itself. */
 const OUTPUT: ParserFlag = { long: 'output', short: 'o', valueName: 'format', choices: ['text', 'json'], required: false };
