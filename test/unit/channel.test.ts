@@ -109,7 +109,7 @@ describe('the channel: blocking calls from a worker', () => {
   it('a call waits for an async handler; calls answer in order, a short answer after a long one is not mixed with it', async () => {
     const long = 'L'.repeat(100_000);
     const outcomes = await runInWorker(server, [
-      { call: 'later', args: [50, 'slow'] },
+      { call: 'later', args: [20, 'slow'] },
       { call: 'echo', args: [long] },
       { call: 'echo', args: ['s'] },
       { call: 'nothing' },
@@ -178,8 +178,8 @@ describe('the channel: blocking calls from a worker', () => {
 
   it('two workers bound to one server each get their own answers', async () => {
     const [a, b] = await Promise.all([
-      runInWorker(server, [{ call: 'later', args: [40, 'A1'] }, { call: 'echo', args: ['A2'] }]),
-      runInWorker(server, [{ call: 'echo', args: ['B1'] }, { call: 'later', args: [10, 'B2'] }]),
+      runInWorker(server, [{ call: 'later', args: [20, 'A1'] }, { call: 'echo', args: ['A2'] }]),
+      runInWorker(server, [{ call: 'echo', args: ['B1'] }, { call: 'later', args: [5, 'B2'] }]),
     ]);
     expect(a).toEqual([{ ok: 'A1' }, { ok: ['A2'] }]);
     expect(b).toEqual([{ ok: ['B1'] }, { ok: 'B2' }]);

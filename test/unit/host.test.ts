@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
+// The responses the registry client and downloads read are undici's.
+import { Response } from 'undici';
 import { checkFile, checkHashes, ModifiedEntry, sha256Hex } from '../../src/plugin-host/integrity.js';
 import { readVerdict, writeVerdict } from '../../src/plugin-host/verdicts.js';
 import { pluginFailure } from '../../src/plugin-host/run.js';

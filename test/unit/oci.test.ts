@@ -142,7 +142,7 @@ describe('WWW-Authenticate challenges', () => {
     const [bearer] = parseChallenges(`Bearer realm="${'\\"'.repeat(256 * 1024)}", service=s`);
     expect(bearer!.params.realm).toBe('"'.repeat(256 * 1024));
     expect(bearer!.params.service).toBe('s');
-    expect(Object.keys(parseChallenges(`Basic ${Array.from({ length: 50_000 }, (_, i) => `p${i}=v`).join(',')}`)[0]!.params)).toHaveLength(50_000);
+    expect(Object.keys(parseChallenges(`Basic ${Array.from({ length: 10_000 }, (_, i) => `p${i}=v`).join(',')}`)[0]!.params)).toHaveLength(10_000);
   });
 });
 
