@@ -71,10 +71,10 @@ export function oneLine(text: string): string {
   return safe.length > MAX_DESCRIPTION ? `${safe.slice(0, MAX_DESCRIPTION - 1)}…` : safe;
 }
 
-/** `choices` of a flag or argument, when the metadata has them (a later contract may add the field). */
+/** `choices` of a flag or argument, when the metadata has them (a later contract may add the field); none (`[]`) means any value. */
 function choicesOf(item: object): string[] | undefined {
   const choices = (item as { choices?: unknown }).choices;
-  if (!Array.isArray(choices)) return undefined;
+  if (!Array.isArray(choices) || choices.length === 0) return undefined;
   return choices.filter((c): c is string => typeof c === 'string' && PLAIN_WORD.test(c));
 }
 

@@ -103,8 +103,9 @@ export function splitGlobals(argv: readonly string[]): { globals: GlobalOptions;
     }
     if (spec.key === 'timeoutSeconds') {
       const seconds = Number(value);
-      const problem = timeoutProblem(seconds);
-      if (value.trim() === '' || problem) throw new UsageError(`option '${name}' ${problem ?? 'needs a number of seconds'} (got '${value}')`);
+      // Blank is not 0 (Number('') is): it is a missing number.
+      const problem = value.trim() === '' ? 'needs a number of seconds' : timeoutProblem(seconds);
+      if (problem) throw new UsageError(`option '${name}' ${problem} (got '${value}')`);
       globals.timeoutSeconds = seconds;
       continue;
     }

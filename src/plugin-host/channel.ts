@@ -36,13 +36,20 @@ export class ChannelServer {
       if (message?.type !== 'wash-rpc') return;
       let answer: Answer;
       try {
-        const handler = this.handlers[message.method];
+        // Own handlers only: what the object inherits (constructor, toString) is none.
+        const handler = Object.hasOwn(this.handlers, message.method) ? this.handlers[message.method] : undefined;
         if (!handler) throw new Error(`unknown host call '${message.method}'`);
         answer = { ok: await (handler as (...args: unknown[]) => unknown)(...message.args) };
       } catch (err) {
         answer = { err: typeof err === 'string' ? err : messageOf(err) };
       }
-      let encoded = Buffer.from(JSON.stringify(answer));
+      let encoded: Buffer;
+      try {
+        encoded = Buffer.from(JSON.stringify(answer));
+      } catch (err) {
+        // Not JSON (a BigInt, a cycle): the worker still gets an answer, or it would wait forever.
+        encoded = Buffer.from(JSON.stringify({ err: `answer not encodable: ${messageOf(err)}` }));
+      }
       if (encoded.length > CAPACITY) encoded = Buffer.from(JSON.stringify({ err: 'answer too large' }));
       bytes.set(encoded);
       Atomics.store(state, 1, encoded.length);

@@ -4,6 +4,7 @@
  * answer comes from untrusted code and ends up in help, prompts and grants.
  */
 import parseSemver from 'semver/functions/parse.js';
+import { escapeUntrusted } from '../util/untrusted.js';
 export interface Flag {
   long: string;
   short?: string;
@@ -88,6 +89,12 @@ const MAX_TEXT = 10 * 1024;
 
 export class InvalidMetadata extends Error {}
 
+/**
+ * A value the plugin sent, as a message quotes it: escaped, so the message
+ * stays one line (errors are printed with their newlines kept).
+ */
+const q = (value: string | undefined) => `'${escapeUntrusted(value ?? '')}'`;
+
 function check(cond: boolean, what: string): asserts cond {
   if (!cond) throw new InvalidMetadata(what);
 }
@@ -106,7 +113,7 @@ function semverText(value: unknown, field: string): string {
   const version = text(value, field, 64);
   const parsed = parseSemver(version);
   const canonical = parsed && `${parsed.version}${parsed.build.length > 0 ? `+${parsed.build.join('.')}` : ''}`;
-  check(canonical === version, `${field} '${version}' is not a semantic version (like 1.2.3 or 1.0.0-beta.1)`);
+  check(canonical === version, `${field} ${q(version)} is not a semantic version (like 1.2.3 or 1.0.0-beta.1)`);
   return version;
 }
 
@@ -129,7 +136,7 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
 function envName(value: unknown, field: string): string | undefined {
   const name = optionalText(value, field);
-  check(name === undefined || ENV_NAME.test(name), `${field} '${name}' is not an environment variable name`);
+  check(name === undefined || ENV_NAME.test(name), `${field} ${q(name)} is not an environment variable name`);
   return name;
 }
 
@@ -137,13 +144,13 @@ function envName(value: unknown, field: string): string | undefined {
 function flag(value: unknown, field: string): Flag {
   const f = record(value, field);
   const long = text(f.long, `${field}.long`, 64);
-  check(/^[A-Za-z0-9][A-Za-z0-9-]*$/.test(long), `${field}.long '${long}' is not a flag name`);
+  check(/^[A-Za-z0-9][A-Za-z0-9-]*$/.test(long), `${field}.long ${q(long)} is not a flag name`);
   const short = optionalText(f.short, `${field}.short`);
   check(short === undefined || /^[A-Za-z0-9]$/.test(short), `${field}.short must be one letter or digit`);
   const valueName = optionalText(f.valueName, `${field}.value-name`);
   const fallback = optionalText(f.default, `${field}.default`);
   const choices = f.choices === undefined ? [] : list(f.choices, `${field}.choices`, (v, c) => text(v, c, 256), 100);
-  check(fallback === undefined || choices.length === 0 || choices.includes(fallback), `${field}.default '${fallback}' is not one of its choices`);
+  check(fallback === undefined || choices.length === 0 || choices.includes(fallback), `${field}.default ${q(fallback)} is not one of its choices`);
   const repeatable = Boolean(f.repeatable);
   check(!repeatable || valueName !== undefined, `${field}: a repeatable flag must take a value (value-name)`);
   check(choices.length === 0 || valueName !== undefined, `${field}: choices need a flag that takes a value (value-name)`);
@@ -178,14 +185,14 @@ function group(value: unknown, field: string): CommandGroup {
   const g = record(value, field);
   const path = list(g.path, `${field}.path`, (v, f) => text(v, f, 64), 8);
   check(path.length > 0, `${field}.path is empty`);
-  for (const word of path) check(commandWord(word), `${field}.path word '${word}' is not a command name`);
+  for (const word of path) check(commandWord(word), `${field}.path word ${q(word)} is not a command name`);
   return { path, description: text(g.description, `${field}.description`) };
 }
 
 function command(value: unknown, field: string): Command {
   const c = record(value, field);
   const path = list(c.path, `${field}.path`, (v, f) => text(v, f, 64), 8);
-  for (const word of path) check(commandWord(word), `${field}.path word '${word}' is not a command name`);
+  for (const word of path) check(commandWord(word), `${field}.path word ${q(word)} is not a command name`);
   const args = list(c.arguments, `${field}.arguments`, argument);
   args.forEach((a, i) => check(!a.variadic || i === args.length - 1, `${field}: only the last argument may be variadic`));
   return {
@@ -250,10 +257,10 @@ function withFallbackRequests(requests: AccessRequest['env'], commands: readonly
 export function validateMetadata(value: unknown): Metadata {
   const m = record(value, 'metadata');
   const name = text(m.name, 'name', 64);
-  check(NAME.test(name), `name '${name}' must match [a-z][a-z0-9-]*`);
-  check(!RESERVED_NAMES.has(name), `name '${name}' is reserved for a wash command`);
+  check(NAME.test(name), `name ${q(name)} must match [a-z][a-z0-9-]*`);
+  check(!RESERVED_NAMES.has(name), `name ${q(name)} is reserved for a wash command`);
   const id = text(m.id, 'id', 128);
-  check(ID.test(id), `id '${id}' must be made of letters, digits, '.', '_' and '-'`);
+  check(ID.test(id), `id ${q(id)} must be made of letters, digits, '.', '_' and '-'`);
   const commands = list(m.commands, 'commands', command);
   const groups = m.groups === undefined ? [] : list(m.groups, 'groups', group, 100);
   const requested = access(m.access, 'access');

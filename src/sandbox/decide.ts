@@ -8,9 +8,9 @@
  */
 import { accessItems, describeItem, type AccessItem } from './access-items.js';
 import { readConfig, emptyGrants, type Grants, type WashConfig } from './config.js';
-import { grantsFor, isSystemPath, isWithin, mergeGrants, withoutSystemPaths } from './policy.js';
+import { grantsFor, isSystemPath, isWithin, mergeGrants, shellQuote, withoutSystemPaths } from './policy.js';
 import { ConsentPolicy, itemKey, undeclaredGrants, type CannotAsk, type Verdict } from './consent-policy.js';
-import { leadsOutOfItsDirectory, realGrants, withRealPaths } from './real-paths.js';
+import { leadsOutOfItsDirectory, realGrants, realPathOf, withRealPaths } from './real-paths.js';
 import { parseHostPattern } from './host-pattern.js';
 import { recordedDenials, recordedGrants, withoutEmpty, type GrantSubject } from './grant-store.js';
 import type { Metadata } from '../plugin-host/metadata.js';
@@ -18,7 +18,6 @@ import type { WashDirs } from '../plugin-host/dirs.js';
 import { escapeUntrusted as esc } from '../util/untrusted.js';
 import { shortDigest } from '../util/text.js';
 import { reservedPath, reservedReason, type Reserved } from './reserved.js';
-import { realpath } from 'node:fs/promises';
 
 export interface DecideOptions {
   metadata: Metadata;
@@ -146,7 +145,7 @@ export function isOpenEnded(item: AccessItem): boolean {
   }
 }
 
-/** The per-run flags that would grant these items. */
+/** The per-run flags that would grant these items, each one shell word (the values are the plugin's text). */
 export function allowFlags(items: readonly AccessItem[]): string {
   const g = mergeGrants(emptyGrants(), grantsFor(items));
   return [
@@ -159,12 +158,16 @@ export function allowFlags(items: readonly AccessItem[]): string {
     g.listen ? '--allow-listen' : '',
   ]
     .filter(Boolean)
+    .map(shellQuote)
     .join(' ');
 }
 
-/** reservedPath, comparing paths as given and after realpath (a symlink into wash's dirs is theirs). */
+/**
+ * reservedPath, comparing paths as given and where they lead (a symlink into
+ * wash's dirs is theirs, also for a path below it that does not exist yet).
+ */
 export async function findReserved(path: string, dirs: WashDirs, packageRoot: string): Promise<Reserved | undefined> {
-  const real = (p: string) => realpath(p).catch(() => p);
+  const real = (p: string) => realPathOf(p);
   const realDirs = { cache: await real(dirs.cache), data: await real(dirs.data), config: await real(dirs.config) };
   const [realPath, realRoot] = await Promise.all([real(path), real(packageRoot)]);
   return (

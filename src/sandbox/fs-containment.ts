@@ -71,7 +71,7 @@ function placeOf(descriptor: object): Place {
 }
 
 /** The guest path as the shim reads it: relative, `.` dropped, `..` never above the descriptor. */
-function segmentsOf(path: unknown): { segments: string[]; name: string; parent: string[] } {
+export function segmentsOf(path: unknown): { segments: string[]; name: string; parent: string[] } {
   const text = String(path).replace(/\\/g, '/').replace(/\/\/+/g, '/');
   if (text.startsWith('/')) throw notPermitted();
   const segments: string[] = [];

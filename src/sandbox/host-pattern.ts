@@ -17,7 +17,7 @@ export interface Destination {
   port: number;
 }
 
-const DEFAULT_PORT: Record<string, number> = { http: 80, https: 443 };
+export const DEFAULT_PORT: Readonly<Record<string, number>> = { http: 80, https: 443 };
 
 export class BadHostPattern extends Error {}
 

@@ -33,9 +33,14 @@ export function isReservedId(id: string): boolean {
 
 const stem = (file: string) => basename(file).replace(/\.wasm$/i, '');
 
-/** A file name made safe as one path component, readable where it can be. */
-function safeComponent(text: string): string {
-  const cleaned = text.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_').slice(0, 48);
+/**
+ * A file name made safe as one path component, readable where it can be.
+ * Cut at `max`: an installed plugin's file is named by its name (at most 64
+ * characters), which must survive whole, or two plugins whose names share
+ * a long prefix would share an identity (grants, scratch dir, config).
+ */
+function safeComponent(text: string, max = 48): string {
+  const cleaned = text.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_').slice(0, max);
   return cleaned || '_';
 }
 
@@ -54,7 +59,7 @@ export function identityOf(entry: { source: 'embedded' | 'installed' | 'path' | 
       return { kind: 'core', key: `core:${name}`, dirName: `core.${name}`, remembers: true };
     }
     case 'installed': {
-      const name = safeComponent(stem(entry.file));
+      const name = safeComponent(stem(entry.file), 64);
       return { kind: 'installed', key: `installed:${name}`, dirName: `installed.${name}`, remembers: true };
     }
     case 'path':

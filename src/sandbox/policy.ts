@@ -6,7 +6,7 @@
 import { normalize } from 'node:path';
 import type { AccessItem } from './access-items.js';
 import { emptyGrants, type Grants } from './grants.js';
-import { parseHostPattern, type HostPattern } from './host-pattern.js';
+import { DEFAULT_PORT, parseHostPattern, type HostPattern } from './host-pattern.js';
 
 /**
  * `/` and the kernel's own trees: reading `/proc/self/environ` alone hands
@@ -45,9 +45,14 @@ function safePattern(text: string): HostPattern | undefined {
 /** Whether granted pattern `g` allows everything requested pattern `r` could reach. */
 export function patternSubsumes(g: HostPattern, r: HostPattern): boolean {
   if (g.scheme !== '*' && g.scheme !== r.scheme) return false;
-  if (g.port !== '*' && g.port !== r.port) {
-    // Both undefined means "the scheme's default port" on both sides.
-    if (!(g.port === undefined && r.port === undefined && (g.scheme === r.scheme || g.scheme === '*'))) return false;
+  if (g.port !== '*') {
+    if (r.port === '*') return false;
+    // No port means the scheme's default port (`https://x` is `https://x:443`, as hostMatches reads it).
+    const rPort = r.port ?? (r.scheme === '*' ? undefined : DEFAULT_PORT[r.scheme]);
+    if (g.port === undefined && g.scheme === '*') {
+      // Any scheme, each on its default port: so must the request be.
+      if (r.port !== undefined && (r.scheme === '*' || r.port !== DEFAULT_PORT[r.scheme])) return false;
+    } else if ((g.port ?? DEFAULT_PORT[g.scheme]) !== rPort) return false;
   }
   if (g.host === '*') return true;
   if (g.host === r.host) return true;
@@ -178,5 +183,6 @@ export function grantCommand(pluginName: string, items: readonly AccessItem[]): 
 }
 
 export function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_@%+=:,./{}*-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+  // Globs and braces are quoted too: a shell expands them (zsh and fish refuse a glob that matches nothing).
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }

@@ -39,7 +39,8 @@ export function parseReference(input: string, options: { requireScheme?: boolean
   if (slash <= 0) throw bad('no repository (a registry host, then a path)');
   const registry = rest.slice(0, slash).toLowerCase();
   let path = rest.slice(slash + 1);
-  if (!REGISTRY.test(registry)) throw bad(`'${registry}' is not a registry host`);
+  const port = /:(\d+)$/.exec(registry)?.[1];
+  if (!REGISTRY.test(registry) || (port !== undefined && (Number(port) < 1 || Number(port) > 65535))) throw bad(`'${registry}' is not a registry host`);
 
   let digest: string | undefined;
   const at = path.lastIndexOf('@');

@@ -7,6 +7,7 @@
 import type { HookType, Metadata } from '../../metadata.js';
 import { InvalidMetadata, validateMetadata } from '../../metadata.js';
 import { UnsupportedShape } from '../contract.js';
+import { escapeUntrusted as esc } from '../../../util/untrusted.js';
 import { HOOK_EVENTS, PLUGIN_DATA_MOUNT, SHAPES, type WashShape, type WasmcloudWashContract } from './shapes.js';
 
 /**
@@ -109,7 +110,7 @@ function washCommand(value: unknown, field: string, kind: WashShape): WashComman
   });
   const keys = flags.map(([k]) => k);
   const dup = keys.find((k, i) => keys.indexOf(k) !== i);
-  check(dup === undefined, `${field}.flags declares '--${dup}' twice`);
+  check(dup === undefined, `${field}.flags declares '--${esc(dup ?? '')}' twice`);
   return {
     id: str(c.id, `${field}.id`),
     name: str(c.name, `${field}.name`),
@@ -183,7 +184,7 @@ export function describeWasmcloudWash(raw: unknown, contract: WasmcloudWashContr
   const commands = top ? [{ path: [], command: top }] : subs.map((command) => ({ path: [command.name], command }));
   const names = commands.map((c) => c.path.join(' '));
   const dup = names.find((n, i) => names.indexOf(n) !== i);
-  check(dup === undefined, `sub-command '${dup}' is declared twice`);
+  check(dup === undefined, `sub-command '${esc(dup ?? '')}' is declared twice`);
   const hookList = early && (m.hooks === undefined || m.hooks === null) ? [] : m.hooks;
   const hooks = arr(hookList, 'hooks').map((h, i) => str(h, `hooks[${i}]`));
   const events = HOOK_EVENTS[kind];

@@ -1,17 +1,17 @@
 // Unit tests of the pure policy: no components, no processes.
 import { describe, expect, it } from 'vitest';
-import { destinationOf, hostMatches, parseHostPattern } from '../src/sandbox/host-pattern.js';
-import { covers, grantCommand, isWithin, mergeGrants, patternSubsumes, splitByGrant, subtractGrants, usableHosts } from '../src/sandbox/policy.js';
-import { grantsFor, isSystemItem, isSystemPath, withoutSystemPaths } from '../src/sandbox/policy.js';
-import { realPathOf } from '../src/sandbox/real-paths.js';
+import { destinationOf, hostMatches, parseHostPattern } from '../../src/sandbox/host-pattern.js';
+import { covers, grantCommand, isWithin, mergeGrants, patternSubsumes, splitByGrant, subtractGrants, usableHosts } from '../../src/sandbox/policy.js';
+import { grantsFor, isSystemItem, isSystemPath, withoutSystemPaths } from '../../src/sandbox/policy.js';
+import { realPathOf } from '../../src/sandbox/real-paths.js';
 import { mkdir, mkdtemp, realpath, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { emptyGrants, interpretConfig, parseConfigText } from '../src/sandbox/config.js';
-import { resolveRequestedPath } from '../src/sandbox/paths.js';
-import { splitGlobals } from '../src/cli/globals.js';
-import { escapeUntrusted } from '../src/util/untrusted.js';
-import type { AccessItem } from '../src/sandbox/access-items.js';
+import { emptyGrants, interpretConfig, parseConfigText } from '../../src/sandbox/config.js';
+import { resolveRequestedPath } from '../../src/sandbox/paths.js';
+import { splitGlobals } from '../../src/cli/globals.js';
+import { escapeUntrusted } from '../../src/util/untrusted.js';
+import type { AccessItem } from '../../src/sandbox/access-items.js';
 
 const grants = (g: Partial<ReturnType<typeof emptyGrants>>) => ({ ...emptyGrants(), ...g });
 const dest = (url: string) => {

@@ -3,7 +3,7 @@
 // input, escaping, the answer line and the 10 KiB limit. The same askWithKeys
 // runs on the terminal (tmux tests in test/hostile/consent.test.ts).
 import { describe, expect, it } from 'vitest';
-import { answerForKey, answerLine, MAX_REQUEST_TEXT, questionTooLong, renderQuestion, ScriptedPrompter, type ConsentRequest } from '../src/sandbox/prompter.js';
+import { answerForKey, answerLine, MAX_REQUEST_TEXT, questionTooLong, renderQuestion, ScriptedPrompter, type ConsentRequest } from '../../src/sandbox/prompter.js';
 
 const request = (over: Partial<ConsentRequest> = {}): ConsentRequest => ({
   subject: { name: 'keys', version: '0.1.0', digest: `sha256:${'ab12'.repeat(16)}`, source: 'bundled with wash' },
