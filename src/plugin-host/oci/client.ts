@@ -17,7 +17,6 @@
  * - text it sends (error messages, media types, header values) is escaped
  *   before it can reach a terminal.
  */
-import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import { Readable, Transform } from 'node:stream';
@@ -25,6 +24,7 @@ import { pipeline } from 'node:stream/promises';
 import { Agent, fetch, type Response } from 'undici';
 import { WashError, messageOf } from '../../util/errors.js';
 import { escapeUntrusted as esc } from '../../util/untrusted.js';
+import { bytesDigest, sha256 } from '../../util/hash.js';
 import { getWashVersion } from '../versions.js';
 import {
   DEFAULT_NET_LIMITS,
@@ -468,7 +468,7 @@ export class RegistryClient {
       throw new WashError(`reading ${what} from ${this.registry} was interrupted: ${esc(messageOf((err as { cause?: unknown }).cause ?? err))}`);
     }
     const mediaType = (res.headers.get('content-type') ?? '').split(';')[0]!.trim();
-    return { bytes, mediaType, digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}` };
+    return { bytes, mediaType, digest: bytesDigest(bytes) };
   }
 
   /** Whether the registry already has a blob. */
@@ -496,7 +496,7 @@ export class RegistryClient {
       watchdog
         .deadline(total, () => `the transfer did not finish within ${seconds(total)}`)
         .minimumRate(timeoutMs, minBytesPerSecond, () => `the transfer was slower than ${kibPerSecond(minBytesPerSecond)} for ${seconds(timeoutMs)}`);
-      const hash = createHash('sha256');
+      const hash = sha256();
       let received = 0;
       const meter = new Transform({
         transform(chunk: Buffer, _enc, done) {
@@ -649,7 +649,7 @@ export class RegistryClient {
     });
     if (res.status !== 201) return this.fail(res, `cannot push the manifest of ${repo}:${tag}`);
     await res.body?.cancel().catch(() => undefined);
-    const ours = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+    const ours = bytesDigest(bytes);
     const theirs = res.headers.get('docker-content-digest');
     if (theirs && theirs !== ours) throw new WashError(`registry ${this.registry} stored the manifest of ${repo}:${tag} as ${esc(theirs.slice(0, 100))}, expected ${ours}`);
     return ours;
