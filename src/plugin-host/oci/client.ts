@@ -19,7 +19,7 @@
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Agent, fetch, type Response } from 'undici';
 import { WashError, messageOf } from '../../util/errors.js';
@@ -27,6 +27,7 @@ import { escapeUntrusted as esc } from '../../util/untrusted.js';
 import { bytesDigest, sha256 } from '../../util/hash.js';
 import { getWashVersion } from '../versions.js';
 import {
+  ByteMeter,
   DEFAULT_NET_LIMITS,
   Watchdog,
   kibPerSecond,
@@ -497,20 +498,15 @@ export class RegistryClient {
         .deadline(total, () => `the transfer did not finish within ${seconds(total)}`)
         .minimumRate(timeoutMs, minBytesPerSecond, () => `the transfer was slower than ${kibPerSecond(minBytesPerSecond)} for ${seconds(timeoutMs)}`);
       const hash = sha256();
-      let received = 0;
-      const meter = new Transform({
-        transform(chunk: Buffer, _enc, done) {
-          received += chunk.length;
-          watchdog.count(chunk.length);
-          if (received > size) return done(new WashError(`the registry sent more than the ${size} bytes the manifest declares`));
-          hash.update(chunk);
-          onProgress?.(received);
-          done(null, chunk);
-        },
+      const meter = new ByteMeter({
+        limit: { bytes: size, error: () => new WashError(`the registry sent more than the ${size} bytes the manifest declares`) },
+        watchdog,
+        onChunk: (chunk) => hash.update(chunk),
+        onProgress,
       });
       try {
         await pipeline(Readable.fromWeb(res.body as never), meter, createWriteStream(file, { flags: 'wx', mode: 0o644 }));
-        if (received !== size) throw new WashError(`the download ended after ${received} of ${size} bytes`);
+        if (meter.bytes !== size) throw new WashError(`the download ended after ${meter.bytes} of ${size} bytes`);
       } catch (err) {
         await rm(file, { force: true });
         if (err instanceof WashError) throw new WashError(`download of ${digest} from ${this.registry} failed: ${err.message}; nothing was installed`, 1, err.hint);
@@ -580,15 +576,7 @@ export class RegistryClient {
     if (chunkSize === undefined || size <= chunkSize) {
       const body = () => {
         if ('bytes' in source) return source.bytes;
-        let sent = 0;
-        const counted = new Transform({
-          transform(chunk: Buffer, _enc, done) {
-            sent += chunk.length;
-            options.onProgress?.(sent);
-            done(null, chunk);
-          },
-        });
-        return createReadStream(source.file).pipe(counted);
+        return createReadStream(source.file).pipe(new ByteMeter({ onProgress: options.onProgress }));
       };
       const res = await this.request('PUT', RegistryClient.withDigest(url, digest), {
         repo,
