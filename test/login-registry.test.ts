@@ -9,13 +9,12 @@ import { spawn } from 'node:child_process';
 import { appendFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CI, freePort, runWash, WASH, type WashResult, type Xdg } from './helpers.js';
+import { freePort, WASH, type Xdg } from './helpers.js';
 import { EXAMPLE_WASM } from './fixtures.js';
-import { ociXdg, registryBinary, sha256, startRegistry, startTokenServer, type Registry, type TokenServer } from './oci-helpers.js';
+import { ociWash as wash, ociXdgs, requireRegistryBinary, sha256, startRegistry, startTokenServer, type Registry, type TokenServer } from './oci-helpers.js';
 import { driveUser, printedLoginUrl, startProvider, type TestProvider } from './oidc.js';
 
-const BINARY = registryBinary();
-if (!BINARY && CI) throw new Error('docker-registry is not installed; CI must install it (apt-get install docker-registry)');
+const BINARY = requireRegistryBinary();
 
 const TOKEN_TTL_S = 5;
 let work: string;
@@ -23,16 +22,7 @@ let provider: TestProvider;
 let tokens: TokenServer;
 let registry: Registry;
 let callbackPort: number;
-const xdgs: Xdg[] = [];
-
-async function freshXdg(): Promise<Xdg> {
-  const xdg = await ociXdg();
-  xdgs.push(xdg);
-  return xdg;
-}
-
-/** wash with an empty docker config (never the user's). */
-const wash = (xdg: Xdg, args: string[]): Promise<WashResult> => runWash(args, { xdg, env: { DOCKER_CONFIG: join(xdg.root, 'docker') } });
+const freshXdg = ociXdgs('all');
 const ref = (repo: string, suffix = '') => `oci://${registry.host}/${repo}${suffix}`;
 const configFile = (xdg: Xdg) => join(xdg.config, 'config.toml');
 const tokenFile = (xdg: Xdg) => join(xdg.data, 'credentials', 'oauth.token');
@@ -67,7 +57,6 @@ beforeAll(async () => {
   registry = await startRegistry(work, { kind: 'token', realm: tokens.realm, service: tokens.service, issuer: tokens.issuer, certFile: tokens.certFile });
 });
 afterAll(async () => {
-  await Promise.all(xdgs.splice(0).map((x) => x.cleanup()));
   await registry?.stop();
   await tokens?.close();
   await provider?.close();
