@@ -33,14 +33,10 @@ export interface CachedComponent {
   sha256: FileHashes;
 }
 
-interface MetaFile {
-  digest: string;
+/** An entry's meta.json: what a CachedComponent holds but where it is and its hashes (the verdict records those), and what built it. */
+interface MetaFile extends Omit<CachedComponent, 'dir' | 'sha256'> {
   jco: string;
-  metadata: Metadata;
-  exports: string[];
-  imports: string[];
-  contract: ContractId;
-  foreign?: unknown;
+  /** The size of each file of the entry, by name (the code cache excepted). */
   files: Record<string, number>;
 }
 
