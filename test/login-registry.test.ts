@@ -5,14 +5,13 @@
 // token auth, and a token service that accepts the provider's access tokens
 // (it asks the provider's userinfo endpoint who they belong to).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { appendFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, WASH, type Xdg } from './helpers.js';
+import { freePort, type Xdg } from './helpers.js';
 import { EXAMPLE_WASM } from './fixtures.js';
 import { ociWash as wash, ociXdgs, requireRegistryBinary, sha256, startRegistry, startTokenServer, type Registry, type TokenServer } from './oci-helpers.js';
-import { driveUser, printedLoginUrl, startProvider, type TestProvider } from './oidc.js';
+import { driveUser, printedLoginUrl, startProvider, startWash, type TestProvider } from './oidc.js';
 
 const BINARY = requireRegistryBinary();
 
@@ -31,18 +30,12 @@ const tokenFile = (xdg: Xdg) => join(xdg.data, 'credentials', 'oauth.token');
 async function logInWithOauth(xdg: Xdg, user: string): Promise<void> {
   const grant = await wash(xdg, ['plugin', 'grant', 'oauth', '--net', `http://127.0.0.1:${provider.port}`, '--scratch', '--listen']);
   expect(grant.code, grant.stderr).toBe(0);
-  const args = [WASH, 'oauth', 'login', '--issuer', provider.issuer, '--client-id', provider.clientId, '--client-secret', provider.clientSecret, '--port', String(callbackPort)];
-  const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH!, HOME: xdg.root, NO_COLOR: '1', ...xdg.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = ''; // the URL goes to stdout, the progress to stderr
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
+  const args = ['oauth', 'login', '--issuer', provider.issuer, '--client-id', provider.clientId, '--client-secret', provider.clientSecret, '--port', String(callbackPort)];
+  const { child, exited, output } = await startWash(args, xdg);
   try {
-    const deadline = Date.now() + 30_000;
-    while (!output.includes('waiting for authentication') && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    const page = await driveUser(printedLoginUrl(output), `http://127.0.0.1:${callbackPort}/callback`, user);
+    const page = await driveUser(printedLoginUrl(output()), `http://127.0.0.1:${callbackPort}/callback`, user);
     expect(page.status).toBe(200);
-    expect(await exited, output).toBe(0);
+    expect(await exited, output()).toBe(0);
   } finally {
     child.kill('SIGKILL');
   }
