@@ -33,10 +33,8 @@ import {
   transferDeadlineMs,
   type NetLimits,
 } from './net/limits.js';
-import { REDIRECT_STATUSES, basicFromUserinfo, redactUrl } from './net/urls.js';
+import { MAX_REDIRECTS, REDIRECT_STATUSES, basicFromUserinfo, redactUrl } from './net/urls.js';
 import { getWashVersion } from './versions.js';
-
-export const MAX_REDIRECTS = 5;
 
 /**
  * Where a download started, and whether a later hop may go to an address:

@@ -37,7 +37,7 @@ import {
   transferDeadlineMs,
   type NetLimits,
 } from '../net/limits.js';
-import { REDIRECT_STATUSES, redirectMethod } from '../net/urls.js';
+import { MAX_REDIRECTS, REDIRECT_STATUSES, redirectMethod } from '../net/urls.js';
 import type { Credentials } from './credentials.js';
 import { apiHost, isLoopbackRegistry } from './reference.js';
 
@@ -49,7 +49,6 @@ export const MAX_TAG_PAGE_BYTES = 4 * 1024 * 1024;
 export const MAX_TAG_LIST_BYTES = 8 * 1024 * 1024;
 export const MAX_TAGS = 100_000;
 const MAX_TAG_PAGES = 100;
-export const MAX_REDIRECTS = 5;
 
 /** Token services on another origin that wash trusts with a registry's credentials without being told. */
 const KNOWN_TOKEN_REALMS: Record<string, string> = {
