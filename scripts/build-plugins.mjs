@@ -3,7 +3,7 @@
 import { readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { ROOT } from './componentize-plugin.mjs';
+import { ROOT } from './plugin-build.mjs';
 
 const pluginsDir = join(ROOT, 'plugins');
 const dirs = [];

@@ -11,13 +11,12 @@
 // toolchains lack the wasm32-wasi std unless added, and CI installs Debian's.
 import { _setPreopens } from '@bytecodealliance/preview2-shim/filesystem';
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { access, mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { ROOT } from './componentize-plugin.mjs';
+import { filesUnder, inputHash, packageVersion, pluginTarget, previousBuild, runAsScript, writeBuild } from './plugin-build.mjs';
 
 const run = promisify(execFile);
 const BUILD_FORMAT = 1; // bump to invalidate every cached build
@@ -40,17 +39,6 @@ export async function findRustc() {
   return { rustc, version };
 }
 
-async function filesUnder(dir) {
-  const out = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    const isDir = entry.isDirectory() || (entry.isSymbolicLink() && (await stat(path)).isDirectory());
-    if (isDir) out.push(...(await filesUnder(path)));
-    else out.push(path);
-  }
-  return out.sort();
-}
-
 /** The crate's sources: every .rs under src/, and files they pull in with `#[path = "..."]`. */
 async function rustSources(srcDir) {
   const files = new Set((await filesUnder(srcDir)).filter((f) => f.endsWith('.rs')));
@@ -60,41 +48,26 @@ async function rustSources(srcDir) {
   return [...files].sort();
 }
 
-const jcoVersion = async () => JSON.parse(await readFile(join(ROOT, 'node_modules/@bytecodealliance/jco/package.json'), 'utf8')).version;
-
 /**
  * @param {string} pluginDir folder with package.json ("wash": {"name", "world"}) and src/lib.rs
  * @param {{ outDir?: string, log?: (line: string) => void }} [options]
  * @returns {Promise<{ file: string, digest: string, size: number, skipped: boolean }>}
  */
 export async function buildRustPlugin(pluginDir, options = {}) {
-  const dir = resolve(pluginDir);
+  const target = await pluginTarget(pluginDir, options.outDir);
+  const { dir, name, world, witDir } = target;
   const log = options.log ?? ((line) => console.error(line));
-  const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
-  const name = pkg.wash?.name ?? basename(dir);
-  const world = pkg.wash?.world ?? 'plugin-guest';
-  const witDir = pkg.wash?.wit ? resolve(dir, pkg.wash.wit) : join(ROOT, 'wit');
-  const outDir = resolve(options.outDir ?? join(dir, 'dist'));
-  const wasmFile = join(outDir, `${name}.wasm`);
-  const manifestFile = join(outDir, 'manifest.json');
   const source = join(dir, 'src', 'lib.rs');
   const { rustc, version } = await findRustc();
 
-  const hash = createHash('sha256');
-  hash.update(`format:${BUILD_FORMAT}\nworld:${world}\nrustc:${version}\njco:${await jcoVersion()}\n`);
-  for (const file of await rustSources(join(dir, 'src'))) hash.update(file).update(await readFile(file));
-  for (const file of await filesUnder(witDir)) hash.update(file.slice(witDir.length)).update(await readFile(file));
-  const inputHash = hash.digest('hex');
-  try {
-    const manifest = JSON.parse(await readFile(manifestFile, 'utf8'));
-    const wasm = await readFile(wasmFile);
-    const digest = `sha256:${createHash('sha256').update(wasm).digest('hex')}`;
-    if (manifest.inputHash === inputHash && manifest.digest === digest) {
-      log(`${name}: up to date`);
-      return { file: wasmFile, digest, size: wasm.length, skipped: true };
-    }
-  } catch {
-    // no previous build
+  const header = `format:${BUILD_FORMAT}\nworld:${world}\nrustc:${version}\njco:${await packageVersion('@bytecodealliance/jco')}\n`;
+  const sources = [];
+  for (const file of await rustSources(join(dir, 'src'))) sources.push(file, await readFile(file));
+  const hash = await inputHash(header, sources, witDir);
+  const previous = await previousBuild(target, hash);
+  if (previous) {
+    log(`${name}: up to date`);
+    return previous;
   }
 
   log(`${name}: building component from Rust (${version}, world ${world})...`);
@@ -117,28 +90,10 @@ export async function buildRustPlugin(pluginDir, options = {}) {
   } finally {
     await rm(work, { recursive: true, force: true });
   }
-  await mkdir(outDir, { recursive: true });
-  const digest = `sha256:${createHash('sha256').update(component).digest('hex')}`;
-  const tmp = `${wasmFile}.tmp-${process.pid}`;
-  await writeFile(tmp, component);
-  await rename(tmp, wasmFile);
-  await writeFile(`${manifestFile}.tmp-${process.pid}`, JSON.stringify({ file: basename(wasmFile), digest, size: component.length, inputHash }, null, 2));
-  await rename(`${manifestFile}.tmp-${process.pid}`, manifestFile);
+  const built = await writeBuild(target, component, hash);
   log(`${name}: built ${(component.length / 1024).toFixed(0)} KiB in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return { file: wasmFile, digest, size: component.length, skipped: false };
+  return built;
 }
 
 // `node scripts/build-rust-plugin.mjs <dir> [outDir]`
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const [dir, outDir] = process.argv.slice(2);
-  if (!dir) {
-    console.error('usage: node scripts/build-rust-plugin.mjs <plugin-dir> [out-dir]');
-    process.exit(2);
-  }
-  try {
-    await buildRustPlugin(dir, { outDir });
-  } catch (err) {
-    console.error(`error: ${err?.message ?? err}`);
-    process.exit(1);
-  }
-}
+await runAsScript(import.meta.url, buildRustPlugin);

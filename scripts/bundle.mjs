@@ -20,7 +20,7 @@
 import { build } from 'esbuild';
 import { readFile, rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { ROOT } from './componentize-plugin.mjs';
+import { ROOT } from './plugin-build.mjs';
 
 const jco = JSON.parse(await readFile(join(ROOT, 'node_modules', '@bytecodealliance', 'jco', 'package.json'), 'utf8'));
 const wash = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8'));

@@ -5,31 +5,11 @@
 // A build whose inputs hash the same as the last one is skipped.
 import { _setPreopens } from '@bytecodealliance/preview2-shim/filesystem';
 import { build } from 'esbuild';
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { inputHash, packageVersion, pluginTarget, previousBuild, runAsScript, writeBuild } from './plugin-build.mjs';
 
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const WIT_DIR = join(ROOT, 'wit');
 const BUILD_FORMAT = 1; // bump to invalidate every cached build
-
-async function filesUnder(dir) {
-  const out = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    // A WIT folder may link to shared deps (test/fixtures/wasmcloud-wash/wit-*/deps).
-    const isDir = entry.isDirectory() || (entry.isSymbolicLink() && (await stat(path)).isDirectory());
-    if (isDir) out.push(...(await filesUnder(path)));
-    else out.push(path);
-  }
-  return out.sort();
-}
-
-async function componentizeVersion() {
-  const pkg = JSON.parse(await readFile(join(ROOT, 'node_modules/@bytecodealliance/componentize-js/package.json'), 'utf8'));
-  return pkg.version;
-}
 
 /**
  * @param {string} pluginDir folder with package.json and src/index.ts
@@ -37,15 +17,9 @@ async function componentizeVersion() {
  * @returns {Promise<{ file: string, digest: string, size: number, skipped: boolean }>}
  */
 export async function buildPlugin(pluginDir, options = {}) {
-  const dir = resolve(pluginDir);
+  const target = await pluginTarget(pluginDir, options.outDir);
+  const { dir, name, world, witDir, outDir } = target;
   const log = options.log ?? ((line) => console.error(line));
-  const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
-  const name = pkg.wash?.name ?? basename(dir);
-  const world = pkg.wash?.world ?? 'plugin-guest';
-  const witDir = pkg.wash?.wit ? resolve(dir, pkg.wash.wit) : WIT_DIR;
-  const outDir = resolve(options.outDir ?? join(dir, 'dist'));
-  const wasmFile = join(outDir, `${name}.wasm`);
-  const manifestFile = join(outDir, 'manifest.json');
 
   const bundle = await build({
     entryPoints: [join(dir, 'src', 'index.ts')],
@@ -65,22 +39,12 @@ export async function buildPlugin(pluginDir, options = {}) {
   });
   const code = bundle.outputFiles[0].text;
 
-  const hash = createHash('sha256');
-  hash.update(`format:${BUILD_FORMAT}\nworld:${world}\ncomponentize:${await componentizeVersion()}\n`);
-  hash.update(code);
-  for (const file of await filesUnder(witDir)) hash.update(file.slice(witDir.length)).update(await readFile(file));
-  const inputHash = hash.digest('hex');
-
-  try {
-    const manifest = JSON.parse(await readFile(manifestFile, 'utf8'));
-    const wasm = await readFile(wasmFile);
-    const digest = `sha256:${createHash('sha256').update(wasm).digest('hex')}`;
-    if (manifest.inputHash === inputHash && manifest.digest === digest) {
-      log(`${name}: up to date`);
-      return { file: wasmFile, digest, size: wasm.length, skipped: true };
-    }
-  } catch {
-    // no previous build
+  const header = `format:${BUILD_FORMAT}\nworld:${world}\ncomponentize:${await packageVersion('@bytecodealliance/componentize-js')}\n`;
+  const hash = await inputHash(header, [code], witDir);
+  const previous = await previousBuild(target, hash);
+  if (previous) {
+    log(`${name}: up to date`);
+    return previous;
   }
 
   log(`${name}: building component (world ${world})...`);
@@ -96,27 +60,10 @@ export async function buildPlugin(pluginDir, options = {}) {
   } finally {
     await rm(sourcePath, { force: true });
   }
-  const digest = `sha256:${createHash('sha256').update(component).digest('hex')}`;
-  const tmp = `${wasmFile}.tmp-${process.pid}`;
-  await writeFile(tmp, component);
-  await rename(tmp, wasmFile);
-  await writeFile(`${manifestFile}.tmp-${process.pid}`, JSON.stringify({ file: basename(wasmFile), digest, size: component.length, inputHash }, null, 2));
-  await rename(`${manifestFile}.tmp-${process.pid}`, manifestFile);
+  const built = await writeBuild(target, component, hash);
   log(`${name}: built ${(component.length / 1048576).toFixed(1)} MiB in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return { file: wasmFile, digest, size: component.length, skipped: false };
+  return built;
 }
 
 // `node scripts/componentize-plugin.mjs <dir> [outDir]`
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const [dir, outDir] = process.argv.slice(2);
-  if (!dir) {
-    console.error('usage: node scripts/componentize-plugin.mjs <plugin-dir> [out-dir]');
-    process.exit(2);
-  }
-  try {
-    await buildPlugin(dir, { outDir });
-  } catch (err) {
-    console.error(`error: ${err?.message ?? err}`);
-    process.exit(1);
-  }
-}
+await runAsScript(import.meta.url, buildPlugin);

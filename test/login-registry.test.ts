@@ -5,17 +5,15 @@
 // token auth, and a token service that accepts the provider's access tokens
 // (it asks the provider's userinfo endpoint who they belong to).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { appendFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CI, freePort, runWash, WASH, type WashResult, type Xdg } from './helpers.js';
+import { freePort, type Xdg } from './helpers.js';
 import { EXAMPLE_WASM } from './fixtures.js';
-import { ociXdg, registryBinary, sha256, startRegistry, startTokenServer, type Registry, type TokenServer } from './oci-helpers.js';
-import { driveUser, printedLoginUrl, startProvider, type TestProvider } from './oidc.js';
+import { ociWash as wash, ociXdgs, requireRegistryBinary, sha256, startRegistry, startTokenServer, type Registry, type TokenServer } from './oci-helpers.js';
+import { driveUser, printedLoginUrl, startProvider, startWash, type TestProvider } from './oidc.js';
 
-const BINARY = registryBinary();
-if (!BINARY && CI) throw new Error('docker-registry is not installed; CI must install it (apt-get install docker-registry)');
+const BINARY = requireRegistryBinary();
 
 const TOKEN_TTL_S = 5;
 let work: string;
@@ -23,16 +21,7 @@ let provider: TestProvider;
 let tokens: TokenServer;
 let registry: Registry;
 let callbackPort: number;
-const xdgs: Xdg[] = [];
-
-async function freshXdg(): Promise<Xdg> {
-  const xdg = await ociXdg();
-  xdgs.push(xdg);
-  return xdg;
-}
-
-/** wash with an empty docker config (never the user's). */
-const wash = (xdg: Xdg, args: string[]): Promise<WashResult> => runWash(args, { xdg, env: { DOCKER_CONFIG: join(xdg.root, 'docker') } });
+const freshXdg = ociXdgs('all');
 const ref = (repo: string, suffix = '') => `oci://${registry.host}/${repo}${suffix}`;
 const configFile = (xdg: Xdg) => join(xdg.config, 'config.toml');
 const tokenFile = (xdg: Xdg) => join(xdg.data, 'credentials', 'oauth.token');
@@ -41,18 +30,12 @@ const tokenFile = (xdg: Xdg) => join(xdg.data, 'credentials', 'oauth.token');
 async function logInWithOauth(xdg: Xdg, user: string): Promise<void> {
   const grant = await wash(xdg, ['plugin', 'grant', 'oauth', '--net', `http://127.0.0.1:${provider.port}`, '--scratch', '--listen']);
   expect(grant.code, grant.stderr).toBe(0);
-  const args = [WASH, 'oauth', 'login', '--issuer', provider.issuer, '--client-id', provider.clientId, '--client-secret', provider.clientSecret, '--port', String(callbackPort)];
-  const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH!, HOME: xdg.root, NO_COLOR: '1', ...xdg.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = ''; // the URL goes to stdout, the progress to stderr
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
+  const args = ['oauth', 'login', '--issuer', provider.issuer, '--client-id', provider.clientId, '--client-secret', provider.clientSecret, '--port', String(callbackPort)];
+  const { child, exited, output } = await startWash(args, xdg);
   try {
-    const deadline = Date.now() + 30_000;
-    while (!output.includes('waiting for authentication') && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    const page = await driveUser(printedLoginUrl(output), `http://127.0.0.1:${callbackPort}/callback`, user);
+    const page = await driveUser(printedLoginUrl(output()), `http://127.0.0.1:${callbackPort}/callback`, user);
     expect(page.status).toBe(200);
-    expect(await exited, output).toBe(0);
+    expect(await exited, output()).toBe(0);
   } finally {
     child.kill('SIGKILL');
   }
@@ -67,7 +50,6 @@ beforeAll(async () => {
   registry = await startRegistry(work, { kind: 'token', realm: tokens.realm, service: tokens.service, issuer: tokens.issuer, certFile: tokens.certFile });
 });
 afterAll(async () => {
-  await Promise.all(xdgs.splice(0).map((x) => x.cleanup()));
   await registry?.stop();
   await tokens?.close();
   await provider?.close();

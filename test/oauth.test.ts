@@ -3,11 +3,10 @@
 // the login's redirect (host.redirect-listen / redirect-wait); the plugin
 // checks state and PKCE and exchanges the code.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { freePort, makeXdg, ROOT, runWash, WASH, type Xdg } from './helpers.js';
-import { driveUser, printedLoginUrl, PUBLIC_CLIENT_ID, startProvider, type TestProvider } from './oidc.js';
+import { freePort, makeXdg, ROOT, runWash, type Xdg } from './helpers.js';
+import { driveUser, printedLoginUrl, PUBLIC_CLIENT_ID, startProvider, startWash, type TestProvider } from './oidc.js';
 import { TINY_AUTH_DIR, TINY_AUTH_WASM } from './fixtures.js';
 
 let xdg: Xdg;
@@ -19,22 +18,15 @@ const grants = () => [`--allow-net=http://127.0.0.1:${provider.port}`, '--allow-
 /** Start `wash oauth login` and return once it prints the URL to open. */
 async function startLogin(extra: string[] = [], options: { issuer?: string; secret?: string } = {}) {
   const args = [
-    WASH, ...grants(), '-o', 'json', 'oauth', 'login',
+    ...grants(), '-o', 'json', 'oauth', 'login',
     '--issuer', options.issuer ?? provider.issuer,
     '--client-id', provider.clientId,
     '--client-secret', options.secret ?? provider.clientSecret,
     '--port', String(callbackPort),
     ...extra,
   ];
-  const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH!, HOME: xdg.root, NO_COLOR: '1', ...xdg.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
-  const deadline = Date.now() + 30_000;
-  while (!stderr.includes('waiting for authentication') && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  return { exited, output: () => ({ stdout, stderr }), url: () => printedLoginUrl(stderr), child };
+  const login = await startWash(args, xdg);
+  return { ...login, url: () => printedLoginUrl(login.stderr()) };
 }
 
 const callback = () => `http://127.0.0.1:${callbackPort}/callback`;
@@ -64,13 +56,13 @@ describe('wash oauth', () => {
     expect(url.searchParams.get('code_challenge_method')).toBe('S256');
     expect(url.searchParams.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(url.searchParams.get('state')).toMatch(/^[A-Za-z0-9_-]{22}$/);
-    expect(login.output().stderr).toContain('waiting for authentication');
-    expect(login.output().stderr).not.toContain(provider.clientSecret);
+    expect(login.stderr()).toContain('waiting for authentication');
+    expect(login.stderr()).not.toContain(provider.clientSecret);
     const page = await driveUser(url.href, callback(), 'alice');
     expect(page.status).toBe(200);
     expect(page.body).toContain('return to the terminal');
     expect(await login.exited).toBe(0);
-    expect(JSON.parse(login.output().stdout)).toMatchObject({ status: 'logged in', issuer: provider.issuer, subject: 'alice' });
+    expect(JSON.parse(login.stdout())).toMatchObject({ status: 'logged in', issuer: provider.issuer, subject: 'alice' });
 
     const stored = JSON.parse(await readFile(tokenFile(), 'utf8')) as { access_token: string; refresh_token: string };
     expect(stored.refresh_token).toBeTruthy();
@@ -82,7 +74,7 @@ describe('wash oauth', () => {
     expect(status.stdout).not.toContain(stored.access_token);
     // Times are dates: ISO 8601 under --output json, a UTC date and how far off it is in text.
     const iso = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
-    expect(JSON.parse(login.output().stdout).expires_at).toMatch(iso);
+    expect(JSON.parse(login.stdout()).expires_at).toMatch(iso);
     expect(JSON.parse(status.stdout).expires_at).toMatch(iso);
     const text = await runWash([...grants(), 'oauth', 'status'], { xdg });
     expect(text.stdout).toMatch(/^expires_at\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \((in \d+ s|\d+ s ago)\)$/m);
@@ -115,7 +107,7 @@ describe('wash oauth', () => {
     expect(pages[0]!.text).toContain('return to the terminal');
     expect(pages[1]!.text).toContain('Nothing was changed');
     expect(await login.exited).toBe(1);
-    expect(login.output().stderr).toContain('error: the callback carried the wrong state');
+    expect(login.stderr()).toContain('error: the callback carried the wrong state');
     expect(await readFile(tokenFile(), 'utf8')).toBe(before);
   });
 
@@ -126,7 +118,7 @@ describe('wash oauth', () => {
     const denied = await fetch(`${callback()}?error=access_denied&error_description=${encodeURIComponent('the user said no')}&state=${state}`);
     expect(denied.status).toBe(200);
     expect(await login.exited).toBe(1);
-    expect(login.output().stderr).toContain('error: the provider refused the login: access_denied (the user said no)');
+    expect(login.stderr()).toContain('error: the provider refused the login: access_denied (the user said no)');
     expect(await readFile(tokenFile(), 'utf8')).toBe(before);
   });
 
@@ -135,7 +127,7 @@ describe('wash oauth', () => {
     const page = await driveUser(login.url(), callback());
     expect(page.status).toBe(200);
     expect(await login.exited).toBe(1);
-    expect(login.output().stderr).toContain('error: the token endpoint refused: invalid_client');
+    expect(login.stderr()).toContain('error: the token endpoint refused: invalid_client');
   });
 
   it('provider down and timeout give clear errors', async () => {
@@ -147,7 +139,7 @@ describe('wash oauth', () => {
     expect(down.stderr).toMatch(/error: cannot reach the issuer http:\/\/127\.0\.0\.1:\d+: GET .* connection refused/);
     const login = await startLogin(['--timeout', '1']);
     expect(await login.exited).toBe(1);
-    expect(login.output().stderr).toContain('error: timed out after 1 s waiting for the login callback');
+    expect(login.stderr()).toContain('error: timed out after 1 s waiting for the login callback');
   });
 
   it('the sandbox holds: no other host, callback on 127.0.0.1 only', async () => {
@@ -216,21 +208,13 @@ describe('wash oauth', () => {
   });
 
   it('wash login logs in again, the way the last login did, when no token is stored', async () => {
-    const child = spawn(process.execPath, [WASH, ...grants(), '--allow-env=WASH_OAUTH_CLIENT_SECRET', '-o', 'json', 'login'], {
-      env: { PATH: process.env.PATH!, HOME: xdg.root, NO_COLOR: '1', WASH_OAUTH_CLIENT_SECRET: provider.clientSecret, ...xdg.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const { stderr, stdout, exited } = await startWash([...grants(), '--allow-env=WASH_OAUTH_CLIENT_SECRET', '-o', 'json', 'login'], xdg, {
+      env: { WASH_OAUTH_CLIENT_SECRET: provider.clientSecret },
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
-    const deadline = Date.now() + 30_000;
-    while (!stderr.includes('waiting for authentication') && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    const page = await driveUser(printedLoginUrl(stderr), callback(), 'bob');
+    const page = await driveUser(printedLoginUrl(stderr()), callback(), 'bob');
     expect(page.status).toBe(200);
     expect(await exited).toBe(0);
-    const out = JSON.parse(stdout) as { token_file: string };
+    const out = JSON.parse(stdout()) as { token_file: string };
     expect(await userinfo((await readFile(out.token_file, 'utf8')).trim())).toMatchObject({ status: 200, body: { sub: 'bob' } });
   });
 
@@ -274,20 +258,14 @@ describe('wash oauth', () => {
     const own = await makeXdg();
     try {
       expect((await runWash(['plugin', 'install', TINY_AUTH_WASM], { xdg: own })).code).toBe(0);
-      const args = [WASH, ...grants(), 'tinyauth', 'login', '--issuer', provider.issuer, '--client-id', PUBLIC_CLIENT_ID, '--port', String(callbackPort)];
-      const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH!, HOME: own.root, NO_COLOR: '1', ...own.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      child.stdout.on('data', (d) => (out += d));
-      child.stderr.on('data', (d) => (out += d));
-      const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
-      const deadline = Date.now() + 30_000;
-      while (!/Open this URL in your browser to log in:\n\s+\S+\n/.test(out) && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      const url = new URL(printedLoginUrl(out));
+      const args = [...grants(), 'tinyauth', 'login', '--issuer', provider.issuer, '--client-id', PUBLIC_CLIENT_ID, '--port', String(callbackPort)];
+      const { exited, output } = await startWash(args, own, { ready: (out) => /Open this URL in your browser to log in:\n\s+\S+\n/.test(out) });
+      const url = new URL(printedLoginUrl(output()));
       expect(url.searchParams.get('code_challenge_method')).toBe('S256');
       const page = await driveUser(url.href, callback(), 'erin');
       expect(page.status).toBe(200);
-      expect(await exited, out).toBe(0);
-      expect(out).toContain('logged in');
+      expect(await exited, output()).toBe(0);
+      expect(output()).toContain('logged in');
       const login = await runWash(['--allow-scratch', '-o', 'json', 'login', '--provider', 'tinyauth'], { xdg: own });
       expect(login.code, login.stderr).toBe(0);
       const token = (await readFile(JSON.parse(login.stdout).token_file, 'utf8')).trim();

@@ -2,42 +2,25 @@
 // push refuses to move a published tag, tags are listed newest version
 // first, a reference without a tag installs the newest version, and
 // `plugin list` says which reference a plugin came from.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CI, runWash, type WashResult, type Xdg } from './helpers.js';
+import { type Xdg } from './helpers.js';
 import { EXAMPLE_WASM } from './fixtures.js';
-import { ociXdg, registryBinary, sha256, startRegistry, withCustomSection, type Registry } from './oci-helpers.js';
+import { exampleVariant, ociWash as wash, ociXdgs, requireRegistryBinary, startRegistry, type Registry } from './oci-helpers.js';
 
-const BINARY = registryBinary();
-if (!BINARY && CI) throw new Error('docker-registry is not installed; CI must install it (apt-get install docker-registry)');
+const BINARY = requireRegistryBinary();
 
 let work: string;
 /** Three components of the same plugin, with distinct digests. */
 const variants: Record<'a' | 'b' | 'c', { file: string; digest: string }> = {} as never;
-const xdgs: Xdg[] = [];
-
-async function freshXdg(): Promise<Xdg> {
-  const xdg = await ociXdg();
-  xdgs.push(xdg);
-  return xdg;
-}
-
-const wash = (xdg: Xdg, args: string[]): Promise<WashResult> => runWash(args, { xdg, env: { DOCKER_CONFIG: join(xdg.root, 'docker') } });
+const freshXdg = ociXdgs();
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'wash-oci-cli-'));
   const example = await readFile(EXAMPLE_WASM);
-  for (const label of ['a', 'b', 'c'] as const) {
-    const bytes = withCustomSection(example, 'wash-test-variant', Buffer.from(`oci-cli-${label}`));
-    const file = join(work, `example-${label}.wasm`);
-    await writeFile(file, bytes);
-    variants[label] = { file, digest: sha256(bytes) };
-  }
-});
-afterEach(async () => {
-  await Promise.all(xdgs.splice(0).map((x) => x.cleanup()));
+  for (const label of ['a', 'b', 'c'] as const) variants[label] = await exampleVariant(example, `oci-cli-${label}`, join(work, `example-${label}.wasm`));
 });
 afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });

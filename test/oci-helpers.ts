@@ -8,7 +8,8 @@ import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { connect, createServer as createTcpServer, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { ROOT, freePort, makeXdg, shareIntegrity, type Xdg } from './helpers.js';
+import { afterAll, afterEach } from 'vitest';
+import { CI, ROOT, freePort, makeXdg, runWash, shareIntegrity, type WashResult, type Xdg } from './helpers.js';
 
 /** The registry binary, or undefined when it is not installed. */
 export function registryBinary(): string | undefined {
@@ -327,4 +328,48 @@ export async function pushRaw(
   const text = await res.text();
   if (res.status !== 201) throw new Error(`manifest: HTTP ${res.status} ${text}`);
   return sha256(body);
+}
+
+// ---------------------------------------------------------------- a test file's set-up
+
+/**
+ * docker-registry for a test file: its path, or undefined where it is not
+ * installed (the file's registry tests skip); under CI a missing registry
+ * fails the file instead.
+ */
+export function requireRegistryBinary(): string | undefined {
+  const binary = registryBinary();
+  if (!binary && CI) throw new Error('docker-registry is not installed; CI must install it (apt-get install docker-registry)');
+  return binary;
+}
+
+/** A maker of `ociXdg` dirs for a test file, each removed after its test (`'each'`) or after the file's tests (`'all'`). */
+export function ociXdgs(cleanup: 'each' | 'all' = 'each'): () => Promise<Xdg> {
+  const made: Xdg[] = [];
+  (cleanup === 'each' ? afterEach : afterAll)(async () => {
+    await Promise.all(made.splice(0).map((x) => x.cleanup()));
+  });
+  return async () => {
+    const xdg = await ociXdg();
+    made.push(xdg);
+    return xdg;
+  };
+}
+
+/** wash with an empty docker config in the test's own dirs (never the user's). */
+export function ociWash(xdg: Xdg, args: string[], options: Omit<NonNullable<Parameters<typeof runWash>[1]>, 'xdg'> = {}): Promise<WashResult> {
+  return runWash(args, { ...options, xdg, env: { DOCKER_CONFIG: join(xdg.root, 'docker'), ...options.env } });
+}
+
+/**
+ * The example component with a custom section holding `payload`: the same
+ * plugin with another digest (the same payload, the same digest: transpiled
+ * once per machine). Written to `file`, or to the path `file` makes of its digest.
+ */
+export async function exampleVariant(example: Buffer, payload: string, file: string | ((digest: string) => string)): Promise<{ file: string; digest: string }> {
+  const bytes = withCustomSection(example, 'wash-test-variant', Buffer.from(payload));
+  const digest = sha256(bytes);
+  const path = typeof file === 'string' ? file : file(digest);
+  await writeFile(path, bytes);
+  return { file: path, digest };
 }

@@ -1,45 +1,34 @@
 // Plugin distribution over OCI, against Debian's real docker-registry on
 // 127.0.0.1: push/install round trips, install by digest, semver updates,
 // tampered and cut downloads, non-wasm artifacts, basic and bearer-token auth.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CI, runWash, type WashResult, type Xdg } from './helpers.js';
+import { type WashResult, type Xdg } from './helpers.js';
 import { EXAMPLE_WASM } from './fixtures.js';
 import {
   cutProxy,
+  exampleVariant,
   htpasswdLine,
-  ociXdg,
+  ociWash as wash,
+  ociXdgs,
   pushRaw,
-  registryBinary,
+  requireRegistryBinary,
   sha256,
   startRegistry,
   startTokenServer,
-  withCustomSection,
   type Registry,
   type TokenServer,
 } from './oci-helpers.js';
 
-const BINARY = registryBinary();
-if (!BINARY && CI) throw new Error('docker-registry is not installed; CI must install it (apt-get install docker-registry)');
+const BINARY = requireRegistryBinary();
 
 let work: string;
 let example: Buffer;
 /** Same plugin, distinct components: 1.2.0, 1.4.0 and 2.0.0 of "example". Deterministic, so transpiled once per machine. */
 const variants: Record<string, { file: string; digest: string }> = {};
-const xdgs: Xdg[] = [];
-
-async function freshXdg(): Promise<Xdg> {
-  const xdg = await ociXdg();
-  xdgs.push(xdg);
-  return xdg;
-}
-
-/** wash with an empty docker config (never the user's), optional stdin and env. */
-function wash(xdg: Xdg, args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<WashResult> {
-  return runWash(args, { xdg, input: options.input, env: { DOCKER_CONFIG: join(xdg.root, 'docker'), ...options.env } });
-}
+const freshXdg = ociXdgs();
 
 const json = <T = Record<string, unknown>>(r: WashResult): T => {
   expect(r.code, r.stderr).toBe(0);
@@ -54,26 +43,14 @@ const blobCache = (xdg: Xdg) => join(xdg.cache, 'downloads', 'oci', 'blobs', 'sh
 const cachedBlobs = (xdg: Xdg) => readdir(blobCache(xdg)).catch(() => [] as string[]);
 
 /** A variant nobody has pulled before: random payload, so no cache anywhere has it. */
-async function uniqueVariant(label: string): Promise<{ file: string; digest: string }> {
-  const bytes = withCustomSection(example, 'wash-test-variant', Buffer.from(`${label}-${Math.random()}-${Date.now()}`));
-  const file = join(work, `${label}-${sha256(bytes).slice(7, 19)}.wasm`);
-  await writeFile(file, bytes);
-  return { file, digest: sha256(bytes) };
+function uniqueVariant(label: string): Promise<{ file: string; digest: string }> {
+  return exampleVariant(example, `${label}-${Math.random()}-${Date.now()}`, (digest) => join(work, `${label}-${digest.slice(7, 19)}.wasm`));
 }
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'wash-oci-'));
   example = await readFile(EXAMPLE_WASM);
-  for (const version of ['1.2.0', '1.4.0', '2.0.0']) {
-    const bytes = withCustomSection(example, 'wash-test-variant', Buffer.from(version));
-    const file = join(work, `example-${version}.wasm`);
-    await writeFile(file, bytes);
-    variants[version] = { file, digest: sha256(bytes) };
-  }
-});
-
-afterEach(async () => {
-  await Promise.all(xdgs.splice(0).map((x) => x.cleanup()));
+  for (const version of ['1.2.0', '1.4.0', '2.0.0']) variants[version] = await exampleVariant(example, version, join(work, `example-${version}.wasm`));
 });
 
 afterAll(async () => {

@@ -1,7 +1,10 @@
-// A real OpenID provider (oidc-provider from npm) on 127.0.0.1, and a scripted
-// "user" that follows redirects and submits its login and consent forms.
+// A real OpenID provider (oidc-provider from npm) on 127.0.0.1, a scripted
+// "user" that follows redirects and submits its login and consent forms, and
+// wash running a login in the background while the test plays that user.
 import Provider from 'oidc-provider';
+import { spawn, type ChildProcess } from 'node:child_process';
 import type { Server } from 'node:http';
+import { WASH, type Xdg } from './helpers.js';
 
 /** The provider's public client (no secret). */
 export const PUBLIC_CLIENT_ID = 'wash-public';
@@ -120,4 +123,39 @@ export function printedLoginUrl(output: string): string {
   const url = /Open this URL in your browser to log in:\n\s+(\S+)/.exec(output)?.[1];
   if (!url) throw new Error(`no login URL in the output:\n${output}`);
   return url;
+}
+
+/** A wash run that goes on while the test plays the user in the browser. */
+export interface LiveWash {
+  child: ChildProcess;
+  /** Its exit status (128 when a signal ended it). */
+  exited: Promise<number>;
+  stdout(): string;
+  stderr(): string;
+  /** Both streams, in the order they came (a login prints its URL to stdout, its progress to stderr). */
+  output(): string;
+}
+
+/**
+ * Start wash with `args` (after bin/wash.js) in `xdg`'s dirs, and return once
+ * `ready(output)` holds (by default: it waits for the login's redirect), it
+ * has exited, or 30 s have passed.
+ */
+export async function startWash(
+  args: string[],
+  xdg: Xdg,
+  options: { env?: Record<string, string>; ready?: (output: string) => boolean } = {},
+): Promise<LiveWash> {
+  const ready = options.ready ?? ((output: string) => output.includes('waiting for authentication'));
+  const env = { PATH: process.env.PATH!, HOME: xdg.root, NO_COLOR: '1', ...options.env, ...xdg.env };
+  const child = spawn(process.execPath, [WASH, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let output = '';
+  child.stdout.on('data', (d) => ((stdout += d), (output += d)));
+  child.stderr.on('data', (d) => ((stderr += d), (output += d)));
+  const exited = new Promise<number>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : -1))));
+  const deadline = Date.now() + 30_000;
+  while (!ready(output) && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  return { child, exited, stdout: () => stdout, stderr: () => stderr, output: () => output };
 }

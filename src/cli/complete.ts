@@ -123,16 +123,60 @@ function valueCompletion(world: CompletionWorld, kind: ValueKind, current: strin
 const optionWords = (options: HostOption[]): Candidate[] =>
   options.flatMap((o) => [o.long, o.short].filter((w): w is string => w !== undefined).map((word) => ({ word, description: o.description })));
 
+/** The option a word names: `--name=value` names `--name`. */
+const optionName = (token: string) => (token.startsWith('--') && token.includes('=') ? token.slice(0, token.indexOf('=')) : token);
+
 function findOption(options: HostOption[], token: string): HostOption | undefined {
-  const name = token.startsWith('--') && token.includes('=') ? token.slice(0, token.indexOf('=')) : token;
+  const name = optionName(token);
   return options.find((o) => o.long === name || o.short === name);
 }
 
-/** Complete `--name=<value>`: the value, each candidate keeping the `--name=` in front. */
-function inlineValue(world: CompletionWorld, option: HostOption, current: string): Completion {
+/** Complete `--name=<value>`: the value (by `completeValue`), each candidate keeping the `--name=` in front. */
+function inlineValue(current: string, completeValue: (value: string) => Completion): Completion {
   const head = current.slice(0, current.indexOf('=') + 1);
-  const inner = valueCompletion(world, option.value, current.slice(head.length));
+  const inner = completeValue(current.slice(head.length));
   return { candidates: inner.candidates.map((c) => ({ ...c, word: head + c.word })), files: inner.files };
+}
+
+/** Where the words before the one being completed left off. */
+interface Walked<O> {
+  /** The option whose value is the word being completed. */
+  pendingValue?: O;
+  /** `--` came: every later word is positional. */
+  afterDashes: boolean;
+}
+
+/**
+ * Walk the words before the one being completed as a command line is parsed:
+ * an option (`find` knows it) that `takesValue` takes the next word, unless
+ * written `--name=value`; `--` ends the options; every other word goes to
+ * `positional`, which may end the walk (`'stop'`: undefined is returned).
+ */
+function walkWords<O>(
+  words: readonly string[],
+  find: (word: string) => O | undefined,
+  takesValue: (option: O) => boolean,
+  positional: (word: string) => 'stop' | void,
+): Walked<O> | undefined {
+  let pendingValue: O | undefined;
+  let afterDashes = false;
+  for (const word of words) {
+    if (pendingValue) {
+      pendingValue = undefined;
+      continue;
+    }
+    if (!afterDashes && word === '--') {
+      afterDashes = true;
+      continue;
+    }
+    if (!afterDashes && word.startsWith('-') && word !== '-') {
+      const option = find(word);
+      if (option !== undefined && takesValue(option) && !word.includes('=')) pendingValue = option;
+      continue;
+    }
+    if (positional(word) === 'stop') return undefined;
+  }
+  return { pendingValue, afterDashes };
 }
 
 /** Complete the words after `wash`; `words` ends with the word being completed. */
@@ -157,7 +201,7 @@ export async function complete(world: CompletionWorld, words: readonly string[])
   if (i === prior.length) {
     if (current.startsWith('-')) {
       const option = current.includes('=') ? findOption(world.globalOptions, current) : undefined;
-      if (option?.takesValue) return inlineValue(world, option, current);
+      if (option?.takesValue) return inlineValue(current, (value) => valueCompletion(world, option.value, value));
       return { candidates: matching(optionWords(world.globalOptions), current) };
     }
     return {
@@ -182,36 +226,28 @@ export async function complete(world: CompletionWorld, words: readonly string[])
 async function completeHost(world: CompletionWorld, root: HostCommand, prior: readonly string[], current: string): Promise<Completion> {
   let command = root;
   const positionals: string[] = [];
-  let pendingValue: HostOption | undefined;
-  let afterDashes = false;
-  for (const word of prior) {
-    if (pendingValue) {
-      pendingValue = undefined;
-      continue;
-    }
-    if (!afterDashes && word === '--') {
-      afterDashes = true;
-      continue;
-    }
-    if (!afterDashes && word.startsWith('-') && word !== '-') {
-      const option = findOption(command.options, word) ?? findOption(world.globalOptions, word);
-      if (option?.takesValue && !word.includes('=')) pendingValue = option;
-      continue;
-    }
-    const sub = positionals.length === 0 ? command.subcommands.find((c) => c.name === word || c.aliases.includes(word)) : undefined;
-    if (sub) {
-      command = sub;
-      continue;
-    }
-    positionals.push(word);
-    // `wash help <plugin> ...` and `wash plugin test <file> ...` hand the rest to a plugin.
-    if (command.rawAfterFirst) return { candidates: [] };
-  }
+  const walked = walkWords(
+    prior,
+    (word) => findOption(command.options, word) ?? findOption(world.globalOptions, word),
+    (option) => option.takesValue,
+    (word) => {
+      const sub = positionals.length === 0 ? command.subcommands.find((c) => c.name === word || c.aliases.includes(word)) : undefined;
+      if (sub) {
+        command = sub;
+        return;
+      }
+      positionals.push(word);
+      // `wash help <plugin> ...` and `wash plugin test <file> ...` hand the rest to a plugin.
+      if (command.rawAfterFirst) return 'stop';
+    },
+  );
+  if (!walked) return { candidates: [] };
+  const { pendingValue, afterDashes } = walked;
   if (pendingValue) return valueCompletion(world, pendingValue.value, current);
   if (command.name === 'help' && command === root && positionals.length > 0) return completeHelp(world, positionals, current);
   if (current.startsWith('-') && !afterDashes) {
     const option = current.includes('=') ? findOption(command.options, current) : undefined;
-    if (option?.takesValue) return inlineValue(world, option, current);
+    if (option?.takesValue) return inlineValue(current, (value) => valueCompletion(world, option.value, value));
     return { candidates: matching([...optionWords(command.options), { word: '--help', description: 'show help' }], current) };
   }
   if (positionals.length === 0 && command.subcommands.length > 0) {
@@ -251,7 +287,7 @@ const flagName = (f: Flag) => `--${f.long}`;
 
 function findFlag(command: Command | undefined, token: string): Flag | undefined {
   if (!command) return undefined;
-  const name = token.startsWith('--') && token.includes('=') ? token.slice(0, token.indexOf('=')) : token;
+  const name = optionName(token);
   return command.flags.find((f) => flagName(f) === name || (f.short !== undefined && `-${f.short}` === name));
 }
 
@@ -278,34 +314,18 @@ export function completePlugin(m: Metadata, prior: readonly string[], current: s
   for (let n = path.length; n >= 0 && !command; n--) command = m.commands.find((c) => c.path.length === n && startsWith(path, c.path));
   // Path words lead to longer commands: they are never taken as arguments here.
   const positionals: string[] = [];
-  let pendingValue: Flag | undefined;
-  let afterDashes = false;
-  for (const word of prior.slice(path.length)) {
-    if (pendingValue) {
-      pendingValue = undefined;
-      continue;
-    }
-    if (!afterDashes && word === '--') {
-      afterDashes = true;
-      continue;
-    }
-    if (!afterDashes && word.startsWith('-') && word !== '-') {
-      const flag = findFlag(command, word);
-      if (flag?.valueName !== undefined && !word.includes('=')) pendingValue = flag;
-      continue;
-    }
-    positionals.push(word);
-  }
+  const { pendingValue, afterDashes } = walkWords(
+    prior.slice(path.length),
+    (word) => findFlag(command, word),
+    (flag) => flag.valueName !== undefined,
+    (word) => void positionals.push(word),
+  )!;
   if (pendingValue) return plainValue(pendingValue, current);
 
   if (current.startsWith('-') && !afterDashes) {
     const flags = command?.flags ?? [];
     const inline = current.includes('=') ? findFlag(command, current) : undefined;
-    if (inline?.valueName !== undefined) {
-      const head = current.slice(0, current.indexOf('=') + 1);
-      const inner = plainValue(inline, current.slice(head.length));
-      return { candidates: inner.candidates.map((c) => ({ ...c, word: head + c.word })), files: inner.files };
-    }
+    if (inline?.valueName !== undefined) return inlineValue(current, (value) => plainValue(inline, value));
     const declaresHelp = flags.some((f) => f.long === 'help');
     return {
       candidates: matching(

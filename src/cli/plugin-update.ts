@@ -9,7 +9,7 @@ import type { AccessRequest } from '../plugin-host/metadata.js';
 import { UsageError, WashError, messageOf } from '../util/errors.js';
 import { shortDigest } from '../util/text.js';
 import { escapeUntrusted as esc } from '../util/untrusted.js';
-import { TAG as OCI_TAG } from '../plugin-host/oci/reference.js';
+import { tagVersion } from '../plugin-host/oci/tags.js';
 import { redactUrl } from '../plugin-host/net/urls.js';
 
 interface UpdateOptions extends RegistryCommandOptions {
@@ -44,18 +44,6 @@ export interface UpdateResult {
 type Semver = typeof import('semver');
 
 /**
- * A tag or version as semver: exactly `1.2.3` or `v1.2.3` (a valid OCI tag,
- * and semver with nothing trimmed or coerced: semver.valid alone accepts
- * ' 1.2.3\n' and '=1.2.3'); undefined for `latest` and the like.
- */
-function semverOf(semver: Semver, text: string | undefined): string | undefined {
-  if (!text || !OCI_TAG.test(text)) return undefined; // a tag list is the registry's text: tested as is
-  const bare = text.startsWith('v') ? text.slice(1) : text;
-  const version = semver.valid(bare);
-  return version !== null && version === bare ? version : undefined;
-}
-
-/**
  * The highest tag newer than `current` that is compatible with it (caret
  * semantics: same major, or same minor for 0.x) or, with `major`, any newer
  * one. Prereleases only when `current` is one.
@@ -68,7 +56,7 @@ export function pickUpdate(
 ): { best?: { tag: string; version: string }; newerMajor?: string } {
   const allowPre = semver.prerelease(current) !== null;
   const newer = tags
-    .map((tag) => ({ tag, version: semverOf(semver, tag) }))
+    .map((tag) => ({ tag, version: tagVersion(tag) }))
     .filter((c): c is { tag: string; version: string } => c.version !== undefined)
     .filter((c) => (allowPre || semver.prerelease(c.version) === null) && semver.gt(c.version, current))
     // Highest first; for equal versions prefer the tag spelled exactly as the version.
@@ -118,7 +106,7 @@ async function updateOne(
   }
   const ref = parseReference(prov.source);
   const tag = prov.tag ?? ref.tag;
-  const current = semverOf(semver, tag) ?? semverOf(semver, prov.version);
+  const current = tagVersion(tag) ?? tagVersion(prov.version);
   if (!current) {
     throw new WashError(`cannot tell which version of '${name}' is installed: neither its tag '${tag ?? '-'}' nor its version '${esc(prov.version)}' is a semver version`);
   }

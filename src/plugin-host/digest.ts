@@ -1,19 +1,13 @@
 import { createReadStream, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../util/atomic.js';
-
-/** A sha256 hash; node:crypto is loaded when something is hashed, not by listing plugins. */
-const sha256 = () => process.getBuiltinModule('node:crypto').createHash('sha256');
+import { sha256 } from '../util/hash.js';
 
 /** `sha256:<hex>` of a file, streamed. */
 export async function fileDigest(path: string): Promise<string> {
   const hash = sha256();
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return `sha256:${hash.digest('hex')}`;
-}
-
-export function bytesDigest(bytes: Uint8Array): string {
-  return `sha256:${sha256().update(bytes).digest('hex')}`;
 }
 
 interface IndexEntry {

@@ -17,18 +17,24 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { LookupAddress } from 'node:dns';
 import { pipeline } from 'node:stream/promises';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { WashError, messageOf } from '../util/errors.js';
 import { humanBytes } from '../util/text.js';
 import { escapeUntrusted as esc } from '../util/untrusted.js';
 import { progressLine } from '../output/progress.js';
 import { addressScope, hopAllowed, resolveHost, systemResolver, type AddressScope } from './net/addresses.js';
-import { DEFAULT_NET_LIMITS, Watchdog, kibPerSecond, seconds, transferDeadlineMs, type NetLimits } from './net/limits.js';
-import { REDIRECT_STATUSES, basicFromUserinfo, redactUrl } from './net/urls.js';
+import {
+  ByteMeter,
+  DEFAULT_NET_LIMITS,
+  MAX_PLUGIN_BYTES,
+  Watchdog,
+  kibPerSecond,
+  seconds,
+  transferDeadlineMs,
+  type NetLimits,
+} from './net/limits.js';
+import { MAX_REDIRECTS, REDIRECT_STATUSES, basicFromUserinfo, redactUrl } from './net/urls.js';
 import { getWashVersion } from './versions.js';
-
-const MAX_PLUGIN_BYTES = 512 * 1024 * 1024;
-export const MAX_REDIRECTS = 5;
 
 /**
  * Where a download started, and whether a later hop may go to an address:
@@ -149,15 +155,10 @@ export async function downloadToFile(url: string, dir: string, options: { quiet?
         () => `cannot download ${shown}: the transfer was slower than ${kibPerSecond(limits.minBytesPerSecond)} for ${seconds(limits.timeoutMs)}`,
       );
     const progress = progressLine('downloading', total || undefined, { enabled: !options.quiet });
-    let received = 0;
-    const meter = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        received += chunk.length;
-        watchdog.count(chunk.length);
-        if (received > MAX_PLUGIN_BYTES) return done(new WashError(`cannot download ${shown}: it is larger than a plugin may be`));
-        progress.update(received);
-        done(null, chunk);
-      },
+    const meter = new ByteMeter({
+      limit: { bytes: MAX_PLUGIN_BYTES, error: () => new WashError(`cannot download ${shown}: it is larger than a plugin may be`) },
+      watchdog,
+      onProgress: (received) => progress.update(received),
     });
     try {
       await pipeline(Readable.fromWeb(response.body as never), meter, createWriteStream(path, { flags: 'wx' }));

@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import { WashError } from '../util/errors.js';
+import { sha256Hex } from '../util/hash.js';
 
 /** sha256 (hex) of each file of a transpiled entry, by file name. */
 export type FileHashes = Record<string, string>;
@@ -17,9 +18,6 @@ export interface TranspiledCode {
   /** What the component imports (from its cache record): the worker loads only the WASI shim parts these need. */
   imports?: readonly string[];
 }
-
-// node:crypto is loaded when something is checked, not by listing plugins (which reads records only).
-export const sha256Hex = (bytes: Uint8Array | string): string => process.getBuiltinModule('node:crypto').createHash('sha256').update(bytes).digest('hex');
 
 /** A file of a transpiled entry differs from its record: it is not loaded. */
 export class ModifiedEntry extends WashError {

@@ -5,6 +5,7 @@
  */
 import parseSemver from 'semver/functions/parse.js';
 import { escapeUntrusted } from '../util/untrusted.js';
+import { checks, type Checks } from '../util/checks.js';
 export interface Flag {
   long: string;
   short?: string;
@@ -95,15 +96,9 @@ export class InvalidMetadata extends Error {}
  */
 const q = (value: string | undefined) => `'${escapeUntrusted(value ?? '')}'`;
 
-function check(cond: boolean, what: string): asserts cond {
-  if (!cond) throw new InvalidMetadata(what);
-}
-
-function text(value: unknown, field: string, max = MAX_TEXT): string {
-  check(typeof value === 'string', `${field} is not a string`);
-  check(value.length <= max, `${field} is longer than ${max} characters`);
-  return value;
-}
+const kit: Checks = checks({ fail: (what) => new InvalidMetadata(what), maxText: MAX_TEXT });
+const check: Checks['check'] = kit.check;
+const { text, optionalText, list, record } = kit;
 
 /**
  * A plugin's version is semver (updates pick compatible tags by it), written
@@ -115,21 +110,6 @@ function semverText(value: unknown, field: string): string {
   const canonical = parsed && `${parsed.version}${parsed.build.length > 0 ? `+${parsed.build.join('.')}` : ''}`;
   check(canonical === version, `${field} ${q(version)} is not a semantic version (like 1.2.3 or 1.0.0-beta.1)`);
   return version;
-}
-
-function optionalText(value: unknown, field: string, max = MAX_TEXT): string | undefined {
-  return value === undefined ? undefined : text(value, field, max);
-}
-
-function list<T>(value: unknown, field: string, each: (v: unknown, f: string) => T, max = 1000): T[] {
-  check(Array.isArray(value), `${field} is not a list`);
-  check(value.length <= max, `${field} has more than ${max} items`);
-  return value.map((v, i) => each(v, `${field}[${i}]`));
-}
-
-function record(value: unknown, field: string): Record<string, unknown> {
-  check(typeof value === 'object' && value !== null, `${field} is not a record`);
-  return value as Record<string, unknown>;
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;

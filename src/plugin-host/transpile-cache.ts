@@ -9,7 +9,8 @@ import { validateMetadata, type Metadata } from './metadata.js';
 import { getJcoVersion } from './versions.js';
 import { entryName } from './entry-name.js';
 import { describeComponent } from './describe.js';
-import { checkFile, ModifiedEntry, sha256Hex, type FileHashes, type TranspiledCode } from './integrity.js';
+import { checkFile, ModifiedEntry, type FileHashes, type TranspiledCode } from './integrity.js';
+import { sha256Hex } from '../util/hash.js';
 import { readVerdict, writeVerdict, type Verdict } from './verdicts.js';
 import { codeCacheName, isCodeCacheName } from './glue-script.js';
 import type { WorkerLimits } from './worker-guard.js';
@@ -32,14 +33,10 @@ export interface CachedComponent {
   sha256: FileHashes;
 }
 
-interface MetaFile {
-  digest: string;
+/** An entry's meta.json: what a CachedComponent holds but where it is and its hashes (the verdict records those), and what built it. */
+interface MetaFile extends Omit<CachedComponent, 'dir' | 'sha256'> {
   jco: string;
-  metadata: Metadata;
-  exports: string[];
-  imports: string[];
-  contract: ContractId;
-  foreign?: unknown;
+  /** The size of each file of the entry, by name (the code cache excepted). */
   files: Record<string, number>;
 }
 

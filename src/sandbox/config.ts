@@ -137,84 +137,77 @@ export function interpretConfig(doc: Table): { config: WashConfig; problems: Con
   const unknown = (path: string) => problems.push({ path, message: 'unknown key (kept, ignored)', severity: 'warning' });
   const config: WashConfig = { settings: { ...DEFAULT_SETTINGS }, registries: {}, grants: {}, denials: {} };
 
+  /** The table at `path` (when there is one): each of its keys and values; anything but a table there is a problem. */
+  const entries = (value: unknown, path: string): [string, unknown][] => {
+    if (value === undefined) return [];
+    if (isTable(value)) return Object.entries(value);
+    problem(path, 'must be a table');
+    return [];
+  };
+  /** Each table under `[name]` (`[registries."ghcr.io"]`, `[grants."core:keys"]`), by its key. */
+  const tablesIn = (name: string, each: (key: string, table: Table) => void) => {
+    for (const [key, value] of entries(doc[name], name)) {
+      if (isTable(value)) each(key, value);
+      else problem(`${name}.${key}`, 'must be a table');
+    }
+  };
+  /** Whether `v` passes `ok`; when it does not, a problem at `path` saying what it `must` be. */
+  const valid = <T>(v: unknown, ok: (v: unknown) => v is T, path: string, must: string): v is T => {
+    if (ok(v)) return true;
+    problem(path, must);
+    return false;
+  };
+  const isString = (v: unknown): v is string => typeof v === 'string';
+  const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
+
   for (const key of Object.keys(doc)) {
     if (!['settings', 'registries', 'grants'].includes(key)) unknown(key);
   }
-  if (doc.settings !== undefined) {
-    if (!isTable(doc.settings)) problem('settings', 'must be a table');
-    else {
-      for (const [key, value] of Object.entries(doc.settings)) {
-        const field = SETTING_KEYS[key];
-        if (!field) unknown(`settings.${key}`);
-        else if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) problem(`settings.${key}`, 'must be a positive integer');
-        else if (field === 'timeoutSeconds' && timeoutProblem(value)) problem(`settings.${key}`, timeoutProblem(value)!);
-        else config.settings[field] = value;
-      }
-    }
+  for (const [key, value] of entries(doc.settings, 'settings')) {
+    const field = SETTING_KEYS[key];
+    if (!field) unknown(`settings.${key}`);
+    else if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) problem(`settings.${key}`, 'must be a positive integer');
+    else if (field === 'timeoutSeconds' && timeoutProblem(value)) problem(`settings.${key}`, timeoutProblem(value)!);
+    else config.settings[field] = value;
   }
-  if (doc.registries !== undefined) {
-    if (!isTable(doc.registries)) problem('registries', 'must be a table');
-    else {
-      for (const [host, value] of Object.entries(doc.registries)) {
-        if (!isTable(value)) {
-          problem(`registries.${host}`, 'must be a table');
-          continue;
-        }
-        const auth: RegistryAuth = {};
-        for (const [key, v] of Object.entries(value)) {
-          if (key === 'username' || key === 'password') {
-            if (typeof v === 'string') auth[key] = v;
-            else problem(`registries.${host}.${key}`, 'must be a string');
-          } else if (key === 'auth') {
-            if (v === 'login') auth.auth = v;
-            else problem(`registries.${host}.${key}`, 'must be "login" (or left out: username and password)');
-          } else if (key === 'provider') {
-            if (typeof v === 'string' && /^[a-z][a-z0-9-]*$/.test(v)) auth.provider = v;
-            else problem(`registries.${host}.${key}`, 'must be a plugin name');
-          } else if (key === 'insecure') {
-            if (typeof v === 'boolean') auth.insecure = v;
-            else problem(`registries.${host}.${key}`, 'must be true or false');
-          } else if (key === 'token_realms') {
-            const origins = Array.isArray(v) ? v.map((x) => (typeof x === 'string' ? realmOrigin(x) : undefined)) : [];
-            if (Array.isArray(v) && origins.every((o) => o !== undefined)) auth.tokenRealms = origins as string[];
-            else problem(`registries.${host}.${key}`, 'must be a list of http(s) URLs');
-          } else unknown(`registries.${host}.${key}`);
-        }
-        config.registries[host] = auth;
-      }
+  tablesIn('registries', (host, table) => {
+    const auth: RegistryAuth = {};
+    for (const [key, v] of Object.entries(table)) {
+      const path = `registries.${host}.${key}`;
+      if (key === 'username' || key === 'password') {
+        if (valid(v, isString, path, 'must be a string')) auth[key] = v;
+      } else if (key === 'auth') {
+        if (valid(v, (x): x is 'login' => x === 'login', path, 'must be "login" (or left out: username and password)')) auth.auth = v;
+      } else if (key === 'provider') {
+        if (valid(v, (x): x is string => isString(x) && /^[a-z][a-z0-9-]*$/.test(x), path, 'must be a plugin name')) auth.provider = v;
+      } else if (key === 'insecure') {
+        if (valid(v, isBool, path, 'must be true or false')) auth.insecure = v;
+      } else if (key === 'token_realms') {
+        const origins = Array.isArray(v) ? v.map((x) => (isString(x) ? realmOrigin(x) : undefined)) : undefined;
+        if (valid(origins, (o): o is string[] => Array.isArray(o) && o.every(isString), path, 'must be a list of http(s) URLs')) auth.tokenRealms = origins;
+      } else unknown(path);
     }
-  }
-  if (doc.grants !== undefined) {
-    if (!isTable(doc.grants)) problem('grants', 'must be a table');
-    else {
-      for (const [id, value] of Object.entries(doc.grants)) {
-        if (!isTable(value)) {
-          problem(`grants.${id}`, 'must be a table');
-          continue;
-        }
-        const access = (table: Table, path: string, withBinding: boolean): Grants => {
-          const grants = emptyGrants();
-          for (const [key, v] of Object.entries(table)) {
-            if ((GRANT_LISTS as readonly string[]).includes(key)) {
-              if (Array.isArray(v) && v.every((x) => typeof x === 'string')) grants[key as (typeof GRANT_LISTS)[number]] = v as string[];
-              else problem(`${path}.${key}`, 'must be a list of strings');
-            } else if ((GRANT_BOOLS as readonly string[]).includes(key)) {
-              if (typeof v === 'boolean') grants[key as (typeof GRANT_BOOLS)[number]] = v;
-              else problem(`${path}.${key}`, 'must be true or false');
-            } else if (withBinding && (key === 'digest' || key === 'source')) {
-              if (typeof v === 'string') grants[key] = v;
-              else problem(`${path}.${key}`, 'must be a string');
-            } else if (withBinding && key === DENY_KEY) {
-              if (isTable(v)) config.denials[id] = access(v, `${path}.${key}`, false);
-              else problem(`${path}.${key}`, 'must be a table');
-            } else unknown(`${path}.${key}`);
-          }
-          return grants;
-        };
-        config.grants[id] = access(value, `grants.${id}`, true);
+    config.registries[host] = auth;
+  });
+  tablesIn('grants', (id, table) => {
+    const access = (section: Table, path: string, withBinding: boolean): Grants => {
+      const grants = emptyGrants();
+      for (const [key, v] of Object.entries(section)) {
+        const at = `${path}.${key}`;
+        if ((GRANT_LISTS as readonly string[]).includes(key)) {
+          if (valid(v, (x): x is string[] => Array.isArray(x) && x.every(isString), at, 'must be a list of strings')) grants[key as (typeof GRANT_LISTS)[number]] = v;
+        } else if ((GRANT_BOOLS as readonly string[]).includes(key)) {
+          if (valid(v, isBool, at, 'must be true or false')) grants[key as (typeof GRANT_BOOLS)[number]] = v;
+        } else if (withBinding && (key === 'digest' || key === 'source')) {
+          if (valid(v, isString, at, 'must be a string')) grants[key] = v;
+        } else if (withBinding && key === DENY_KEY) {
+          if (valid(v, isTable, at, 'must be a table')) config.denials[id] = access(v, at, false);
+        } else unknown(at);
       }
-    }
-  }
+      return grants;
+    };
+    config.grants[id] = access(table, `grants.${id}`, true);
+  });
   return { config, problems };
 }
 

@@ -9,8 +9,8 @@
  * bind them to the catalog entry, and the grants also to the digest of the
  * component they were given to (see decide.ts).
  */
-import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
+import { sha256Hex } from '../util/hash.js';
 
 export type IdentityKind = 'core' | 'installed' | 'path' | 'test';
 
@@ -44,7 +44,7 @@ function safeComponent(text: string, max = 48): string {
   return cleaned || '_';
 }
 
-const shortHash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 12);
+const shortHash = (text: string) => sha256Hex(text).slice(0, 12);
 
 /**
  * The identity of a catalog entry. `file` is the component's absolute path:

@@ -4,15 +4,15 @@
 // anything else gets a small page and changes nothing; it is on loopback only;
 // Ctrl-C frees it; and a plugin that did not declare it gets nothing.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { createServer, connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { freePort, makeXdg, runWash, WASH, type Xdg } from '../helpers.js';
+import { freePort, makeXdg, runWash, type Xdg } from '../helpers.js';
 import { HOSTILE_DIR } from '../fixtures.js';
-import { driveUser, printedLoginUrl, startProvider, type TestProvider } from '../oidc.js';
+import { driveUser, printedLoginUrl, startProvider, startWash, type TestProvider } from '../oidc.js';
 
 let xdg: Xdg;
 let provider: TestProvider;
@@ -24,16 +24,10 @@ const tokenFile = () => join(xdg.data, 'plugins', 'fs', 'core.oauth', 'tokens.js
 
 /** Start `wash oauth login` and return once it waits for the redirect. */
 async function startLogin(globals = grants()) {
-  const args = [WASH, ...globals, 'oauth', 'login', '--issuer', provider.issuer, '--client-id', provider.clientId, '--client-secret', provider.clientSecret, '--port', String(callbackPort)];
-  const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH!, HOME: xdg.root, NO_COLOR: '1', ...xdg.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let stderr = ''; // both streams: the URL goes to stdout, the progress to stderr
-  child.stdout.on('data', (d) => (stderr += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const exited = new Promise<number>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : -1))));
-  const deadline = Date.now() + 30_000;
-  while (!stderr.includes('waiting for authentication') && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  return { child, exited, stderr: () => stderr }; // `stderr`: what it wrote to either stream
+  const args = [...globals, 'oauth', 'login', '--issuer', provider.issuer, '--client-id', provider.clientId, '--client-secret', provider.clientSecret, '--port', String(callbackPort)];
+  const login = await startWash(args, xdg);
+  children.push(login.child);
+  return login;
 }
 
 /** A raw HTTP request (fetch may not set Host), with the status and body it got. */
@@ -82,7 +76,7 @@ afterAll(async () => {
 describe('the login redirect wash receives', () => {
   it('a wrong method, path or Host changes nothing; the real redirect still logs in', async () => {
     const login = await startLogin();
-    const state = new URL(printedLoginUrl(login.stderr())).searchParams.get('state')!;
+    const state = new URL(printedLoginUrl(login.output())).searchParams.get('state')!;
     // A POST to the callback (a form another page submits) must not end the login.
     const post = await rawRequest('POST', `/callback?code=abc&state=${state}`, { 'content-type': 'application/x-www-form-urlencoded' });
     expect(post.status).toBe(405);
@@ -100,7 +94,7 @@ describe('the login redirect wash receives', () => {
     if (external) expect(await connectable(external.address, callbackPort)).toBe(false);
     expect(login.child.exitCode).toBeNull(); // still waiting
 
-    const page = await driveUser(printedLoginUrl(login.stderr()), callback(), 'carol');
+    const page = await driveUser(printedLoginUrl(login.output()), callback(), 'carol');
     expect(page.status).toBe(200);
     expect(page.body).toContain('return to the terminal');
     expect(await login.exited).toBe(0);
@@ -110,7 +104,7 @@ describe('the login redirect wash receives', () => {
   it('of two redirects at once, one is taken and the other changes nothing', async () => {
     const before = await readFile(tokenFile(), 'utf8').catch(() => 'none');
     const login = await startLogin();
-    const real = (await driveUser(printedLoginUrl(login.stderr()), callback(), 'dave', { stopBefore: true })).url;
+    const real = (await driveUser(printedLoginUrl(login.output()), callback(), 'dave', { stopBefore: true })).url;
     const [mine, theirs] = await Promise.all([rawRequest('GET', new URL(real).pathname + new URL(real).search), rawRequest('GET', '/callback?code=stolen&state=stolen')]);
     expect([mine.status, theirs.status].sort()).toEqual([200, 409]);
     const refused = mine.status === 409 ? mine : theirs;
@@ -121,7 +115,7 @@ describe('the login redirect wash receives', () => {
     } else {
       // The forged one came first: the plugin refuses its state, and nothing is stored.
       expect(await login.exited).toBe(1);
-      expect(login.stderr()).toContain('the callback carried the wrong state');
+      expect(login.output()).toContain('the callback carried the wrong state');
       expect(await readFile(tokenFile(), 'utf8').catch(() => 'none')).toBe(before);
     }
   });
@@ -131,7 +125,7 @@ describe('the login redirect wash receives', () => {
     expect(await connectable('127.0.0.1', callbackPort)).toBe(true);
     login.child.kill('SIGINT');
     expect(await login.exited).toBe(130);
-    expect(login.stderr()).toContain('interrupted');
+    expect(login.output()).toContain('interrupted');
     expect(await bindable(callbackPort)).toBe(true);
   });
 

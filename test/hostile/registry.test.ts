@@ -8,9 +8,9 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { runWash, type WashResult, type Xdg } from '../helpers.js';
+import { type WashResult, type Xdg } from '../helpers.js';
 import { EXAMPLE_WASM } from '../fixtures.js';
-import { ociXdg, sha256 } from '../oci-helpers.js';
+import { ociWash, ociXdgs, sha256 } from '../oci-helpers.js';
 
 // ---------------------------------------------------------------- servers
 
@@ -124,13 +124,7 @@ function registry(tags: string[] = ['1.0.0']): Handler {
 
 let work: string;
 let probe: string;
-const xdgs: Xdg[] = [];
-
-async function freshXdg(): Promise<Xdg> {
-  const xdg = await ociXdg();
-  xdgs.push(xdg);
-  return xdg;
-}
+const freshXdg = ociXdgs();
 
 interface Run extends WashResult {
   ms: number;
@@ -138,12 +132,7 @@ interface Run extends WashResult {
 
 async function wash(xdg: Xdg, args: string[], options: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<Run> {
   const started = Date.now();
-  const result = await runWash(args, {
-    xdg,
-    input: options.input,
-    timeoutMs: options.timeoutMs ?? 60_000,
-    env: { DOCKER_CONFIG: join(xdg.root, 'docker'), ...options.env },
-  });
+  const result = await ociWash(xdg, args, options);
   return { ...result, ms: Date.now() - started };
 }
 
@@ -203,7 +192,6 @@ beforeAll(async () => {
 
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
-  await Promise.all(xdgs.splice(0).map((x) => x.cleanup()));
 });
 
 afterAll(async () => {

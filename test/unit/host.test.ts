@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 // The responses the registry client and downloads read are undici's.
 import { Response } from 'undici';
-import { checkFile, checkHashes, ModifiedEntry, sha256Hex } from '../../src/plugin-host/integrity.js';
+import { checkFile, checkHashes, ModifiedEntry } from '../../src/plugin-host/integrity.js';
+import { sha256Hex } from '../../src/util/hash.js';
 import { readVerdict, writeVerdict } from '../../src/plugin-host/verdicts.js';
 import { pluginFailure } from '../../src/plugin-host/run.js';
 import { GuestExit } from '../../src/plugin-host/instantiate.js';
@@ -18,7 +19,8 @@ import { kibPerSecond, readBody, readPrefix, seconds, transferDeadlineMs, Watchd
 import { dockerCredentials } from '../../src/plugin-host/oci/credentials.js';
 import { pluginPathDirs } from '../../src/plugin-host/discover.js';
 import { layout } from '../../src/plugin-host/dirs.js';
-import { DigestIndex, bytesDigest, fileDigest } from '../../src/plugin-host/digest.js';
+import { DigestIndex, fileDigest } from '../../src/plugin-host/digest.js';
+import { bytesDigest } from '../../src/util/hash.js';
 import { ExitCode, UsageError, WashError } from '../../src/util/errors.js';
 
 let root: string;

@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { apiHost, formatReference, isLoopbackRegistry, isOciReference, manifestReference, parseReference, registryHostname, TAG } from '../../src/plugin-host/oci/reference.js';
 import { parseChallenges } from '../../src/plugin-host/oci/client.js';
-import { annotationsFor, buildManifest, checkWasmManifest, MAX_PLUGIN_BYTES, MEDIA, wasmConfig } from '../../src/plugin-host/oci/artifact.js';
+import { annotationsFor, buildManifest, checkWasmManifest, MEDIA, wasmConfig } from '../../src/plugin-host/oci/artifact.js';
+import { MAX_PLUGIN_BYTES } from '../../src/plugin-host/net/limits.js';
 import { addressScope, hopAllowed, narrowest, resolveHost, type AddressScope } from '../../src/plugin-host/net/addresses.js';
 import { basicFromUserinfo, redactUrl, redirectMethod } from '../../src/plugin-host/net/urls.js';
 import { UsageError, WashError } from '../../src/util/errors.js';

@@ -1,6 +1,5 @@
 // Which version an update or an install without a tag picks among a
-// registry's tags: `wash plugin update`'s pickUpdate (with its strict
-// semverOf) and oci/tags.ts (tagVersion, sortTags, newestTag) for
+// registry's tags: `wash plugin update`'s pickUpdate and oci/tags.ts (tagVersion, sortTags, newestTag) for
 // `plugin tags` and `plugin install oci://repo`. Tag lists are the
 // registry's text, fed in as it could send them.
 import { describe, expect, it } from 'vitest';
@@ -75,17 +74,16 @@ describe('tags: how `plugin tags` sorts them and what `plugin install oci://repo
     for (const tag of ['latest', 'V1.2.3', 'vv1.2.3', 'v', '1.2', '=1.2.3']) expect(tagVersion(tag), tag).toBeUndefined();
   });
 
-  // The two readings of a tag disagree: tagVersion is semver.valid, which trims
-  // whitespace and accepts build metadata, so it takes tags that are not valid
-  // OCI tags and that the update's semverOf refuses. Pinned as they are today
-  // (issue 18 merges the duplicates); see the report of this change.
-  it('disagreement, as it is today: tagVersion reads padded and build-metadata tags that update refuses', () => {
+  // One reading of a tag (oci/tags.ts tagVersion) for update, install and
+  // `plugin tags`: exactly `1.2.3` or `v1.2.3`, nothing semver.valid would trim
+  // or loosen, and no build metadata (`+` is not allowed in an OCI tag).
+  it('padded and build-metadata tags are not versions, for update and install alike', () => {
     const lax = [' 1.9.0', '1.9.0 ', '1.9.0\n', '\t1.9.0', '1.9.0+build'];
     for (const tag of lax) {
-      expect(tagVersion(tag), JSON.stringify(tag)).toBe('1.9.0');
+      expect(tagVersion(tag), JSON.stringify(tag)).toBeUndefined();
       expect(best([tag], '1.0.0'), JSON.stringify(tag)).toBeUndefined();
     }
-    // So an install without a tag can pick a tag `plugin tags` never shows (it filters by the OCI grammar).
-    expect(newestTag(['1.0.0', '1.9.0\n'])).toBe('1.9.0\n');
+    // An install without a tag never picks a tag `plugin tags` would not show as a version.
+    expect(newestTag(['1.0.0', '1.9.0\n'])).toBe('1.0.0');
   });
 });

@@ -17,68 +17,9 @@
 //! `cabi_realloc`.
 
 mod abi;
+mod plugin;
 use abi::*;
-
-/// `record flag`
-#[repr(C)]
-struct Flag {
-    long: Str,
-    short: OptStr,
-    description: Str,
-    value_name: OptStr,
-    default: OptStr,
-    required: u8,
-    env: OptStr,
-    choices: List,
-    repeatable: u8,
-}
-
-/// `record argument`
-#[repr(C)]
-struct Argument {
-    name: Str,
-    description: Str,
-    required: u8,
-    variadic: u8,
-}
-
-/// `record command`
-#[repr(C)]
-struct Command {
-    path: List,
-    description: Str,
-    flags: List,
-    arguments: List,
-    examples: List,
-}
-
-/// `record access`
-#[repr(C)]
-struct Access {
-    env: List,
-    scratch_dir: OptStr,
-    paths: List,
-    outgoing_http: List,
-    host_exec: List,
-    incoming_http: OptStr,
-}
-
-/// `record metadata`
-#[repr(C)]
-struct Metadata {
-    id: Str,
-    name: Str,
-    version: Str,
-    description: Str,
-    contact: OptStr,
-    url: OptStr,
-    license: OptStr,
-    commands: List,
-    groups: List,
-    access: Access,
-    hooks: List,
-    provides_credentials: u8,
-}
+use plugin::*;
 
 // ---------------------------------------------------------------------------
 // What `info` returns
@@ -206,41 +147,12 @@ enum RunError {
     Failure(String),
 }
 
-/// The result laid out for the host: discriminant at 0, payload at 4 (the
-/// status; or run-error: its discriminant at 4, its string at 8).
-#[repr(C)]
-struct RunResult {
-    tag: u8,
-    _pad: [u8; 3],
-    payload_tag: u8, // ok: the status; err: 0 = usage, 1 = failure
-    _pad2: [u8; 3],
-    error: Str,
-}
-
-static mut RUN_RESULT: RunResult = RunResult { tag: 0, _pad: [0; 3], payload_tag: 0, _pad2: [0; 3], error: Str { ptr: 0 as *const u8, len: 0 } };
-static mut RUN_MESSAGE: String = String::new();
-
 #[export_name = "wash:plugin/plugin@0.2.1#run"]
 unsafe extern "C" fn run(argv_ptr: *const Str, argv_len: usize) -> *const u8 {
-    let argv: Vec<String> = std::slice::from_raw_parts(argv_ptr, argv_len).iter().map(|s| read_str(s)).collect();
-    let out = &mut RUN_RESULT;
-    match dispatch(&argv) {
-        Ok(status) => {
-            out.tag = 0;
-            out.payload_tag = status;
-        }
-        Err(err) => {
-            let (kind, message) = match err {
-                RunError::Usage(m) => (0, m),
-                RunError::Failure(m) => (1, m),
-            };
-            RUN_MESSAGE = message;
-            out.tag = 1;
-            out.payload_tag = kind;
-            out.error = Str { ptr: RUN_MESSAGE.as_ptr(), len: RUN_MESSAGE.len() };
-        }
-    }
-    out as *const RunResult as *const u8
+    run_result(dispatch(&read_argv(argv_ptr, argv_len)).map_err(|err| match err {
+        RunError::Usage(m) => (0, m),
+        RunError::Failure(m) => (1, m),
+    }))
 }
 
 fn dispatch(argv: &[String]) -> Result<u8, RunError> {
@@ -312,10 +224,7 @@ fn greet(args: &[String]) -> Result<u8, RunError> {
 // ---------------------------------------------------------------------------
 // `hook: func(event: hook-type) -> result<_, string>`: tiny declares none.
 
-static mut HOOK_RESULT: [u32; 3] = [0; 3];
-
 #[export_name = "wash:plugin/plugin@0.2.1#hook"]
 unsafe extern "C" fn hook(_event: i32) -> *const u8 {
-    HOOK_RESULT = [0; 3]; // ok
-    HOOK_RESULT.as_ptr() as *const u8
+    hook_ok()
 }

@@ -10,6 +10,7 @@
  *     network_timeout_seconds = 60      # a request with a small answer, start to end
  *     min_download_kib_per_second = 16  # a component transfer, over each such window
  */
+import { Transform, type TransformCallback } from 'node:stream';
 import type { Response } from 'undici';
 import { WashError } from '../../util/errors.js';
 
@@ -19,6 +20,9 @@ export interface NetLimits {
 }
 
 export const DEFAULT_NET_LIMITS: NetLimits = { timeoutMs: 60_000, minBytesPerSecond: 16 * 1024 };
+
+/** The largest component wash takes from a server (a URL download, an OCI layer). */
+export const MAX_PLUGIN_BYTES = 512 * 1024 * 1024;
 
 /** What is read of an error body: enough for a message, never the whole of it. */
 export const MAX_ERROR_BODY_BYTES = 4096;
@@ -98,6 +102,36 @@ export class Watchdog {
 /** The total deadline of a transfer of `size` bytes: the timeout, plus the time the minimum rate allows. */
 export function transferDeadlineMs(limits: NetLimits, size: number): number {
   return limits.timeoutMs + Math.ceil((size / limits.minBytesPerSecond) * 1000);
+}
+
+export interface ByteMeterOptions {
+  /** More than `bytes` fails the stream with `error()`. */
+  limit?: { bytes: number; error: () => Error };
+  /** Fed every chunk's size (a minimum rate). */
+  watchdog?: Watchdog;
+  /** Each chunk within the limit (a hash). */
+  onChunk?: (chunk: Buffer) => void;
+  /** The bytes so far, after each chunk within the limit. */
+  onProgress?: (bytes: number) => void;
+}
+
+/** A pass-through stream that counts a transfer's bytes (`bytes`): bounded, timed, hashed and shown as they come. */
+export class ByteMeter extends Transform {
+  bytes = 0;
+
+  constructor(private readonly options: ByteMeterOptions) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    const { limit, watchdog, onChunk, onProgress } = this.options;
+    this.bytes += chunk.length;
+    watchdog?.count(chunk.length);
+    if (limit && this.bytes > limit.bytes) return done(limit.error());
+    onChunk?.(chunk);
+    onProgress?.(this.bytes);
+    done(null, chunk);
+  }
 }
 
 async function cancel(res: Response): Promise<void> {

@@ -33,6 +33,9 @@ export function basicFromUserinfo(url: URL): string | undefined {
   return `Basic ${Buffer.from(`${decode(url.username)}:${decode(url.password)}`).toString('base64')}`;
 }
 
+/** Redirects wash follows for one request (a download, a registry call, a token) before it gives up. */
+export const MAX_REDIRECTS = 5;
+
 export const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 
 /** How a redirect changes the method: 303 (and 301/302 after a POST) become a GET without a body, as fetch does. */

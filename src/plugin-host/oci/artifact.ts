@@ -8,6 +8,7 @@ import { WashError } from '../../util/errors.js';
 import { listCapped } from '../../util/text.js';
 import { escapeUntrusted as esc } from '../../util/untrusted.js';
 import type { Metadata } from '../metadata.js';
+import { MAX_PLUGIN_BYTES } from '../net/limits.js';
 import { SHA256_DIGEST } from './reference.js';
 
 export const MEDIA = {
@@ -21,8 +22,6 @@ export const MEDIA = {
 
 /** What we ask for on pull: the manifests we read, and the indexes we refuse with a clear message. */
 export const ACCEPT_MANIFESTS = [MEDIA.ociManifest, MEDIA.dockerManifest, MEDIA.ociIndex, MEDIA.dockerList] as const;
-
-export const MAX_PLUGIN_BYTES = 512 * 1024 * 1024;
 
 export interface Descriptor {
   mediaType: string;

@@ -17,16 +17,17 @@
  * - text it sends (error messages, media types, header values) is escaped
  *   before it can reach a terminal.
  */
-import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Agent, fetch, type Response } from 'undici';
 import { WashError, messageOf } from '../../util/errors.js';
 import { escapeUntrusted as esc } from '../../util/untrusted.js';
+import { bytesDigest, sha256 } from '../../util/hash.js';
 import { getWashVersion } from '../versions.js';
 import {
+  ByteMeter,
   DEFAULT_NET_LIMITS,
   Watchdog,
   kibPerSecond,
@@ -36,7 +37,7 @@ import {
   transferDeadlineMs,
   type NetLimits,
 } from '../net/limits.js';
-import { REDIRECT_STATUSES, redirectMethod } from '../net/urls.js';
+import { MAX_REDIRECTS, REDIRECT_STATUSES, redirectMethod } from '../net/urls.js';
 import type { Credentials } from './credentials.js';
 import { apiHost, isLoopbackRegistry } from './reference.js';
 
@@ -48,7 +49,6 @@ export const MAX_TAG_PAGE_BYTES = 4 * 1024 * 1024;
 export const MAX_TAG_LIST_BYTES = 8 * 1024 * 1024;
 export const MAX_TAGS = 100_000;
 const MAX_TAG_PAGES = 100;
-export const MAX_REDIRECTS = 5;
 
 /** Token services on another origin that wash trusts with a registry's credentials without being told. */
 const KNOWN_TOKEN_REALMS: Record<string, string> = {
@@ -468,7 +468,7 @@ export class RegistryClient {
       throw new WashError(`reading ${what} from ${this.registry} was interrupted: ${esc(messageOf((err as { cause?: unknown }).cause ?? err))}`);
     }
     const mediaType = (res.headers.get('content-type') ?? '').split(';')[0]!.trim();
-    return { bytes, mediaType, digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}` };
+    return { bytes, mediaType, digest: bytesDigest(bytes) };
   }
 
   /** Whether the registry already has a blob. */
@@ -496,21 +496,16 @@ export class RegistryClient {
       watchdog
         .deadline(total, () => `the transfer did not finish within ${seconds(total)}`)
         .minimumRate(timeoutMs, minBytesPerSecond, () => `the transfer was slower than ${kibPerSecond(minBytesPerSecond)} for ${seconds(timeoutMs)}`);
-      const hash = createHash('sha256');
-      let received = 0;
-      const meter = new Transform({
-        transform(chunk: Buffer, _enc, done) {
-          received += chunk.length;
-          watchdog.count(chunk.length);
-          if (received > size) return done(new WashError(`the registry sent more than the ${size} bytes the manifest declares`));
-          hash.update(chunk);
-          onProgress?.(received);
-          done(null, chunk);
-        },
+      const hash = sha256();
+      const meter = new ByteMeter({
+        limit: { bytes: size, error: () => new WashError(`the registry sent more than the ${size} bytes the manifest declares`) },
+        watchdog,
+        onChunk: (chunk) => hash.update(chunk),
+        onProgress,
       });
       try {
         await pipeline(Readable.fromWeb(res.body as never), meter, createWriteStream(file, { flags: 'wx', mode: 0o644 }));
-        if (received !== size) throw new WashError(`the download ended after ${received} of ${size} bytes`);
+        if (meter.bytes !== size) throw new WashError(`the download ended after ${meter.bytes} of ${size} bytes`);
       } catch (err) {
         await rm(file, { force: true });
         if (err instanceof WashError) throw new WashError(`download of ${digest} from ${this.registry} failed: ${err.message}; nothing was installed`, 1, err.hint);
@@ -580,15 +575,7 @@ export class RegistryClient {
     if (chunkSize === undefined || size <= chunkSize) {
       const body = () => {
         if ('bytes' in source) return source.bytes;
-        let sent = 0;
-        const counted = new Transform({
-          transform(chunk: Buffer, _enc, done) {
-            sent += chunk.length;
-            options.onProgress?.(sent);
-            done(null, chunk);
-          },
-        });
-        return createReadStream(source.file).pipe(counted);
+        return createReadStream(source.file).pipe(new ByteMeter({ onProgress: options.onProgress }));
       };
       const res = await this.request('PUT', RegistryClient.withDigest(url, digest), {
         repo,
@@ -649,7 +636,7 @@ export class RegistryClient {
     });
     if (res.status !== 201) return this.fail(res, `cannot push the manifest of ${repo}:${tag}`);
     await res.body?.cancel().catch(() => undefined);
-    const ours = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+    const ours = bytesDigest(bytes);
     const theirs = res.headers.get('docker-content-digest');
     if (theirs && theirs !== ours) throw new WashError(`registry ${this.registry} stored the manifest of ${repo}:${tag} as ${esc(theirs.slice(0, 100))}, expected ${ours}`);
     return ours;

@@ -2,7 +2,7 @@
  * Push a plugin component as a wasm OCI artifact: layer and config blobs
  * (each skipped when the registry already has it), then the manifest.
  */
-import { bytesDigest } from '../digest.js';
+import { bytesDigest } from '../../util/hash.js';
 import type { Metadata } from '../metadata.js';
 import { ACCEPT_MANIFESTS, MEDIA, annotationsFor, buildManifest, checkWasmManifest, wasmConfig, type Descriptor } from './artifact.js';
 import { RegistryError, type RegistryClient } from './client.js';

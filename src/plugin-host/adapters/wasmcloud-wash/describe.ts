@@ -8,6 +8,7 @@ import type { HookType, Metadata } from '../../metadata.js';
 import { InvalidMetadata, validateMetadata } from '../../metadata.js';
 import { UnsupportedShape } from '../contract.js';
 import { escapeUntrusted as esc } from '../../../util/untrusted.js';
+import { checks, type Checks } from '../../../util/checks.js';
 import { HOOK_EVENTS, PLUGIN_DATA_MOUNT, SHAPES, type WashShape, type WasmcloudWashContract } from './shapes.js';
 
 /**
@@ -51,38 +52,14 @@ export interface WasmcloudWashInfo {
   ignoredCredentials: string[];
 }
 
-function check(cond: boolean, what: string): asserts cond {
-  if (!cond) throw new InvalidMetadata(what);
-}
-
-function shape(cond: boolean, what: string): asserts cond {
-  if (!cond) throw new UnsupportedShape(what);
-}
-
-function str(value: unknown, field: string): string {
-  shape(typeof value === 'string', `${field} is not a string`);
-  return value;
-}
-
-function optStr(value: unknown, field: string): string | undefined {
-  return value === undefined || value === null ? undefined : str(value, field);
-}
-
-function bool(value: unknown, field: string): boolean {
-  shape(typeof value === 'boolean', `${field} is not a bool`);
-  return value;
-}
-
-function rec(value: unknown, field: string): Record<string, unknown> {
-  shape(typeof value === 'object' && value !== null && !Array.isArray(value), `${field} is not a record`);
-  return value as Record<string, unknown>;
-}
-
-function arr(value: unknown, field: string, max = 1000): unknown[] {
-  shape(Array.isArray(value), `${field} is not a list`);
-  check(value.length <= max, `${field} has more than ${max} items`);
-  return value;
-}
+/** A value of a shape the contract never had is UnsupportedShape; one that breaks a rule or bound, InvalidMetadata. */
+const kit: Checks = checks({
+  fail: (what, failure) => (failure === 'type' ? new UnsupportedShape(what) : new InvalidMetadata(what)),
+  nullIsAbsent: true,
+});
+const check: Checks['check'] = kit.check;
+const { text: str, optionalText: optStr, bool, record: rec, list } = kit;
+const arr = (value: unknown, field: string, max?: number): unknown[] => list(value, field, (v) => v, max);
 
 function washArgument(value: unknown, field: string, kind: WashShape): WashArgument {
   const a = rec(value, field);
@@ -103,10 +80,10 @@ function washArgument(value: unknown, field: string, kind: WashShape): WashArgum
 
 function washCommand(value: unknown, field: string, kind: WashShape): WashCommand {
   const c = rec(value, field);
-  const flags = arr(c.flags, `${field}.flags`).map((t, i): [string, WashArgument] => {
-    const pair = arr(t, `${field}.flags[${i}]`, 2);
-    shape(pair.length === 2, `${field}.flags[${i}] is not a (name, argument) pair`);
-    return [str(pair[0], `${field}.flags[${i}].0`), washArgument(pair[1], `${field}.flags[${i}].1`, kind)];
+  const flags = list(c.flags, `${field}.flags`, (t, f): [string, WashArgument] => {
+    const pair = arr(t, f, 2);
+    check(pair.length === 2, `${f} is not a (name, argument) pair`, 'type');
+    return [str(pair[0], `${f}.0`), washArgument(pair[1], `${f}.1`, kind)];
   });
   const keys = flags.map(([k]) => k);
   const dup = keys.find((k, i) => keys.indexOf(k) !== i);
@@ -116,17 +93,18 @@ function washCommand(value: unknown, field: string, kind: WashShape): WashComman
     name: str(c.name, `${field}.name`),
     description: str(c.description, `${field}.description`),
     flags,
-    arguments: arr(c.arguments, `${field}.arguments`).map((a, i) => washArgument(a, `${field}.arguments[${i}]`, kind)),
-    usage: arr(c.usage, `${field}.usage`).map((u, i) => str(u, `${field}.usage[${i}]`)),
+    arguments: list(c.arguments, `${field}.arguments`, (a, f) => washArgument(a, f, kind)),
+    usage: list(c.usage, `${field}.usage`, (u, f) => str(u, f)),
   };
 }
 
 /** Which shape an `info` answer has, from its fields. */
 function shapeOf(m: Record<string, unknown>): WashShape {
   if ('subCommands' in m) return 'late';
-  shape(
+  check(
     'commands' in m && 'defaultCommand' in m,
     'its info has neither `sub-commands` (0.0.2, late 0.0.1) nor `commands` and `default-command` (early 0.0.1)',
+    'type',
   );
   // The two early shapes differ in their argument records: look at the first one declared.
   const commands = [m.defaultCommand, ...(Array.isArray(m.commands) ? m.commands : [])];
@@ -179,19 +157,19 @@ export function describeWasmcloudWash(raw: unknown, contract: WasmcloudWashContr
   const topRaw = early ? m.defaultCommand : m.command;
   const top = topRaw === undefined || topRaw === null ? undefined : washCommand(topRaw, early ? 'default-command' : 'command', kind);
   const listField = early ? 'commands' : 'sub-commands';
-  const subs = arr(early ? m.commands : m.subCommands, listField).map((c, i) => washCommand(c, `${listField}[${i}]`, kind));
+  const subs = list(early ? m.commands : m.subCommands, listField, (c, f) => washCommand(c, f, kind));
   // As in the Rust wash: a top-level command makes the sub-commands irrelevant.
   const commands = top ? [{ path: [], command: top }] : subs.map((command) => ({ path: [command.name], command }));
   const names = commands.map((c) => c.path.join(' '));
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   check(dup === undefined, `sub-command '${esc(dup ?? '')}' is declared twice`);
   const hookList = early && (m.hooks === undefined || m.hooks === null) ? [] : m.hooks;
-  const hooks = arr(hookList, 'hooks').map((h, i) => str(h, `hooks[${i}]`));
+  const hooks = list(hookList, 'hooks', (h, f) => str(h, f));
   const events = HOOK_EVENTS[kind];
   const mappedHooks = (Object.keys(events) as HookType[]).filter((ours) => hooks.includes(events[ours]!));
   const ignoredHooks = hooks.filter((h) => !Object.values(events).includes(h));
   const credentialList = early && m.credentials !== undefined && m.credentials !== null ? m.credentials : [];
-  const ignoredCredentials = arr(credentialList, 'credentials').map((c, i) => str(c, `credentials[${i}]`));
+  const ignoredCredentials = list(credentialList, 'credentials', (c, f) => str(c, f));
 
   const metadata = validateMetadata({
     id: m.id,
@@ -234,9 +212,9 @@ export function checkWasmcloudWashInfo(value: unknown): WasmcloudWashInfo {
   return {
     contract: v.contract,
     shape: kind,
-    commands: arr(v.commands, 'commands').map((c, i) => {
-      const r = rec(c, `commands[${i}]`);
-      return { path: arr(r.path, `commands[${i}].path`, 1).map((w) => str(w, 'path')), command: washCommand(r.command, `commands[${i}]`, kind) };
+    commands: list(v.commands, 'commands', (c, f) => {
+      const r = rec(c, f);
+      return { path: arr(r.path, `${f}.path`, 1).map((w) => str(w, 'path')), command: washCommand(r.command, f, kind) };
     }),
     hooks: arr(v.hooks, 'hooks').map((h) => str(h, 'hook')),
     ignoredHooks: arr(v.ignoredHooks, 'ignoredHooks').map((h) => str(h, 'hook')),
