@@ -1,5 +1,5 @@
 import type { CliContext } from './context.js';
-import type { HookType } from '../plugin-host/metadata.js';
+import type { HookType } from '../contract/metadata.js';
 import { newInvocation } from '../plugin-host/invocation.js';
 import { callVerified, compiledEntry, sandboxFor } from './run-plugin.js';
 import { messageOf } from '../util/errors.js';

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { CliContext } from './context.js';
 import { fileDigest } from '../plugin-host/digest.js';
 import { ensureCompiled } from '../plugin-host/transpile-cache.js';
-import { HOOK_TYPES } from '../plugin-host/metadata.js';
+import { HOOK_TYPES } from '../contract/metadata.js';
 import { ADAPTER_HOOK_NAMES, adapterFor } from '../plugin-host/adapters/index.js';
 import { callVerified, reportDenials, runEntry, sandboxFor } from './run-plugin.js';
 import { renderMetadata } from './plugin-inspect.js';

@@ -5,7 +5,7 @@ import type { CliContext } from './context.js';
 import { fetchArtifact, installComponent } from './plugin-install.js';
 import { addRegistryOptions, type RegistryCommandOptions } from '../plugin-host/oci/options.js';
 import type { RegistryClient } from '../plugin-host/oci/client.js';
-import type { AccessRequest } from '../plugin-host/metadata.js';
+import type { AccessRequest } from '../contract/metadata.js';
 import { UsageError, WashError, messageOf } from '../util/errors.js';
 import { shortDigest } from '../util/text.js';
 import { escapeUntrusted as esc } from '../util/untrusted.js';

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { Layout } from './dirs.js';
 import { checkComponentHeader, checkContract, NotAPlugin, type ContractId } from './component.js';
 import { findAdapter } from './adapters/index.js';
-import { validateMetadata, type Metadata } from './metadata.js';
+import { validateMetadata, type Metadata } from '../contract/metadata.js';
 import { getJcoVersion } from './versions.js';
 import { entryName } from './entry-name.js';
 import { describeComponent } from './describe.js';

@@ -1,4 +1,4 @@
-import type { Metadata } from '../plugin-host/metadata.js';
+import type { Metadata } from '../contract/metadata.js';
 import type { WashDirs } from '../plugin-host/dirs.js';
 import { resolveRequestedPath } from './paths.js';
 

@@ -13,7 +13,7 @@ import { ConsentPolicy, itemKey, undeclaredGrants, type CannotAsk, type Verdict 
 import { leadsOutOfItsDirectory, realGrants, withRealPaths } from './real-paths.js';
 import { parseHostPattern } from './host-pattern.js';
 import { recordedDenials, recordedGrants, withoutEmpty, type GrantSubject } from './grant-store.js';
-import type { Metadata } from '../plugin-host/metadata.js';
+import type { Metadata } from '../contract/metadata.js';
 import type { WashDirs } from '../plugin-host/dirs.js';
 import { escapeUntrusted as esc } from '../util/untrusted.js';
 import { shortDigest } from '../util/text.js';
