@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import type { CliContext } from './context.js';
 import type { PluginEntry } from '../plugin-host/catalog.js';
-import type { Layout } from '../plugin-host/dirs.js';
+import type { Layout } from '../contract/dirs.js';
 import { callVerified, compiledEntry, reportDenials, sandboxFor } from './run-plugin.js';
 import { runHooks } from './hooks.js';
 import { writeFileAtomic } from '../util/atomic.js';

@@ -13,7 +13,7 @@ import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, stat
 import { resolve } from 'node:path';
 import { commandLineValues } from '../../plugin-sdk/src/args.js';
 import type { Metadata } from '../contract/metadata.js';
-import type { WashDirs } from './dirs.js';
+import type { WashDirs } from '../contract/dirs.js';
 import { isSystemPath } from '../sandbox/policy.js';
 import { reservedPath, reservedReason } from '../sandbox/reserved.js';
 

@@ -1,4 +1,4 @@
-import type { Layout } from './dirs.js';
+import type { Layout } from '../contract/dirs.js';
 import { DigestIndex } from './digest.js';
 import { discover, type Candidate } from './discover.js';
 import type { CachedComponent } from './transpile-cache.js';

@@ -5,7 +5,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
-import type { Layout } from './dirs.js';
+import type { Layout } from '../contract/dirs.js';
 import { NotAPlugin, type ContractId } from './component.js';
 import { ModifiedEntry, type TranspiledCode } from './integrity.js';
 import type { Metadata } from '../contract/metadata.js';

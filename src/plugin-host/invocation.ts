@@ -1,4 +1,4 @@
-import type { Layout } from './dirs.js';
+import type { Layout } from '../contract/dirs.js';
 
 export type OutputFormat = 'text' | 'json';
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';

@@ -8,7 +8,7 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { layout } from './dirs.js';
+import { layout } from '../contract/dirs.js';
 import { fileDigest } from './digest.js';
 import { ensureCompiled } from './transpile-cache.js';
 import type { FileHashes } from './integrity.js';

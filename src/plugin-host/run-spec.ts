@@ -1,5 +1,5 @@
 import type { InstanceSandbox } from './instantiate.js';
-import type { Layout } from './dirs.js';
+import type { Layout } from '../contract/dirs.js';
 import type { LogLevel, OutputFormat } from './invocation.js';
 import type { ContractId } from './component.js';
 import type { TranspiledCode } from './integrity.js';

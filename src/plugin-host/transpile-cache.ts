@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { Layout } from './dirs.js';
+import type { Layout } from '../contract/dirs.js';
 import { checkComponentHeader, checkContract, NotAPlugin, type ContractId } from './component.js';
 import { findAdapter } from './adapters/index.js';
 import { validateMetadata, type Metadata } from '../contract/metadata.js';

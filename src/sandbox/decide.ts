@@ -14,7 +14,7 @@ import { leadsOutOfItsDirectory, realGrants, withRealPaths } from './real-paths.
 import { parseHostPattern } from './host-pattern.js';
 import { recordedDenials, recordedGrants, withoutEmpty, type GrantSubject } from './grant-store.js';
 import type { Metadata } from '../contract/metadata.js';
-import type { WashDirs } from '../plugin-host/dirs.js';
+import type { WashDirs } from '../contract/dirs.js';
 import { escapeUntrusted as esc } from '../util/untrusted.js';
 import { shortDigest } from '../util/text.js';
 import { reservedPath, reservedReason, type Reserved } from './reserved.js';
