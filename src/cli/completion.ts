@@ -13,7 +13,7 @@ import type { CliContext } from './context.js';
 import { complete, type CompletionWorld, type HostCommand, type HostOption, type ValueKind } from './complete.js';
 import { GLOBAL_OPTION_HELP, HOST_COMMANDS, HOST_COMMAND_HELP } from './host-commands.js';
 import { OUTPUT_FORMATS } from './globals.js';
-import { LOG_LEVELS } from '../plugin-host/invocation.js';
+import { LOG_LEVELS } from '../contract/wit.js';
 import { UsageError } from '../util/errors.js';
 import { byCodeUnits } from '../util/text.js';
 import { writeFileAtomic } from '../util/atomic.js';

@@ -6,7 +6,8 @@
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import type { Layout } from '../contract/dirs.js';
-import { NotAPlugin, type ContractId } from './component.js';
+import { NotAPlugin } from './component.js';
+import type { ContractId } from '../contract/wit.js';
 import { ModifiedEntry, type TranspiledCode } from './integrity.js';
 import type { Metadata } from '../contract/metadata.js';
 import { PACKAGE_ROOT } from './versions.js';

@@ -1,7 +1,6 @@
 import type { InstanceSandbox } from './instantiate.js';
 import type { Layout } from '../contract/dirs.js';
-import type { LogLevel, OutputFormat } from './invocation.js';
-import type { ContractId } from './component.js';
+import type { ContractId, LogLevel, OutputFormat } from '../contract/wit.js';
 import type { TranspiledCode } from './integrity.js';
 import type { HostCall } from './adapters/index.js';
 import type { ArgumentFile } from './argument-files.js';

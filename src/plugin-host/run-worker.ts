@@ -21,7 +21,7 @@ import { WashError, ExitCode, messageOf } from '../util/errors.js';
 import { channelClient, remoteContext } from './channel.js';
 import { UseGate, type AccessUse, type UseAnswer } from '../sandbox/access-use.js';
 import { readArgumentFile } from './argument-files.js';
-import type { OutputFormat } from './invocation.js';
+import type { OutputFormat } from '../contract/wit.js';
 import { phase, recordedPhases } from '../util/phases.js';
 
 phase('worker: started (its modules loaded)');

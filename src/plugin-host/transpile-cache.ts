@@ -3,7 +3,8 @@ import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/
 import { basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Layout } from '../contract/dirs.js';
-import { checkComponentHeader, checkContract, NotAPlugin, type ContractId } from './component.js';
+import { checkComponentHeader, checkContract, NotAPlugin } from './component.js';
+import type { ContractId } from '../contract/wit.js';
 import { findAdapter } from './adapters/index.js';
 import { validateMetadata, type Metadata } from '../contract/metadata.js';
 import { getJcoVersion } from './versions.js';
