@@ -1,20 +1,14 @@
 import type { CliContext } from './context.js';
 import type { PluginEntry } from '../plugin-host/catalog.js';
-import { callPlugin, type Limits, type Prewarmed } from '../plugin-host/run.js';
+import { callPlugin } from '../plugin-host/run.js';
+import type { Prewarmed } from '../plugin-host/prewarm.js';
 import { ensureCompiled } from '../plugin-host/transpile-cache.js';
 import { helpRequest, renderHelpTarget, usageHint } from '../output/plugin-help.js';
-import { decideAccess } from '../sandbox/decide.js';
-import { enforce } from '../sandbox/enforce.js';
-import { ConsentSession } from '../sandbox/consent.js';
-import { TerminalPrompter } from '../sandbox/prompter.js';
-import type { CannotAsk } from '../sandbox/consent-policy.js';
-import { createOwnDirs } from '../sandbox/own-dirs.js';
-import { resolveRequestedPath } from '../sandbox/paths.js';
-import type { RunAccess } from '../plugin-host/run.js';
+import type { ConsentSession } from '../sandbox/consent.js';
+import { sandboxFor as sandboxForRun, type RunAccess, type RunLimits } from '../sandbox/run-access.js';
 import type { CachedComponent } from '../plugin-host/transpile-cache.js';
 import { grantSubjectOf, migrateLegacyState, type IdentifiedEntry } from '../plugin-host/plugin-identity.js';
-import { emptyGrants, readConfig } from '../sandbox/config.js';
-import { resolve } from 'node:path';
+import { readConfig } from '../sandbox/config.js';
 import { ExitCode, UsageError, WashError } from '../util/errors.js';
 import { closest } from '../util/text.js';
 import { HOST_COMMANDS } from './host-commands.js';
@@ -23,7 +17,6 @@ import { ModifiedEntry } from '../plugin-host/integrity.js';
 import { PACKAGE_ROOT } from '../plugin-host/versions.js';
 import type { RunSpec } from '../plugin-host/run-spec.js';
 import type { Invocation } from '../plugin-host/invocation.js';
-import type { PluginIdentity } from '../sandbox/identity.js';
 import { phase } from '../util/phases.js';
 
 /** `wash <plugin> [argv...]`: help from cached metadata, or run with the raw argv. */
@@ -109,7 +102,7 @@ export async function callVerified(
   call: RunSpec['call'],
   invocation: Invocation,
   access: RunAccess,
-  limits: Limits,
+  limits: RunLimits,
   options: Parameters<typeof callPlugin>[5] = {},
 ): Promise<number> {
   try {
@@ -121,88 +114,38 @@ export async function callVerified(
   }
 }
 
-/** The core plugin `drain`: the one plugin that may be granted wash's own directories (to clear its caches). */
-export function isTrustedCore(identity: PluginIdentity): boolean {
-  return identity.key === 'core:drain';
-}
-
 /** When a run ends: one line per item it was denied without a question (nothing when none). */
 export function reportDenials(ctx: CliContext, consent: ConsentSession, pluginName: string): void {
   for (const line of consent.summary(pluginName)) ctx.note(line);
 }
 
-/**
- * What this run of the plugin may touch, and its limits: what is granted
- * up front is mounted and passed in; what is declared but not granted is
- * mounted behind a gate or left for its moment of use, where the consent
- * session decides (asking on a terminal). Nothing is asked here. Grants,
- * the scratch dir and the config store belong to the entry's identity,
- * never to the id the component declares.
- */
+/** The access and limits of one run of the entry (src/sandbox/run-access.ts), once its legacy state moved to its identity. */
 export async function sandboxFor(
   ctx: CliContext,
   entry: IdentifiedEntry & { component: CachedComponent },
   /** A hook: recorded grants only (no flags, no questions, no notes) and the short hook deadline. */
   options: { hook?: boolean } = {},
-): Promise<{ access: RunAccess; limits: Limits; consent: ConsentSession }> {
-  const hook = options.hook === true;
-  const { component } = entry;
-  const { metadata } = component;
-  const adapter = adapterFor(component.contract);
+): Promise<{ access: RunAccess; limits: RunLimits; consent: ConsentSession }> {
+  const { metadata } = entry.component;
+  const adapter = adapterFor(entry.component.contract);
   const subject = await grantSubjectOf(ctx.layout, entry);
   const moved = await migrateLegacyState(ctx.layout, ctx.configFile, await readConfig(ctx.configFile), subject, metadata.id);
   for (const what of moved) ctx.note(`wash: moved ${what} (plugin data now belongs to the installed plugin, not to the id it declares)`);
-  const flags = hook ? emptyGrants() : ctx.globals.allow;
-  const resolvePath = (p: string) => resolveRequestedPath(p, ctx.layout) ?? resolve(p);
-  const cannotAsk: CannotAsk | undefined = hook ? 'hook' : !ctx.globals.prompt ? 'no-prompt' : !ctx.interactive ? 'no-terminal' : undefined;
-  const note = hook ? () => undefined : (text: string) => ctx.note(text);
-  const decision = await decideAccess({
+  return sandboxForRun({
     metadata,
     subject,
-    dirs: ctx.layout,
+    layout: ctx.layout,
     configFile: ctx.configFile,
-    flags: { ...flags, read: flags.read.map(resolvePath), write: flags.write.map(resolvePath) },
-    allowAll: hook ? false : ctx.globals.allowAll,
-    cannotAsk,
-    // A contract that cannot declare binaries: what the user granted the plugin is allowed.
+    flags: ctx.globals.allow,
+    allowAll: ctx.globals.allowAll,
+    prompt: ctx.globals.prompt,
+    interactive: ctx.interactive,
+    timeoutSeconds: ctx.globals.timeoutSeconds,
+    hook: options.hook === true,
     execByGrantOnly: adapter.execGrants !== 'declared',
-    note,
-    packageRoot: PACKAGE_ROOT,
-    trustedCore: isTrustedCore(subject.identity),
-  });
-  // wash's own directories a plugin may be granted (drain's {cache}) exist before they are mounted.
-  await createOwnDirs(decision.items.filter(({ verdict }) => verdict.state !== 'denied').map(({ item }) => item), ctx.layout);
-  const enforced = await enforce(decision.items, {
-    identityDir: subject.identity.dirName,
-    scratchRoot: ctx.layout.scratchRoot,
-    env: process.env,
-    warn: (text) => note(`warning: ${text}`),
     scratchMount: adapter.scratchMount,
-    gateUngranted: !hook,
-  });
-  const consent = new ConsentSession({
-    policy: decision.policy,
-    prompter: cannotAsk ? undefined : new TerminalPrompter(),
-    subject: { name: metadata.name, version: metadata.version, digest: subject.digest, source: subject.source },
-    grantSubject: subject,
-    configFile: ctx.configFile,
-    mounts: enforced.mounts,
+    packageRoot: PACKAGE_ROOT,
     env: process.env,
-    earlier: decision.earlier,
-    silent: hook,
+    note: (text) => ctx.note(text),
   });
-  const { settings } = decision.config;
-  const timeoutMs = (hook ? settings.hookTimeoutSeconds : (ctx.globals.timeoutSeconds ?? settings.timeoutSeconds)) * 1000;
-  return {
-    access: {
-      sandbox: enforced.sandbox,
-      scratchGuestPath: enforced.scratchGuestPath,
-      identityDir: subject.identity.dirName,
-      hostExec: { timeoutMs },
-      consent,
-      prompts: hook ? false : ctx.interactive,
-    },
-    limits: { timeoutMs, memoryMb: settings.memoryMb, maxOutputBytes: settings.maxOutputMb * 1048576 },
-    consent,
-  };
 }

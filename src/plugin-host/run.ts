@@ -7,7 +7,7 @@ import type { RunOutcome, RunSpec } from './run-spec.js';
 import { PACKAGE_ROOT } from './versions.js';
 import { ChannelServer, contextHandlers } from './channel.js';
 import { allowRedirect, RedirectReceiver } from './redirect.js';
-import { guardWorker, type WorkerLimits } from './worker-guard.js';
+import { guardWorker } from './worker-guard.js';
 import { ModifiedEntry } from './integrity.js';
 import { logEnabled } from './invocation.js';
 import { adapterFor } from './adapters/index.js';
@@ -21,35 +21,12 @@ import { runWorkerFile, type Prewarmed } from './prewarm.js';
 
 export { prewarmWorker, type Prewarmed } from './prewarm.js';
 import type { AccessUse, UseAnswer } from '../sandbox/access-use.js';
-
-/** The main-thread side of consent for one run (src/sandbox/consent.ts): decides each use the worker asks about. */
-export interface ConsentGateway {
-  use(use: AccessUse): Promise<UseAnswer>;
-  /** The run is over: an open question is withdrawn (denied). */
-  close(): void;
-}
+import type { ConsentGateway, RunAccess, RunLimits } from '../sandbox/run-access.js';
 
 /** Without a consent session nothing beyond the granted sandbox is allowed. */
 const NO_CONSENT: ConsentGateway = { use: async () => ({ allowed: false, reason: 'undeclared', env: {} }), close: () => undefined };
 import { askPluginQuestion } from '../sandbox/plugin-question.js';
 import { checkArgumentFiles, fileArgumentValues } from './argument-files.js';
-
-/** The access one run was given, as the sandbox resolved it: plain data. */
-export interface RunAccess {
-  /** The plugin identity's directory name: its scratch dir and config store are named by it. */
-  identityDir: string;
-  sandbox: Pick<RunSpec['sandbox'], 'preopens' | 'readOnly' | 'env' | 'allowedHosts' | 'gated' | 'askEnv'>;
-  scratchGuestPath?: string;
-  hostExec: RunSpec['hostExec'];
-  /** Decides, at the moment of use, what the run was not granted up front. */
-  consent?: ConsentGateway;
-  /** Whether wash may ask the user on the terminal for the plugin (host.confirm): never for a hook or without a terminal. */
-  prompts?: boolean;
-}
-
-export interface Limits extends WorkerLimits {
-  maxOutputBytes: number;
-}
 
 interface ComponentErrorLike {
   payload: unknown;
@@ -116,7 +93,7 @@ export async function callPlugin(
   call: RunSpec['call'],
   invocation: Invocation,
   access: RunAccess,
-  limits: Limits,
+  limits: RunLimits,
   options: {
     /** Receives what the call returned, for calls that return data (authenticate). */
     onValue?: (value: unknown) => void;
