@@ -1,7 +1,7 @@
 import type { CliContext } from './context.js';
 import type { HookType } from '../contract/metadata.js';
 import { newInvocation } from '../plugin-host/invocation.js';
-import { callVerified, compiledEntry, sandboxFor } from './run-plugin.js';
+import { launchPlugin } from '../plugin-host/launch.js';
 import { messageOf } from '../util/errors.js';
 import { escapeUntrusted as esc } from '../util/untrusted.js';
 
@@ -31,15 +31,13 @@ export async function runHooks(ctx: CliContext, event: HookType, values: Record<
   for (const entry of handlers) {
     const name = entry.component.metadata.name;
     try {
-      const component = await compiledEntry(ctx, entry);
-      const { access, limits } = await sandboxFor(ctx, { ...entry, component }, { hook: true });
       // Text mode: a hook's output is text on stderr, labelled; what it emits is dropped (see callPlugin's `hook`).
       const invocation = newInvocation(ctx.layout, 'text', ctx.globals.logLevel);
       for (const key of HOOK_CONTEXT_KEYS[event]) {
         const value = values[key];
         if (value !== undefined) invocation.context.set(key, value);
       }
-      await callVerified(ctx, entry, component, { kind: 'hook', hook: event }, invocation, access, limits, { hook: true });
+      await launchPlugin(ctx, entry, { kind: 'hook', hook: event }, invocation, { hook: true });
     } catch (err) {
       // One line, escaped: a hook's failure is its own, never the command's.
       ctx.note(`warning: the ${event} hook of plugin '${esc(name)}' failed: ${esc(messageOf(err)).slice(0, 300)}`);

@@ -83,6 +83,15 @@ function stopBackground(buffer: SharedArrayBuffer): void {
 /** How long a plugin's HTTP server keeps answering after its run ended. */
 const SERVER_GRACE_MS = 500;
 
+export interface CallOptions {
+  /** Receives what the call returned, for calls that return data (authenticate). */
+  onValue?: (value: unknown) => void;
+  /** A worker started early with prewarmWorker(), to use instead of a new one. */
+  prewarmed?: Prewarmed;
+  /** A hook: its stdout goes to stderr and whatever it emits is dropped (it must not add to the command's output). */
+  hook?: boolean;
+}
+
 /**
  * Call a plugin in a worker thread, under a wall-clock timeout, a memory
  * ceiling (the process's resident size, which includes wasm memory) and
@@ -94,14 +103,7 @@ export async function callPlugin(
   invocation: Invocation,
   access: RunAccess,
   limits: RunLimits,
-  options: {
-    /** Receives what the call returned, for calls that return data (authenticate). */
-    onValue?: (value: unknown) => void;
-    /** A worker started early with prewarmWorker(), to use instead of a new one. */
-    prewarmed?: Prewarmed;
-    /** A hook: its stdout goes to stderr and whatever it emits is dropped (it must not add to the command's output). */
-    hook?: boolean;
-  } = {},
+  options: CallOptions = {},
 ): Promise<number> {
   const { onValue, prewarmed, hook = false } = options;
   const { metadata } = component;
