@@ -43,7 +43,7 @@ export interface Installed {
  * the install dir changes unless every check passed.
  */
 export async function installComponent(ctx: CliContext, request: InstallRequest): Promise<Installed> {
-  const component = await ensureCompiled(ctx.layout, request.path, request.digest, {
+  const component = await ensureCompiled(ctx.layout, { file: request.path, digest: request.digest }, {
     label: request.label,
     onTranspile: () => ctx.note('checking plugin...'),
     limits: () => ctx.callLimits(),

@@ -51,7 +51,7 @@ export function registerPluginPush(plugin: Command, ctxOf: (cmd: Command) => Cli
     const chunkSize = opts.chunkSize === undefined ? undefined : parseSize(opts.chunkSize);
 
     const source = await componentFile(ctx, what);
-    const component = await ensureCompiled(ctx.layout, source.file, source.digest, {
+    const component = await ensureCompiled(ctx.layout, source, {
       label: what,
       onTranspile: () => ctx.note('checking plugin...'),
       limits: () => ctx.callLimits(),

@@ -48,7 +48,7 @@ export async function pluginTestCommand(ctx: CliContext, argv: string[]): Promis
   const digest = await fileDigest(file).catch((err: NodeJS.ErrnoException) => {
     throw new WashError(`cannot read ${source}: ${err.code === 'ENOENT' ? 'no such file' : (err.code ?? err.message)}`);
   });
-  const component = await ensureCompiled(ctx.layout, file, digest, {
+  const component = await ensureCompiled(ctx.layout, { file, digest }, {
     label: source,
     onTranspile: () => ctx.note('preparing plugin (first run only)...'),
     limits: () => ctx.callLimits(),

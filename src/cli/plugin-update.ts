@@ -174,7 +174,7 @@ async function updateOne(
   // Whatever is not granted yet is asked about when first used; say so now.
   try {
     const { cachedMetadata } = await import('../plugin-host/transpile-cache.js');
-    const [before, after] = await Promise.all([cachedMetadata(ctx.layout, prov.digest), cachedMetadata(ctx.layout, installed.digest)]);
+    const [before, after] = await Promise.all([cachedMetadata(ctx.layout, { digest: prov.digest }), cachedMetadata(ctx.layout, { digest: installed.digest })]);
     if (before && after) {
       const old = new Set(accessItems(before.metadata.access));
       const added = accessItems(after.metadata.access).filter((item) => !old.has(item));

@@ -98,9 +98,8 @@ export async function launchPlugin(
 
 /** The entry's component, its transpiled code checked (and rebuilt if it is not whole or was modified). */
 function compiledEntry(ctx: LaunchContext, entry: RunnableEntry, options: { verifyAll?: boolean } = {}): Promise<CachedComponent> {
-  return ensureCompiled(ctx.layout, entry.file, entry.digest, {
+  return ensureCompiled(ctx.layout, entry, {
     onTranspile: () => ctx.note('preparing plugin...'),
-    prebuilt: entry.prebuilt,
     limits: () => ctx.callLimits(),
     warn: (text) => ctx.note(`warning: ${text}`),
     verifyAll: options.verifyAll,

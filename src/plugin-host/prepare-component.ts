@@ -31,8 +31,8 @@ export async function prepareComponent(
   const scratch = await mkdtemp(join(tmpdir(), 'wash-prepare-'));
   try {
     const dirs = layout({ cache: scratch, data: scratch, config: scratch });
-    const component = await ensureCompiled({ ...dirs, transpiled: outRoot }, wasmFile, digest, {
-      prebuilt: previous ? { dir: join(outRoot, previous.entry), sha256: previous.sha256 } : undefined,
+    const prebuilt = previous ? { dir: join(outRoot, previous.entry), sha256: previous.sha256 } : undefined;
+    const component = await ensureCompiled({ ...dirs, transpiled: outRoot }, { file: wasmFile, digest, prebuilt }, {
       verifyAll: true,
       limits: async () => ({ timeoutMs: DEFAULT_SETTINGS.timeoutSeconds * 1000, memoryMb: DEFAULT_SETTINGS.memoryMb }),
     });

@@ -47,13 +47,19 @@ interface MetaFile {
 /** A transpiled entry shipped with a core plugin, and the sha256 of its files as the package build recorded them. */
 export type PrebuiltEntry = TranspiledCode;
 
+/** A component to compile: a catalog entry, or a file named on the command line. */
+export interface ComponentFile {
+  file: string;
+  digest: string;
+  /** An entry shipped with the component (a core plugin's): used first when it matches its record. */
+  prebuilt?: PrebuiltEntry;
+}
+
 export interface CompileOptions {
   /** How to name the component in messages (default: its path). */
   label?: string;
   /** Called before a component is transpiled (slow, first run only). */
   onTranspile?: () => void;
-  /** An entry shipped with the component: used first when it matches its record. */
-  prebuilt?: PrebuiltEntry;
   /** The limits `info` runs under: a run's (`--timeout`, the config's settings); asked only when building. */
   limits: () => Promise<WorkerLimits>;
   /** Hash every file now, not only the small ones (a worker found the code modified). */
@@ -147,8 +153,8 @@ async function findEntry(
 }
 
 /** Metadata only, for help and listings: never transpiles or instantiates. */
-export async function cachedMetadata(layout: Layout, digest: string, prebuilt?: PrebuiltEntry): Promise<CachedComponent | undefined> {
-  return (await findEntry(layout, digest, 'meta', prebuilt)).found;
+export async function cachedMetadata(layout: Layout, component: Pick<ComponentFile, 'digest' | 'prebuilt'>): Promise<CachedComponent | undefined> {
+  return (await findEntry(layout, component.digest, 'meta', component.prebuilt)).found;
 }
 
 /**
@@ -156,16 +162,17 @@ export async function cachedMetadata(layout: Layout, digest: string, prebuilt?: 
  * metadata by calling `info` (in a worker, granted nothing), and store both:
  * the files in the cache, their sha256 in the component's verdict.
  */
-export async function ensureCompiled(layout: Layout, path: string, digest: string, options: CompileOptions): Promise<CachedComponent> {
-  const file = options.label ?? path;
+export async function ensureCompiled(layout: Layout, component: ComponentFile, options: CompileOptions): Promise<CachedComponent> {
+  const { digest } = component;
+  const file = options.label ?? component.file;
   const warn = options.warn ?? ((text: string) => void process.stderr.write(`warning: ${text}\n`));
-  const { found, verdict } = await findEntry(layout, digest, options.verifyAll ? 'all' : 'run', options.prebuilt, { label: file, warn });
+  const { found, verdict } = await findEntry(layout, digest, options.verifyAll ? 'all' : 'run', component.prebuilt, { label: file, warn });
   if (found) return found;
   if (verdict && 'rejected' in verdict) throw new NotAPlugin(verdict.rejected.replace('{file}', file));
 
   let bytes: Buffer;
   try {
-    bytes = await readFile(path);
+    bytes = await readFile(component.file);
   } catch (err) {
     throw new NotAPlugin(`cannot read plugin ${file}: ${(err as NodeJS.ErrnoException).code ?? messageOf(err)}`);
   }
