@@ -7,7 +7,7 @@ import { ensureCompiled } from '../plugin-host/transpile-cache.js';
 import { downloadToFile } from '../plugin-host/download.js';
 import { readNetLimits } from '../plugin-host/net/limits.js';
 import { redactUrl } from '../plugin-host/net/urls.js';
-import { addRegistryOptions, type RegistryCommandOptions } from '../plugin-host/oci/options.js';
+import { addRegistryOptions, type RegistryCommandOptions } from './registry-options.js';
 import type { Provenance } from '../plugin-host/oci/provenance.js';
 import type { OciReference } from '../plugin-host/oci/reference.js';
 import type { RegistryClient } from '../plugin-host/oci/client.js';

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { CliContext } from './context.js';
 import { fileDigest } from '../plugin-host/digest.js';
 import { ensureCompiled } from '../plugin-host/transpile-cache.js';
-import { addRegistryOptions, type RegistryCommandOptions } from '../plugin-host/oci/options.js';
+import { addRegistryOptions, type RegistryCommandOptions } from './registry-options.js';
 import { UsageError, WashError } from '../util/errors.js';
 import { humanBytes, shortDigest } from '../util/text.js';
 import { escapeUntrusted as esc } from '../util/untrusted.js';

@@ -3,7 +3,7 @@ import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CliContext } from './context.js';
 import { fetchArtifact, installComponent } from './plugin-install.js';
-import { addRegistryOptions, type RegistryCommandOptions } from '../plugin-host/oci/options.js';
+import { addRegistryOptions, type RegistryCommandOptions } from './registry-options.js';
 import type { RegistryClient } from '../plugin-host/oci/client.js';
 import type { AccessRequest } from '../contract/metadata.js';
 import { UsageError, WashError, messageOf } from '../util/errors.js';
