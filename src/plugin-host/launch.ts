@@ -2,7 +2,7 @@
  * Launching a plugin call: the one path every caller takes (`wash <plugin>`,
  * hooks, `wash login`, `wash plugin test`). Check the entry's transpiled code
  * (rebuilt if it is not whole), set up the run's access (the sandbox layer
- * decides; nothing is asked yet), call the plugin in a worker (./run.ts), and
+ * decides; nothing is asked yet), call the plugin in a worker (./worker-call.ts), and
  * when the worker finds the code modified, rebuild it and call once more.
  * When the call ends, what was denied without a question is told.
  *
@@ -17,7 +17,7 @@ import { adapterFor } from './adapters/index.js';
 import type { PluginEntry } from './catalog.js';
 import { ensureCompiled, type CachedComponent } from './transpile-cache.js';
 import { grantSubjectOf, migrateLegacyState, type IdentifiedEntry } from './plugin-identity.js';
-import { callPlugin, type CallOptions } from './run.js';
+import { callPlugin, type CallOptions } from './worker-call.js';
 import type { Prewarmed } from './prewarm.js';
 import type { Invocation } from './invocation.js';
 import { ModifiedEntry } from './integrity.js';

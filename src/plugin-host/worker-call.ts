@@ -3,7 +3,7 @@ import { isatty } from 'node:tty';
 import { GuestExit } from './guest-exit.js';
 import type { Invocation } from './invocation.js';
 import type { CachedComponent } from './transpile-cache.js';
-import type { RunOutcome, RunSpec } from './run-spec.js';
+import type { RunOutcome, RunSpec } from './worker-protocol.js';
 import { PACKAGE_ROOT } from './versions.js';
 import { ChannelServer, contextHandlers } from './channel.js';
 import { allowRedirect, RedirectReceiver } from './redirect.js';
