@@ -1,7 +1,16 @@
+/**
+ * One plugin call in a worker thread, from the main thread: prepare the call
+ * through the contract's adapter, send the worker its spec (./worker-protocol.ts;
+ * the worker is ./run-worker.ts), answer its questions over the channel
+ * (consent, host.listen, the login redirect, host.confirm), bound it (time,
+ * memory, Ctrl-C: ./worker-guard.ts) and turn its outcome into an exit status.
+ * Launching (code check, access) is ./launch.ts.
+ */
 import { Worker } from 'node:worker_threads';
 import { isatty } from 'node:tty';
 import { GuestExit } from './guest-exit.js';
 import type { Invocation } from './invocation.js';
+import { logEnabled } from './invocation.js';
 import type { CachedComponent } from './transpile-cache.js';
 import type { RunOutcome, RunSpec } from './worker-protocol.js';
 import { PACKAGE_ROOT } from './versions.js';
@@ -9,24 +18,21 @@ import { ChannelServer, contextHandlers } from './channel.js';
 import { allowRedirect, RedirectReceiver } from './redirect.js';
 import { guardWorker } from './worker-guard.js';
 import { ModifiedEntry } from './integrity.js';
-import { logEnabled } from './invocation.js';
 import { adapterFor } from './adapters/index.js';
+import { checkArgumentFiles, fileArgumentValues } from './argument-files.js';
+import { runWorkerFile, type Prewarmed } from './prewarm.js';
+import type { AccessUse, UseAnswer } from '../sandbox/access-use.js';
+import type { ConsentGateway, RunAccess, RunLimits } from '../sandbox/run-access.js';
+import { askPluginQuestion } from '../sandbox/plugin-question.js';
 import { finalJsonDocument } from '../output/render.js';
 import { ExitCode, UsageError, WashError, messageOf } from '../util/errors.js';
 import { escapeUntrusted } from '../util/untrusted.js';
 import { colorEnabled } from '../util/style.js';
 import { settleTerminal, terminalStateBuffer } from '../util/terminal.js';
 import { addPhases, phase } from '../util/phases.js';
-import { runWorkerFile, type Prewarmed } from './prewarm.js';
-
-export { prewarmWorker, type Prewarmed } from './prewarm.js';
-import type { AccessUse, UseAnswer } from '../sandbox/access-use.js';
-import type { ConsentGateway, RunAccess, RunLimits } from '../sandbox/run-access.js';
 
 /** Without a consent session nothing beyond the granted sandbox is allowed. */
 const NO_CONSENT: ConsentGateway = { use: async () => ({ allowed: false, reason: 'undeclared', env: {} }), close: () => undefined };
-import { askPluginQuestion } from '../sandbox/plugin-question.js';
-import { checkArgumentFiles, fileArgumentValues } from './argument-files.js';
 
 interface ComponentErrorLike {
   payload: unknown;
