@@ -12,7 +12,7 @@ import { GuestExit } from './guest-exit.js';
 import type { Invocation } from './invocation.js';
 import { logEnabled } from './invocation.js';
 import type { CachedComponent } from './transpile-cache.js';
-import type { RunOutcome, RunSpec } from './worker-protocol.js';
+import type { PrewarmMessage, RunOutcome, RunSpec, ServingMessage } from './worker-protocol.js';
 import { PACKAGE_ROOT } from './versions.js';
 import { ChannelServer, contextHandlers } from './channel.js';
 import { allowRedirect, RedirectReceiver } from './redirect.js';
@@ -197,7 +197,7 @@ export async function callPlugin(
       servers.push(server);
       channels.bind(server, channel);
       let serving = false;
-      server.on('message', (m: { type?: string; port?: number; error?: string }) => {
+      server.on('message', (m: ServingMessage | undefined) => {
         if (m?.type !== 'serving') return;
         if (m.error) reject(m.error);
         else {
@@ -216,7 +216,7 @@ export async function callPlugin(
     });
 
   const worker = prewarmed?.take() ?? new Worker(WORKER(), { workerData: { spec } });
-  if (prewarmed) worker.postMessage({ type: 'start', spec });
+  if (prewarmed) worker.postMessage({ type: 'start', spec } satisfies PrewarmMessage);
   phase(prewarmed ? 'main: spec sent to the prewarmed worker' : 'main: worker started');
   channels.bind(worker, spec.channel);
   const guard = guardWorker(worker, `plugin '${metadata.name}'`, limits);
