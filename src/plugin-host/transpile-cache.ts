@@ -18,9 +18,8 @@ import { messageOf } from '../util/errors.js';
 import { phase } from '../util/phases.js';
 import { useLiftoffOnly } from './wasm-engine.js';
 
-/** What we keep about a component, next to its transpiled code. */
-export interface CachedComponent {
-  dir: string;
+/** What a build learns about a component: kept in its entry's meta.json, and in memory as a CachedComponent. */
+interface ComponentRecord {
   digest: string;
   metadata: Metadata;
   exports: string[];
@@ -29,18 +28,18 @@ export interface CachedComponent {
   contract: ContractId;
   /** What the contract's adapter keeps to run it (a foreign plugin's own commands and hooks). */
   foreign?: unknown;
+}
+
+/** A component as wash knows it: its record, where its transpiled code is, and that code's hashes. */
+export interface CachedComponent extends ComponentRecord {
+  dir: string;
   /** The sha256 of each file in `dir`, recorded when it was built: a worker loads nothing that differs. */
   sha256: FileHashes;
 }
 
-interface MetaFile {
-  digest: string;
+/** meta.json: the record, the jco version that built the entry, and the size of each file (a cheap check before a run). */
+interface MetaFile extends ComponentRecord {
   jco: string;
-  metadata: Metadata;
-  exports: string[];
-  imports: string[];
-  contract: ContractId;
-  foreign?: unknown;
   files: Record<string, number>;
 }
 
