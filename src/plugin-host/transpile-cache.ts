@@ -77,7 +77,7 @@ const isEntryOf = (dirName: string, name: string) => dirName === name || dirName
  * listings; `run` adds every file's size (a partial entry is rebuilt before
  * the run), while the worker hashes each file from the very bytes it imports
  * or compiles (a modified one ends the call before any of it runs, and the
- * caller rebuilds: run-plugin.ts callVerified); `all` hashes everything now.
+ * caller rebuilds: launch.ts callVerified); `all` hashes everything now.
  */
 type Check = 'meta' | 'run' | 'all';
 
