@@ -2,7 +2,7 @@ import type { CliContext } from './context.js';
 import type { HookType } from '../contract/metadata.js';
 import { newInvocation } from '../plugin-host/invocation.js';
 import { launchPlugin } from '../plugin-host/launch.js';
-import { messageOf } from '../util/errors.js';
+import { messageOf, type WashError } from '../util/errors.js';
 import { escapeUntrusted as esc } from '../util/untrusted.js';
 
 /**
@@ -16,6 +16,11 @@ export const HOOK_CONTEXT_KEYS: Record<HookType, readonly string[]> = {
   'after-install': ['plugin.name', 'plugin.version', 'plugin.digest', 'plugin.source'],
   error: ['error.plugin', 'error.exit_code'],
 };
+
+/** After a plugin's call failed: its error hooks hear which plugin and its exit status (the message stays out: it may quote the plugin's secrets or its input). */
+export function runErrorHooks(ctx: CliContext, pluginName: string, err: WashError): Promise<void> {
+  return runHooks(ctx, 'error', { 'error.plugin': pluginName, 'error.exit_code': String(err.exitCode) });
+}
 
 /**
  * Tell every plugin that declared `event` about it, one after another. Each

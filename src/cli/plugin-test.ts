@@ -4,8 +4,8 @@ import { fileDigest } from '../plugin-host/digest.js';
 import { ensureCompiled } from '../plugin-host/transpile-cache.js';
 import { HOOK_TYPES } from '../contract/metadata.js';
 import { ADAPTER_HOOK_NAMES, adapterFor } from '../plugin-host/adapters/index.js';
-import { launchPlugin } from '../plugin-host/launch.js';
-import { runEntry } from './run-plugin.js';
+import { launchPlugin, runPlugin } from '../plugin-host/launch.js';
+import { runErrorHooks } from './hooks.js';
 import { renderMetadata } from './plugin-inspect.js';
 import { UsageError, WashError } from '../util/errors.js';
 
@@ -69,5 +69,5 @@ export async function pluginTestCommand(ctx: CliContext, argv: string[]): Promis
     if (!handles) throw new WashError(`plugin '${metadata.name}' does not handle the '${hook}' hook`);
     return launchPlugin(ctx, entry, { kind: 'hook', hook }, ctx.newInvocation());
   }
-  return runEntry(ctx, entry, argv.slice(i + 1));
+  return runPlugin(ctx, entry, argv.slice(i + 1), { onFailure: (err) => runErrorHooks(ctx, component.metadata.name, err) });
 }

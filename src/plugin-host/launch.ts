@@ -4,7 +4,8 @@
  * (rebuilt if it is not whole), set up the run's access (the sandbox layer
  * decides; nothing is asked yet), call the plugin in a worker (./worker-call.ts), and
  * when the worker finds the code modified, rebuild it and call once more.
- * When the call ends, what was denied without a question is told.
+ * When the call ends, what was denied without a question is told. A run
+ * with a command line (runPlugin) answers --help from the metadata alone.
  *
  * CLI-free: what it needs of the command line comes in a LaunchContext.
  */
@@ -23,6 +24,8 @@ import type { Invocation } from './invocation.js';
 import { ModifiedEntry } from './integrity.js';
 import { PACKAGE_ROOT } from './versions.js';
 import type { WorkerLimits } from './worker-guard.js';
+import { helpRequest, renderHelpTarget, usageHint } from '../output/plugin-help.js';
+import { ExitCode, UsageError, WashError } from '../util/errors.js';
 import { phase } from '../util/phases.js';
 
 /** What a launch needs of the command that asks for it (the CLI's context is one). */
@@ -37,6 +40,8 @@ export interface LaunchContext {
   callLimits(): Promise<WorkerLimits>;
   /** A progress or warning line for people, on stderr. */
   note(text: string): void;
+  /** The state of a call made for this command: `--output`, `--log-level`, a fresh context store. */
+  newInvocation(): Invocation;
 }
 
 /** What a launch needs of a catalog entry (or of a file given to `wash plugin test`). */
@@ -94,6 +99,35 @@ export async function launchPlugin(
 ): Promise<number> {
   const plugin = await preparePlugin(ctx, entry, options);
   return plugin.call(call, invocation, { onValue: options.onValue });
+}
+
+/**
+ * Run the plugin with a command line (`wash <plugin> ...`, `wash plugin test
+ * <file> ...`): its help from the metadata, without running it, else a call
+ * with the raw argv. A usage error points at the help of the command that
+ * failed, not the plugin's overview; `onFailure` hears of any other failure
+ * of the call (`wash` runs the error hooks there).
+ */
+export async function runPlugin(
+  ctx: LaunchContext,
+  entry: RunnableEntry,
+  argv: string[],
+  options: { prewarmed?: Prewarmed; onFailure?: (err: WashError) => Promise<void> } = {},
+): Promise<number> {
+  const { metadata } = entry.component;
+  const help = helpRequest(metadata, argv);
+  if (help !== undefined) {
+    process.stdout.write(`${renderHelpTarget(metadata, help)}\n`);
+    return 0;
+  }
+  const plugin = await preparePlugin(ctx, entry, { prewarmed: options.prewarmed });
+  try {
+    return await plugin.call({ kind: 'run', argv }, ctx.newInvocation());
+  } catch (err) {
+    if (err instanceof WashError && err.exitCode === ExitCode.usage) throw new UsageError(err.message, usageHint(metadata, argv));
+    if (err instanceof WashError) await options.onFailure?.(err);
+    throw err;
+  }
 }
 
 /** The entry's component, its transpiled code checked (and rebuilt if it is not whole or was modified). */
