@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { CI, ROOT, WASH, makeXdg, runWash, type Xdg } from './helpers.js';
 import { EXAMPLE_WASM, HTTP_ANY_WASM, TINY_WASM, V010_WASM, V020_WASM } from './fixtures.js';
 import { parseArgv, UsageError, type ParserCommand } from '@wash/plugin-sdk/args';
-import { InvalidMetadata, validateMetadata } from '../src/plugin-host/metadata.js';
+import { InvalidMetadata, validateMetadata } from '../src/contract/metadata.js';
 import { helpRequest, renderCommandHelp, renderHelpTarget, renderPluginHelp } from '../src/output/plugin-help.js';
 import { adapterFor, detectContract, UnsupportedShape, type CallContext } from '../src/plugin-host/adapters/index.js';
 import { nativeAdapter } from '../src/plugin-host/adapters/native.js';

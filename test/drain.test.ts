@@ -50,7 +50,7 @@ async function freshXdg(): Promise<Xdg> {
   return xdg;
 }
 
-/** Where each scope lives, as in src/plugin-host/dirs.ts. */
+/** Where each scope lives, as in src/contract/dirs.ts. */
 const paths = (xdg: Xdg) => ({
   transpiled: join(xdg.cache, 'transpiled'),
   digests: join(xdg.cache, 'digests.json'),

@@ -7,7 +7,7 @@ import { lstat, mkdir, readFile, readlink, symlink, writeFile } from 'node:fs/pr
 import { join } from 'node:path';
 import { ESCAPED_RANGES, escapeUntrusted, isEscapedCodePoint } from '../src/util/untrusted.js';
 import { escapeTerminalBytes, TerminalEscaper } from '../src/util/terminal-escape.js';
-import { InvalidMetadata, validateMetadata } from '../src/plugin-host/metadata.js';
+import { InvalidMetadata, validateMetadata } from '../src/contract/metadata.js';
 import { interpretConfig, parseConfigText, readConfig, updateConfig } from '../src/sandbox/config.js';
 import { makeXdg, runWash, type Xdg } from './helpers.js';
 

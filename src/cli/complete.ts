@@ -8,7 +8,7 @@
  * only command and flag names (validated by the metadata checks) and choices
  * made of plain characters; descriptions are escaped and kept to one line.
  */
-import type { Command, Flag, Metadata } from '../plugin-host/metadata.js';
+import type { Command, Flag, Metadata } from '../contract/metadata.js';
 import { escapeUntrusted } from '../util/untrusted.js';
 
 export interface Candidate {

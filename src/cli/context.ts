@@ -1,4 +1,4 @@
-import { layout as washLayout, type Layout } from '../plugin-host/dirs.js';
+import { layout as washLayout, type Layout } from '../contract/dirs.js';
 import { loadCatalog, type Catalog } from '../plugin-host/catalog.js';
 import { newInvocation, type Invocation } from '../plugin-host/invocation.js';
 import type { WorkerLimits } from '../plugin-host/worker-guard.js';

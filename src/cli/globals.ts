@@ -1,4 +1,4 @@
-import { LOG_LEVELS, type LogLevel, type OutputFormat } from '../plugin-host/invocation.js';
+import { LOG_LEVELS, type LogLevel, type OutputFormat } from '../contract/wit.js';
 import { UsageError } from '../util/errors.js';
 import { emptyGrants, type Grants } from '../sandbox/grants.js';
 import { timeoutProblem } from '../sandbox/limits.js';

@@ -1,8 +1,8 @@
 import type { CliContext } from './context.js';
-import type { HookType } from '../plugin-host/metadata.js';
+import type { HookType } from '../contract/metadata.js';
 import { newInvocation } from '../plugin-host/invocation.js';
-import { callVerified, compiledEntry, sandboxFor } from './run-plugin.js';
-import { messageOf } from '../util/errors.js';
+import { launchPlugin } from '../plugin-host/launch.js';
+import { messageOf, type WashError } from '../util/errors.js';
 import { escapeUntrusted as esc } from '../util/untrusted.js';
 
 /**
@@ -16,6 +16,11 @@ export const HOOK_CONTEXT_KEYS: Record<HookType, readonly string[]> = {
   'after-install': ['plugin.name', 'plugin.version', 'plugin.digest', 'plugin.source'],
   error: ['error.plugin', 'error.exit_code'],
 };
+
+/** After a plugin's call failed: its error hooks hear which plugin and its exit status (the message stays out: it may quote the plugin's secrets or its input). */
+export function runErrorHooks(ctx: CliContext, pluginName: string, err: WashError): Promise<void> {
+  return runHooks(ctx, 'error', { 'error.plugin': pluginName, 'error.exit_code': String(err.exitCode) });
+}
 
 /**
  * Tell every plugin that declared `event` about it, one after another. Each
@@ -31,15 +36,13 @@ export async function runHooks(ctx: CliContext, event: HookType, values: Record<
   for (const entry of handlers) {
     const name = entry.component.metadata.name;
     try {
-      const component = await compiledEntry(ctx, entry);
-      const { access, limits } = await sandboxFor(ctx, { ...entry, component }, { hook: true });
       // Text mode: a hook's output is text on stderr, labelled; what it emits is dropped (see callPlugin's `hook`).
       const invocation = newInvocation(ctx.layout, 'text', ctx.globals.logLevel);
       for (const key of HOOK_CONTEXT_KEYS[event]) {
         const value = values[key];
         if (value !== undefined) invocation.context.set(key, value);
       }
-      await callVerified(ctx, entry, component, { kind: 'hook', hook: event }, invocation, access, limits, { hook: true });
+      await launchPlugin(ctx, entry, { kind: 'hook', hook: event }, invocation, { hook: true });
     } catch (err) {
       // One line, escaped: a hook's failure is its own, never the command's.
       ctx.note(`warning: the ${event} hook of plugin '${esc(name)}' failed: ${esc(messageOf(err)).slice(0, 300)}`);

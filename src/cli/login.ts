@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import type { CliContext } from './context.js';
 import type { PluginEntry } from '../plugin-host/catalog.js';
-import type { Layout } from '../plugin-host/dirs.js';
-import { callVerified, compiledEntry, reportDenials, sandboxFor } from './run-plugin.js';
+import type { Layout } from '../contract/dirs.js';
+import { launchPlugin } from '../plugin-host/launch.js';
 import { runHooks } from './hooks.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { UsageError, WashError } from '../util/errors.js';
@@ -77,19 +77,12 @@ export interface LoginResult {
 export async function logIn(ctx: CliContext, entry: PluginEntry, options: { hooks: boolean }): Promise<LoginResult> {
   const name = entry.component.metadata.name;
   if (options.hooks) await runHooks(ctx, 'before-login', { 'login.provider': name });
-  const invocation = ctx.newInvocation();
-  const component = await compiledEntry(ctx, entry);
-  const { access, limits, consent } = await sandboxFor(ctx, { ...entry, component });
   let credentials: Credentials | undefined;
-  try {
-    await callVerified(ctx, entry, component, { kind: 'authenticate' }, invocation, access, limits, {
-      onValue: (value) => {
-        credentials = value as Credentials;
-      },
-    });
-  } finally {
-    reportDenials(ctx, consent, name);
-  }
+  await launchPlugin(ctx, entry, { kind: 'authenticate' }, ctx.newInvocation(), {
+    onValue: (value) => {
+      credentials = value as Credentials;
+    },
+  });
   if (!credentials || (!credentials.natsJwt && !credentials.natsSeed && !credentials.bearerToken)) {
     throw new WashError(`plugin '${name}' returned no credentials`);
   }

@@ -31,7 +31,7 @@ export async function main(argv: string[]): Promise<number> {
 
     // The hidden command behind the completion scripts: `wash __complete <words...>`.
     if (rest[0] === '__complete') {
-      const { runComplete } = await import('./completion.js');
+      const { runComplete } = await import('./complete-command.js');
       return await runComplete(ctx, rest.slice(1));
     }
 

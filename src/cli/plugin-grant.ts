@@ -13,7 +13,7 @@ import { grantSubjectOf } from '../plugin-host/plugin-identity.js';
 import { shortDigest } from '../util/text.js';
 import { reservedReason, type Reserved } from '../sandbox/reserved.js';
 import { PACKAGE_ROOT } from '../plugin-host/versions.js';
-import { isTrustedCore } from './run-plugin.js';
+import { isTrustedCore } from '../sandbox/identity.js';
 import { accessItems, describeItem, type AccessItem } from '../sandbox/access-items.js';
 import { parseHostPattern, BadHostPattern } from '../sandbox/host-pattern.js';
 import { resolveRequestedPath } from '../sandbox/paths.js';

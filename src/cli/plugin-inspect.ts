@@ -69,7 +69,7 @@ export function registerPluginInspect(plugin: Command, ctxOf: (cmd: Command) => 
         const digest = await fileDigest(file).catch((err: NodeJS.ErrnoException) => {
           throw new WashError(`cannot read ${target}: ${err.code ?? err.message}`);
         });
-        component = await ensureCompiled(ctx.layout, file, digest, {
+        component = await ensureCompiled(ctx.layout, { file, digest }, {
           label: target,
           onTranspile: () => ctx.note('preparing plugin...'),
           limits: () => ctx.callLimits(),

@@ -7,7 +7,7 @@ import { ensureCompiled } from '../plugin-host/transpile-cache.js';
 import { downloadToFile } from '../plugin-host/download.js';
 import { readNetLimits } from '../plugin-host/net/limits.js';
 import { redactUrl } from '../plugin-host/net/urls.js';
-import { addRegistryOptions, type RegistryCommandOptions } from '../plugin-host/oci/options.js';
+import { addRegistryOptions, type RegistryCommandOptions } from './registry-options.js';
 import type { Provenance } from '../plugin-host/oci/provenance.js';
 import type { OciReference } from '../plugin-host/oci/reference.js';
 import type { RegistryClient } from '../plugin-host/oci/client.js';
@@ -43,7 +43,7 @@ export interface Installed {
  * the install dir changes unless every check passed.
  */
 export async function installComponent(ctx: CliContext, request: InstallRequest): Promise<Installed> {
-  const component = await ensureCompiled(ctx.layout, request.path, request.digest, {
+  const component = await ensureCompiled(ctx.layout, { file: request.path, digest: request.digest }, {
     label: request.label,
     onTranspile: () => ctx.note('checking plugin...'),
     limits: () => ctx.callLimits(),

@@ -14,7 +14,7 @@ import { access, constants, cp, mkdir, readdir, readFile, realpath, rename, rm, 
 import { basename, delimiter, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CliContext } from './context.js';
-import { invalidPluginName } from '../plugin-host/metadata.js';
+import { invalidPluginName } from '../contract/metadata.js';
 import { PACKAGE_ROOT, getWashVersion } from '../plugin-host/versions.js';
 import { UsageError, WashError, messageOf } from '../util/errors.js';
 

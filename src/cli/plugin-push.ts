@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { CliContext } from './context.js';
 import { fileDigest } from '../plugin-host/digest.js';
 import { ensureCompiled } from '../plugin-host/transpile-cache.js';
-import { addRegistryOptions, type RegistryCommandOptions } from '../plugin-host/oci/options.js';
+import { addRegistryOptions, type RegistryCommandOptions } from './registry-options.js';
 import { UsageError, WashError } from '../util/errors.js';
 import { humanBytes, shortDigest } from '../util/text.js';
 import { escapeUntrusted as esc } from '../util/untrusted.js';
@@ -51,7 +51,7 @@ export function registerPluginPush(plugin: Command, ctxOf: (cmd: Command) => Cli
     const chunkSize = opts.chunkSize === undefined ? undefined : parseSize(opts.chunkSize);
 
     const source = await componentFile(ctx, what);
-    const component = await ensureCompiled(ctx.layout, source.file, source.digest, {
+    const component = await ensureCompiled(ctx.layout, source, {
       label: what,
       onTranspile: () => ctx.note('checking plugin...'),
       limits: () => ctx.callLimits(),

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from './context.js';
-import { addRegistryOptions, type RegistryCommandOptions } from '../plugin-host/oci/options.js';
+import { addRegistryOptions, type RegistryCommandOptions } from './registry-options.js';
 import { UsageError } from '../util/errors.js';
 
 /** Tags as a registry may name them (distribution spec); anything else it sends is left out. */

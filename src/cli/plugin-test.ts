@@ -2,9 +2,10 @@ import { resolve } from 'node:path';
 import type { CliContext } from './context.js';
 import { fileDigest } from '../plugin-host/digest.js';
 import { ensureCompiled } from '../plugin-host/transpile-cache.js';
-import { HOOK_TYPES } from '../plugin-host/metadata.js';
+import { HOOK_TYPES } from '../contract/metadata.js';
 import { ADAPTER_HOOK_NAMES, adapterFor } from '../plugin-host/adapters/index.js';
-import { callVerified, reportDenials, runEntry, sandboxFor } from './run-plugin.js';
+import { launchPlugin, runPlugin } from '../plugin-host/launch.js';
+import { runErrorHooks } from './hooks.js';
 import { renderMetadata } from './plugin-inspect.js';
 import { UsageError, WashError } from '../util/errors.js';
 
@@ -47,7 +48,7 @@ export async function pluginTestCommand(ctx: CliContext, argv: string[]): Promis
   const digest = await fileDigest(file).catch((err: NodeJS.ErrnoException) => {
     throw new WashError(`cannot read ${source}: ${err.code === 'ENOENT' ? 'no such file' : (err.code ?? err.message)}`);
   });
-  const component = await ensureCompiled(ctx.layout, file, digest, {
+  const component = await ensureCompiled(ctx.layout, { file, digest }, {
     label: source,
     onTranspile: () => ctx.note('preparing plugin (first run only)...'),
     limits: () => ctx.callLimits(),
@@ -66,12 +67,7 @@ export async function pluginTestCommand(ctx: CliContext, argv: string[]): Promis
     const { metadata } = component;
     const handles = adapterFor(component.contract).handlesHook({ metadata, info: component.foreign }, hook);
     if (!handles) throw new WashError(`plugin '${metadata.name}' does not handle the '${hook}' hook`);
-    const { access, limits, consent } = await sandboxFor(ctx, entry);
-    try {
-      return await callVerified(ctx, entry, component, { kind: 'hook', hook }, ctx.newInvocation(), access, limits);
-    } finally {
-      reportDenials(ctx, consent, metadata.name);
-    }
+    return launchPlugin(ctx, entry, { kind: 'hook', hook }, ctx.newInvocation());
   }
-  return runEntry(ctx, entry, argv.slice(i + 1));
+  return runPlugin(ctx, entry, argv.slice(i + 1), { onFailure: (err) => runErrorHooks(ctx, component.metadata.name, err) });
 }

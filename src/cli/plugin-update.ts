@@ -3,9 +3,9 @@ import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CliContext } from './context.js';
 import { fetchArtifact, installComponent } from './plugin-install.js';
-import { addRegistryOptions, type RegistryCommandOptions } from '../plugin-host/oci/options.js';
+import { addRegistryOptions, type RegistryCommandOptions } from './registry-options.js';
 import type { RegistryClient } from '../plugin-host/oci/client.js';
-import type { AccessRequest } from '../plugin-host/metadata.js';
+import type { AccessRequest } from '../contract/metadata.js';
 import { UsageError, WashError, messageOf } from '../util/errors.js';
 import { shortDigest } from '../util/text.js';
 import { escapeUntrusted as esc } from '../util/untrusted.js';
@@ -162,7 +162,7 @@ async function updateOne(
   // Whatever is not granted yet is asked about when first used; say so now.
   try {
     const { cachedMetadata } = await import('../plugin-host/transpile-cache.js');
-    const [before, after] = await Promise.all([cachedMetadata(ctx.layout, prov.digest), cachedMetadata(ctx.layout, installed.digest)]);
+    const [before, after] = await Promise.all([cachedMetadata(ctx.layout, { digest: prov.digest }), cachedMetadata(ctx.layout, { digest: installed.digest })]);
     if (before && after) {
       const old = new Set(accessItems(before.metadata.access));
       const added = accessItems(after.metadata.access).filter((item) => !old.has(item));

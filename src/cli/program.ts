@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { CliContext } from './context.js';
 import { DEFAULT_GLOBALS, OUTPUT_FORMATS, type GlobalOptions } from './globals.js';
-import { LOG_LEVELS } from '../plugin-host/invocation.js';
+import { LOG_LEVELS } from '../contract/wit.js';
 import { registerHelp } from './help.js';
 import { registerPluginList } from './plugin-list.js';
 import { registerPluginInstall } from './plugin-install.js';

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { CliContext } from './context.js';
 import { RegistryClient } from '../plugin-host/oci/client.js';
 import { readPasswordFromStdin, registrySettings, type LoginTokenSource } from '../plugin-host/oci/credentials.js';
-import type { RegistryCommandOptions } from '../plugin-host/oci/options.js';
+import type { RegistryCommandOptions } from './registry-options.js';
 import { WashError } from '../util/errors.js';
 
 let password: Promise<string> | undefined;

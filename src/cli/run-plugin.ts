@@ -1,32 +1,13 @@
 import type { CliContext } from './context.js';
-import type { PluginEntry } from '../plugin-host/catalog.js';
-import { callPlugin, type Limits, type Prewarmed } from '../plugin-host/run.js';
-import { ensureCompiled } from '../plugin-host/transpile-cache.js';
-import { helpRequest, renderHelpTarget, usageHint } from '../output/plugin-help.js';
-import { decideAccess } from '../sandbox/decide.js';
-import { enforce } from '../sandbox/enforce.js';
-import { ConsentSession } from '../sandbox/consent.js';
-import { TerminalPrompter } from '../sandbox/prompter.js';
-import type { CannotAsk } from '../sandbox/consent-policy.js';
-import { createOwnDirs } from '../sandbox/own-dirs.js';
-import { resolveRequestedPath } from '../sandbox/paths.js';
-import type { RunAccess } from '../plugin-host/run.js';
-import type { CachedComponent } from '../plugin-host/transpile-cache.js';
-import { grantSubjectOf, migrateLegacyState, type IdentifiedEntry } from '../plugin-host/plugin-identity.js';
-import { emptyGrants, readConfig } from '../sandbox/config.js';
-import { resolve } from 'node:path';
-import { ExitCode, UsageError, WashError } from '../util/errors.js';
+import { runPlugin } from '../plugin-host/launch.js';
+import type { Prewarmed } from '../plugin-host/prewarm.js';
+import { UsageError } from '../util/errors.js';
 import { closest } from '../util/text.js';
 import { HOST_COMMANDS } from './host-commands.js';
-import { adapterFor } from '../plugin-host/adapters/index.js';
-import { ModifiedEntry } from '../plugin-host/integrity.js';
-import { PACKAGE_ROOT } from '../plugin-host/versions.js';
-import type { RunSpec } from '../plugin-host/run-spec.js';
-import type { Invocation } from '../plugin-host/invocation.js';
-import type { PluginIdentity } from '../sandbox/identity.js';
+import { runErrorHooks } from './hooks.js';
 import { phase } from '../util/phases.js';
 
-/** `wash <plugin> [argv...]`: help from cached metadata, or run with the raw argv. */
+/** `wash <plugin> [argv...]`: the plugin run with the raw argv (src/plugin-host/launch.ts runPlugin); a failed run tells the error hooks. */
 export async function runPluginCommand(ctx: CliContext, name: string, argv: string[], prewarmed?: Prewarmed): Promise<number> {
   try {
     const catalog = await ctx.catalog();
@@ -36,173 +17,9 @@ export async function runPluginCommand(ctx: CliContext, name: string, argv: stri
       const suggestion = closest(name, [...catalog.plugins.keys(), ...HOST_COMMANDS]);
       throw new UsageError(`unknown command '${name}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`, "see 'wash --help'");
     }
-    return await runEntry(ctx, entry, argv, prewarmed);
+    return await runPlugin(ctx, entry, argv, { prewarmed, onFailure: (err) => runErrorHooks(ctx, entry.component.metadata.name, err) });
   } finally {
     prewarmed?.dispose();
   }
 }
 
-/** What a run needs of a catalog entry (or of a file given to `wash plugin test`). */
-export type RunnableEntry = Pick<PluginEntry, 'component' | 'file' | 'digest' | 'prebuilt'> & IdentifiedEntry;
-
-export async function runEntry(
-  ctx: CliContext,
-  entry: RunnableEntry,
-  argv: string[],
-  prewarmed?: Prewarmed,
-): Promise<number> {
-  const { metadata } = entry.component;
-  const help = helpRequest(metadata, argv);
-  if (help !== undefined) {
-    process.stdout.write(`${renderHelpTarget(metadata, help)}\n`);
-    return 0;
-  }
-  // Listings trust meta.json alone; a run first checks the transpiled files are whole (rebuilding if not).
-  const component = await compiledEntry(ctx, entry);
-  phase('main: transpiled entry checked');
-  prewarmed?.compile({ dir: component.dir, sha256: component.sha256, imports: component.imports });
-  const { access, limits, consent } = await sandboxFor(ctx, { ...entry, component });
-  phase('main: access decided');
-  const invocation = ctx.newInvocation();
-  try {
-    try {
-      return await callVerified(ctx, entry, component, { kind: 'run', argv }, invocation, access, limits, { prewarmed });
-    } finally {
-      reportDenials(ctx, consent, metadata.name);
-    }
-  } catch (err) {
-    // Point a usage error at the help of the command that failed, not the plugin's overview.
-    if (err instanceof WashError && err.exitCode === ExitCode.usage) throw new UsageError(err.message, usageHint(metadata, argv));
-    if (err instanceof WashError && err.exitCode !== ExitCode.usage) {
-      // The message stays out: it may quote the plugin's secrets or its input.
-      const { runHooks } = await import('./hooks.js');
-      await runHooks(ctx, 'error', { 'error.plugin': metadata.name, 'error.exit_code': String(err.exitCode) });
-    }
-    throw err;
-  }
-}
-
-/** A catalog entry's component, its transpiled code checked (and rebuilt if it is not whole or was modified). */
-export function compiledEntry(
-  ctx: CliContext,
-  entry: Pick<PluginEntry, 'file' | 'digest' | 'prebuilt'>,
-  options: { verifyAll?: boolean } = {},
-): Promise<CachedComponent> {
-  return ensureCompiled(ctx.layout, entry.file, entry.digest, {
-    onTranspile: () => ctx.note('preparing plugin...'),
-    prebuilt: entry.prebuilt,
-    limits: () => ctx.callLimits(),
-    warn: (text) => ctx.note(`warning: ${text}`),
-    verifyAll: options.verifyAll,
-  });
-}
-
-/**
- * callPlugin; when the worker finds a file of the transpiled code modified
- * (core modules are hashed as they are loaded), nothing of it ran: check
- * every file (which warns), rebuild what does not match, and call once more.
- */
-export async function callVerified(
-  ctx: CliContext,
-  entry: Pick<PluginEntry, 'file' | 'digest' | 'prebuilt'>,
-  component: CachedComponent,
-  call: RunSpec['call'],
-  invocation: Invocation,
-  access: RunAccess,
-  limits: Limits,
-  options: Parameters<typeof callPlugin>[5] = {},
-): Promise<number> {
-  try {
-    return await callPlugin(component, call, invocation, access, limits, options);
-  } catch (err) {
-    if (!(err instanceof ModifiedEntry)) throw err;
-    const rebuilt = await compiledEntry(ctx, entry, { verifyAll: true });
-    return callPlugin(rebuilt, call, invocation, access, limits, { ...options, prewarmed: undefined });
-  }
-}
-
-/** The core plugin `drain`: the one plugin that may be granted wash's own directories (to clear its caches). */
-export function isTrustedCore(identity: PluginIdentity): boolean {
-  return identity.key === 'core:drain';
-}
-
-/** When a run ends: one line per item it was denied without a question (nothing when none). */
-export function reportDenials(ctx: CliContext, consent: ConsentSession, pluginName: string): void {
-  for (const line of consent.summary(pluginName)) ctx.note(line);
-}
-
-/**
- * What this run of the plugin may touch, and its limits: what is granted
- * up front is mounted and passed in; what is declared but not granted is
- * mounted behind a gate or left for its moment of use, where the consent
- * session decides (asking on a terminal). Nothing is asked here. Grants,
- * the scratch dir and the config store belong to the entry's identity,
- * never to the id the component declares.
- */
-export async function sandboxFor(
-  ctx: CliContext,
-  entry: IdentifiedEntry & { component: CachedComponent },
-  /** A hook: recorded grants only (no flags, no questions, no notes) and the short hook deadline. */
-  options: { hook?: boolean } = {},
-): Promise<{ access: RunAccess; limits: Limits; consent: ConsentSession }> {
-  const hook = options.hook === true;
-  const { component } = entry;
-  const { metadata } = component;
-  const adapter = adapterFor(component.contract);
-  const subject = await grantSubjectOf(ctx.layout, entry);
-  const moved = await migrateLegacyState(ctx.layout, ctx.configFile, await readConfig(ctx.configFile), subject, metadata.id);
-  for (const what of moved) ctx.note(`wash: moved ${what} (plugin data now belongs to the installed plugin, not to the id it declares)`);
-  const flags = hook ? emptyGrants() : ctx.globals.allow;
-  const resolvePath = (p: string) => resolveRequestedPath(p, ctx.layout) ?? resolve(p);
-  const cannotAsk: CannotAsk | undefined = hook ? 'hook' : !ctx.globals.prompt ? 'no-prompt' : !ctx.interactive ? 'no-terminal' : undefined;
-  const note = hook ? () => undefined : (text: string) => ctx.note(text);
-  const decision = await decideAccess({
-    metadata,
-    subject,
-    dirs: ctx.layout,
-    configFile: ctx.configFile,
-    flags: { ...flags, read: flags.read.map(resolvePath), write: flags.write.map(resolvePath) },
-    allowAll: hook ? false : ctx.globals.allowAll,
-    cannotAsk,
-    // A contract that cannot declare binaries: what the user granted the plugin is allowed.
-    execByGrantOnly: adapter.execGrants !== 'declared',
-    note,
-    packageRoot: PACKAGE_ROOT,
-    trustedCore: isTrustedCore(subject.identity),
-  });
-  // wash's own directories a plugin may be granted (drain's {cache}) exist before they are mounted.
-  await createOwnDirs(decision.items.filter(({ verdict }) => verdict.state !== 'denied').map(({ item }) => item), ctx.layout);
-  const enforced = await enforce(decision.items, {
-    identityDir: subject.identity.dirName,
-    scratchRoot: ctx.layout.scratchRoot,
-    env: process.env,
-    warn: (text) => note(`warning: ${text}`),
-    scratchMount: adapter.scratchMount,
-    gateUngranted: !hook,
-  });
-  const consent = new ConsentSession({
-    policy: decision.policy,
-    prompter: cannotAsk ? undefined : new TerminalPrompter(),
-    subject: { name: metadata.name, version: metadata.version, digest: subject.digest, source: subject.source },
-    grantSubject: subject,
-    configFile: ctx.configFile,
-    mounts: enforced.mounts,
-    env: process.env,
-    earlier: decision.earlier,
-    silent: hook,
-  });
-  const { settings } = decision.config;
-  const timeoutMs = (hook ? settings.hookTimeoutSeconds : (ctx.globals.timeoutSeconds ?? settings.timeoutSeconds)) * 1000;
-  return {
-    access: {
-      sandbox: enforced.sandbox,
-      scratchGuestPath: enforced.scratchGuestPath,
-      identityDir: subject.identity.dirName,
-      hostExec: { timeoutMs },
-      consent,
-      prompts: hook ? false : ctx.interactive,
-    },
-    limits: { timeoutMs, memoryMb: settings.memoryMb, maxOutputBytes: settings.maxOutputMb * 1048576 },
-    consent,
-  };
-}

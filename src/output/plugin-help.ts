@@ -1,4 +1,4 @@
-import type { Command, CommandGroup, Flag, Metadata } from '../plugin-host/metadata.js';
+import type { Command, CommandGroup, Flag, Metadata } from '../contract/metadata.js';
 import { escapeUntrusted as esc } from '../util/untrusted.js';
 import { bold } from '../util/style.js';
 // The command words as the plugin's own parser reads them (options every candidate command declares may come first).

@@ -12,8 +12,8 @@
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { commandLineValues } from '@wash/plugin-sdk/args';
-import type { Metadata } from './metadata.js';
-import type { WashDirs } from './dirs.js';
+import type { Metadata } from '../contract/metadata.js';
+import type { WashDirs } from '../contract/dirs.js';
 import { isSystemPath } from '../sandbox/policy.js';
 import { reservedPath, reservedReason } from '../sandbox/reserved.js';
 

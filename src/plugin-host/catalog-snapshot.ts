@@ -15,7 +15,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { CachedComponent } from './transpile-cache.js';
-import type { Metadata } from './metadata.js';
+import type { Metadata } from '../contract/metadata.js';
 import { checkHashes } from './integrity.js';
 import { writeFileAtomic } from '../util/atomic.js';
 

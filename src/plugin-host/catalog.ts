@@ -1,4 +1,4 @@
-import type { Layout } from './dirs.js';
+import type { Layout } from '../contract/dirs.js';
 import { DigestIndex } from './digest.js';
 import { discover, type Candidate } from './discover.js';
 import type { CachedComponent } from './transpile-cache.js';
@@ -43,7 +43,7 @@ export async function loadCatalog(layout: Layout, options: CatalogOptions): Prom
   // The cache code is loaded only for components the snapshot does not know (help and listings read the snapshot alone).
   const cache = rows.every(Boolean) ? undefined : await import('./transpile-cache.js');
   const { NotAPlugin } = cache ? await import('./component.js') : { NotAPlugin: undefined };
-  const cached = await Promise.all(candidates.map((c, i) => (rows[i] ? undefined : cache!.cachedMetadata(layout, c.digest, c.prebuilt))));
+  const cached = await Promise.all(candidates.map((c, i) => (rows[i] ? undefined : cache!.cachedMetadata(layout, c))));
   const described: { candidate: Candidate; component: CachedComponent }[] = [];
   // Uncached ones are transpiled one at a time: each takes a second or two and much memory.
   for (const [i, candidate] of candidates.entries()) {
@@ -56,9 +56,8 @@ export async function loadCatalog(layout: Layout, options: CatalogOptions): Prom
     if (!component && options.cachedOnly) continue;
     if (!component) {
       try {
-        component = await cache!.ensureCompiled(layout, candidate.file, candidate.digest, {
+        component = await cache!.ensureCompiled(layout, candidate, {
           onTranspile: () => options.onTranspile?.(candidate.file),
-          prebuilt: candidate.prebuilt,
           limits: options.limits,
         });
       } catch (err) {

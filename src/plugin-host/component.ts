@@ -1,11 +1,6 @@
 import { WashError } from '../util/errors.js';
 import { detectContract, EXPECTED_EXPORT } from './adapters/index.js';
-
-/**
- * Which contract a component implements: the id of the adapter that runs it
- * (./adapters/index.ts), ours (`wash:plugin`) or a foreign one.
- */
-export type ContractId = string;
+import type { ContractId } from '../contract/wit.js';
 
 export class NotAPlugin extends WashError {}
 

@@ -5,10 +5,11 @@
  */
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
-import type { Layout } from './dirs.js';
-import { NotAPlugin, type ContractId } from './component.js';
+import type { Layout } from '../contract/dirs.js';
+import { NotAPlugin } from './component.js';
+import type { ContractId } from '../contract/wit.js';
 import { ModifiedEntry, type TranspiledCode } from './integrity.js';
-import type { Metadata } from './metadata.js';
+import type { Metadata } from '../contract/metadata.js';
 import { PACKAGE_ROOT } from './versions.js';
 import { guardWorker, type WorkerLimits } from './worker-guard.js';
 import { WashError, messageOf } from '../util/errors.js';

@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { delimiter, join, resolve } from 'node:path';
-import type { Layout } from './dirs.js';
+import type { Layout } from '../contract/dirs.js';
 import type { DigestIndex } from './digest.js';
 import { PACKAGE_ROOT } from './versions.js';
 import { checkHashes } from './integrity.js';

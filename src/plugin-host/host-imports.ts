@@ -1,4 +1,5 @@
-import type { Invocation, LogLevel, OutputFormat } from './invocation.js';
+import type { Invocation } from './invocation.js';
+import type { ExecOutput, LogLevel, OutputFormat } from '../contract/wit.js';
 import { logEnabled } from './invocation.js';
 import type { PluginConfigStore } from './plugin-config-store.js';
 import { renderJsonAsText, tableToJson } from '../output/render.js';
@@ -9,12 +10,6 @@ import { dim, yellow, red } from '../util/style.js';
 import { browserOpener } from './browser-opener.js';
 
 const MAX_CONTEXT_VALUE = 1024 * 1024;
-
-export interface ExecOutput {
-  status: number;
-  stdout: Uint8Array;
-  stderr: Uint8Array;
-}
 
 /** What the host import object needs to know about the running plugin. */
 export interface HostImportOptions {

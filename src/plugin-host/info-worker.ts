@@ -9,7 +9,7 @@ import { glueCodeCache, instantiateRaw } from './instantiate.js';
 import { adapterFor, UnsupportedShape } from './adapters/index.js';
 import { newInvocation } from './invocation.js';
 import { PluginConfigStore } from './plugin-config-store.js';
-import { InvalidMetadata } from './metadata.js';
+import { InvalidMetadata } from '../contract/metadata.js';
 import { ModifiedEntry } from './integrity.js';
 import type { InfoOutcome, InfoSpec } from './describe.js';
 import { messageOf } from '../util/errors.js';

@@ -8,27 +8,17 @@ import { containPreopen, installContainment } from '../sandbox/fs-containment.js
 import { guardOutgoingHandler } from '../sandbox/outgoing-http.js';
 import { gateDescriptor, installGate } from '../sandbox/fs-gate.js';
 import type { UseGate } from '../sandbox/access-use.js';
+import type { SandboxView } from '../sandbox/enforce.js';
 import { phase } from '../util/phases.js';
 import { GuestExit } from './guest-exit.js';
 import { withDeferredIoThread } from './deferred-io-thread.js';
 import { useLiftoffOnly } from './wasm-engine.js';
 
-/** What the sandbox lets one instance see; computed by src/sandbox from grants. */
-export interface InstanceSandbox {
-  /** guest path -> host path */
-  preopens: Record<string, string>;
-  env: Record<string, string>;
+/** What one instance sees: what src/sandbox set up from grants (SandboxView; gated items ask `gate`), and how its output goes. */
+export interface InstanceSandbox extends SandboxView {
   args: string[];
-  /** Guest paths of preopens that refuse every write. */
-  readOnly: string[];
-  /** Host patterns outgoing HTTP may reach without asking `gate`; empty = none. */
-  allowedHosts: string[];
   /** Told about each refused outgoing request (`scheme://authority`). */
   onHttpDenied?: (destination: string) => void;
-  /** Guest paths of preopens that are mounted but not granted yet: their first use asks `gate`. */
-  gated?: string[];
-  /** Whether the first read of the environment asks `gate` for the declared variables not granted yet. */
-  askEnv?: boolean;
   /** Asks the consent session (main thread) at the moment of use; without it, nothing more is granted. */
   gate?: UseGate;
   /** Send the guest's stdout to stderr (under `--output json`). */

@@ -1,8 +1,5 @@
-import type { Layout } from './dirs.js';
-
-export type OutputFormat = 'text' | 'json';
-export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
-export const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error'];
+import type { Layout } from '../contract/dirs.js';
+import { LOG_LEVELS, type LogLevel, type OutputFormat } from '../contract/wit.js';
 
 /**
  * State of one wash invocation, shared by every plugin instance and hook it

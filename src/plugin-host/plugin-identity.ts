@@ -5,7 +5,7 @@
  */
 import { rename, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { Layout } from './dirs.js';
+import type { Layout } from '../contract/dirs.js';
 import type { PluginSource } from './discover.js';
 import { readProvenance } from './oci/provenance.js';
 import { identityOf } from '../sandbox/identity.js';

@@ -8,7 +8,7 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { layout } from './dirs.js';
+import { layout } from '../contract/dirs.js';
 import { fileDigest } from './digest.js';
 import { ensureCompiled } from './transpile-cache.js';
 import type { FileHashes } from './integrity.js';
@@ -31,8 +31,8 @@ export async function prepareComponent(
   const scratch = await mkdtemp(join(tmpdir(), 'wash-prepare-'));
   try {
     const dirs = layout({ cache: scratch, data: scratch, config: scratch });
-    const component = await ensureCompiled({ ...dirs, transpiled: outRoot }, wasmFile, digest, {
-      prebuilt: previous ? { dir: join(outRoot, previous.entry), sha256: previous.sha256 } : undefined,
+    const prebuilt = previous ? { dir: join(outRoot, previous.entry), sha256: previous.sha256 } : undefined;
+    const component = await ensureCompiled({ ...dirs, transpiled: outRoot }, { file: wasmFile, digest, prebuilt }, {
       verifyAll: true,
       limits: async () => ({ timeoutMs: DEFAULT_SETTINGS.timeoutSeconds * 1000, memoryMb: DEFAULT_SETTINGS.memoryMb }),
     });

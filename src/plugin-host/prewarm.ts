@@ -6,6 +6,7 @@
 import type { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import type { TranspiledCode } from './integrity.js';
+import type { PrewarmMessage } from './worker-protocol.js';
 import { PACKAGE_ROOT } from './versions.js';
 import { phase } from '../util/phases.js';
 
@@ -30,7 +31,7 @@ export function prewarmWorker(): Prewarmed {
   phase('main: worker prewarm started');
   worker.unref();
   return {
-    compile: (code) => worker?.postMessage({ type: 'compile', code }),
+    compile: (code) => worker?.postMessage({ type: 'compile', code } satisfies PrewarmMessage),
     take() {
       const taken = worker!;
       worker = undefined;

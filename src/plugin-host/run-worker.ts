@@ -10,10 +10,10 @@ import { adapterFor, type AdapterHostOptions } from './adapters/index.js';
 import { createHostImports } from './host-imports.js';
 import { newInvocation } from './invocation.js';
 import { PluginConfigStore } from './plugin-config-store.js';
-import { pluginFailure } from './run.js';
+import { pluginFailure } from './worker-call.js';
 import { GuestExit } from './instantiate.js';
-import type { RunOutcome, RunSpec } from './run-spec.js';
-import { ModifiedEntry, type TranspiledCode } from './integrity.js';
+import type { PrewarmMessage, RunOutcome, RunSpec, ServingMessage } from './worker-protocol.js';
+import { ModifiedEntry } from './integrity.js';
 import { createHostExec, createHostExecBackground } from '../sandbox/host-exec.js';
 import { LinePrefixer, TerminalEscaper } from '../util/terminal-escape.js';
 import { noteTerminalWrite, useTerminalState, waitForQuestion } from '../util/terminal.js';
@@ -21,7 +21,7 @@ import { WashError, ExitCode, messageOf } from '../util/errors.js';
 import { channelClient, remoteContext } from './channel.js';
 import { UseGate, type AccessUse, type UseAnswer } from '../sandbox/access-use.js';
 import { readArgumentFile } from './argument-files.js';
-import type { OutputFormat } from './invocation.js';
+import type { OutputFormat } from '../contract/wit.js';
 import { phase, recordedPhases } from '../util/phases.js';
 
 phase('worker: started (its modules loaded)');
@@ -34,11 +34,11 @@ phase('worker: started (its modules loaded)');
 function receiveSpec(): Promise<RunSpec> {
   void loadShim().catch(() => undefined); // the parts every component needs; the rest once told which
   return new Promise((resolve) => {
-    const onMessage = (message: { type?: string; code?: TranspiledCode; spec?: RunSpec }) => {
-      if (message?.type === 'compile') precompile(message.code!);
+    const onMessage = (message: PrewarmMessage | undefined) => {
+      if (message?.type === 'compile') precompile(message.code);
       else if (message?.type === 'start') {
         parentPort!.off('message', onMessage);
-        resolve(message.spec!);
+        resolve(message.spec);
       }
     };
     parentPort!.on('message', onMessage);
@@ -246,7 +246,7 @@ async function serve(first: Record<string, unknown>, fresh: () => Promise<Record
   // Any wasi:http 0.2.x handler: the shim's server speaks 0.2, whichever patch version the plugin was built with.
   const handlerOf = (raw: Record<string, unknown>) =>
     Object.entries(raw).find(([name]) => /^wasi:http\/incoming-handler@0\.2\.\d+/.test(name))?.[1] as Handler | undefined;
-  const report = (message: { port?: number; error?: string }) => parentPort!.postMessage({ type: 'serving', ...message });
+  const report = (message: Omit<ServingMessage, 'type'>) => parentPort!.postMessage({ type: 'serving', ...message } satisfies ServingMessage);
   // The JS engine serves one request per instance (as wasi:http hosts instantiate per request):
   // keep a few fresh instances ready and replace each one used.
   const ready: Handler[] = [];

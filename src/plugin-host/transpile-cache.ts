@@ -2,10 +2,11 @@ import { constants } from 'node:fs';
 import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { Layout } from './dirs.js';
-import { checkComponentHeader, checkContract, NotAPlugin, type ContractId } from './component.js';
+import type { Layout } from '../contract/dirs.js';
+import { checkComponentHeader, checkContract, NotAPlugin } from './component.js';
+import type { ContractId } from '../contract/wit.js';
 import { findAdapter } from './adapters/index.js';
-import { validateMetadata, type Metadata } from './metadata.js';
+import { validateMetadata, type Metadata } from '../contract/metadata.js';
 import { getJcoVersion } from './versions.js';
 import { entryName } from './entry-name.js';
 import { describeComponent } from './describe.js';
@@ -18,9 +19,8 @@ import { messageOf } from '../util/errors.js';
 import { phase } from '../util/phases.js';
 import { useLiftoffOnly } from './wasm-engine.js';
 
-/** What we keep about a component, next to its transpiled code. */
-export interface CachedComponent {
-  dir: string;
+/** What a build learns about a component: kept in its entry's meta.json, and in memory as a CachedComponent. */
+interface ComponentRecord {
   digest: string;
   metadata: Metadata;
   exports: string[];
@@ -29,27 +29,37 @@ export interface CachedComponent {
   contract: ContractId;
   /** What the contract's adapter keeps to run it (a foreign plugin's own commands and hooks). */
   foreign?: unknown;
+}
+
+/** A component as wash knows it: its record, where its transpiled code is, and that code's hashes. */
+export interface CachedComponent extends ComponentRecord {
+  dir: string;
   /** The sha256 of each file in `dir`, recorded when it was built: a worker loads nothing that differs. */
   sha256: FileHashes;
 }
 
-/** An entry's meta.json: what a CachedComponent holds but where it is and its hashes (the verdict records those), and what built it. */
-interface MetaFile extends Omit<CachedComponent, 'dir' | 'sha256'> {
+/** meta.json: the record, the jco version that built the entry, and the size of each file (a cheap check before a run; the code cache excepted). */
+interface MetaFile extends ComponentRecord {
   jco: string;
-  /** The size of each file of the entry, by name (the code cache excepted). */
   files: Record<string, number>;
 }
 
 /** A transpiled entry shipped with a core plugin, and the sha256 of its files as the package build recorded them. */
 export type PrebuiltEntry = TranspiledCode;
 
+/** A component to compile: a catalog entry, or a file named on the command line. */
+export interface ComponentFile {
+  file: string;
+  digest: string;
+  /** An entry shipped with the component (a core plugin's): used first when it matches its record. */
+  prebuilt?: PrebuiltEntry;
+}
+
 export interface CompileOptions {
   /** How to name the component in messages (default: its path). */
   label?: string;
   /** Called before a component is transpiled (slow, first run only). */
   onTranspile?: () => void;
-  /** An entry shipped with the component: used first when it matches its record. */
-  prebuilt?: PrebuiltEntry;
   /** The limits `info` runs under: a run's (`--timeout`, the config's settings); asked only when building. */
   limits: () => Promise<WorkerLimits>;
   /** Hash every file now, not only the small ones (a worker found the code modified). */
@@ -68,7 +78,7 @@ const isEntryOf = (dirName: string, name: string) => dirName === name || dirName
  * listings; `run` adds every file's size (a partial entry is rebuilt before
  * the run), while the worker hashes each file from the very bytes it imports
  * or compiles (a modified one ends the call before any of it runs, and the
- * caller rebuilds: run-plugin.ts callVerified); `all` hashes everything now.
+ * caller rebuilds: launch.ts callVerified); `all` hashes everything now.
  */
 type Check = 'meta' | 'run' | 'all';
 
@@ -143,8 +153,8 @@ async function findEntry(
 }
 
 /** Metadata only, for help and listings: never transpiles or instantiates. */
-export async function cachedMetadata(layout: Layout, digest: string, prebuilt?: PrebuiltEntry): Promise<CachedComponent | undefined> {
-  return (await findEntry(layout, digest, 'meta', prebuilt)).found;
+export async function cachedMetadata(layout: Layout, component: Pick<ComponentFile, 'digest' | 'prebuilt'>): Promise<CachedComponent | undefined> {
+  return (await findEntry(layout, component.digest, 'meta', component.prebuilt)).found;
 }
 
 /**
@@ -152,16 +162,17 @@ export async function cachedMetadata(layout: Layout, digest: string, prebuilt?: 
  * metadata by calling `info` (in a worker, granted nothing), and store both:
  * the files in the cache, their sha256 in the component's verdict.
  */
-export async function ensureCompiled(layout: Layout, path: string, digest: string, options: CompileOptions): Promise<CachedComponent> {
-  const file = options.label ?? path;
+export async function ensureCompiled(layout: Layout, component: ComponentFile, options: CompileOptions): Promise<CachedComponent> {
+  const { digest } = component;
+  const file = options.label ?? component.file;
   const warn = options.warn ?? ((text: string) => void process.stderr.write(`warning: ${text}\n`));
-  const { found, verdict } = await findEntry(layout, digest, options.verifyAll ? 'all' : 'run', options.prebuilt, { label: file, warn });
+  const { found, verdict } = await findEntry(layout, digest, options.verifyAll ? 'all' : 'run', component.prebuilt, { label: file, warn });
   if (found) return found;
   if (verdict && 'rejected' in verdict) throw new NotAPlugin(verdict.rejected.replace('{file}', file));
 
   let bytes: Buffer;
   try {
-    bytes = await readFile(path);
+    bytes = await readFile(component.file);
   } catch (err) {
     throw new NotAPlugin(`cannot read plugin ${file}: ${(err as NodeJS.ErrnoException).code ?? messageOf(err)}`);
   }

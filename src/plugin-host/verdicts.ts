@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Layout } from './dirs.js';
+import type { Layout } from '../contract/dirs.js';
 import { checkHashes, type FileHashes } from './integrity.js';
 import { writeFileAtomic } from '../util/atomic.js';
 

@@ -1,5 +1,5 @@
-import type { Metadata } from '../plugin-host/metadata.js';
-import type { WashDirs } from '../plugin-host/dirs.js';
+import type { Metadata } from '../contract/metadata.js';
+import type { WashDirs } from '../contract/dirs.js';
 import { resolveRequestedPath } from './paths.js';
 
 /** One thing a plugin asks for, with paths resolved: the unit of granting. */

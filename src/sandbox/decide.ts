@@ -13,8 +13,8 @@ import { ConsentPolicy, itemKey, undeclaredGrants, type CannotAsk, type Verdict 
 import { leadsOutOfItsDirectory, realGrants, realPathOf, withRealPaths } from './real-paths.js';
 import { parseHostPattern } from './host-pattern.js';
 import { recordedDenials, recordedGrants, withoutEmpty, type GrantSubject } from './grant-store.js';
-import type { Metadata } from '../plugin-host/metadata.js';
-import type { WashDirs } from '../plugin-host/dirs.js';
+import type { Metadata } from '../contract/metadata.js';
+import type { WashDirs } from '../contract/dirs.js';
 import { escapeUntrusted as esc } from '../util/untrusted.js';
 import { shortDigest } from '../util/text.js';
 import { reservedPath, reservedReason, type Reserved } from './reserved.js';

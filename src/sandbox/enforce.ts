@@ -1,6 +1,5 @@
 import { mkdir, realpath, stat } from 'node:fs/promises';
 import type { AccessItem } from './access-items.js';
-import type { RunAccess } from '../plugin-host/run.js';
 import type { Verdict } from './consent-policy.js';
 import { scratchDirOf } from './paths.js';
 import { realPathOf } from './real-paths.js';
@@ -33,7 +32,28 @@ export interface Mount {
   scratchDir?: string;
 }
 
-export type Enforced = Omit<RunAccess, 'hostExec' | 'identityDir' | 'consent'> & { mounts: Record<string, Mount> };
+/** What one instance may see, as the sandbox set it up: plain data (it goes to the worker). */
+export interface SandboxView {
+  /** guest path -> host path */
+  preopens: Record<string, string>;
+  env: Record<string, string>;
+  /** Guest paths of preopens that refuse every write. */
+  readOnly: string[];
+  /** Host patterns outgoing HTTP may reach without asking the consent session; empty = none. */
+  allowedHosts: string[];
+  /** Guest paths of preopens that are mounted but not granted yet: their first use asks. */
+  gated?: string[];
+  /** Whether the first read of the environment asks for the declared variables not granted yet. */
+  askEnv?: boolean;
+}
+
+export interface Enforced {
+  sandbox: SandboxView;
+  /** Where the guest sees the scratch dir, when it is mounted (granted or gated). */
+  scratchGuestPath?: string;
+  /** The gated mounts, for the consent session. */
+  mounts: Record<string, Mount>;
+}
 
 const isDirectory = (path: string) => stat(path).then((s) => s.isDirectory(), () => false);
 

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import type { ExecOutput } from '../plugin-host/host-imports.js';
+import type { ExecOutput } from '../contract/wit.js';
 import type { UseAnswer } from './access-use.js';
 
 const MAX_OUTPUT = 64 * 1024 * 1024;

@@ -69,6 +69,11 @@ export function identityOf(entry: { source: 'embedded' | 'installed' | 'path' | 
   }
 }
 
+/** The core plugin `drain`: the one plugin that may be granted wash's own directories (to clear its caches). */
+export function isTrustedCore(identity: PluginIdentity): boolean {
+  return identity.key === 'core:drain';
+}
+
 /** Old (0.1) configs keyed grants by the declared id; new keys always hold a colon, ids never do. */
 export function isLegacyGrantKey(key: string): boolean {
   return !key.includes(':');

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import type { AccessItem } from './access-items.js';
-import type { WashDirs } from '../plugin-host/dirs.js';
+import type { WashDirs } from '../contract/dirs.js';
 
 const PLACEHOLDER = /^\{(cache|data|config)\}(?=\/|$)/;
 

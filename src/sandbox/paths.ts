@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { isAbsolute, join, normalize } from 'node:path';
-import type { WashDirs } from '../plugin-host/dirs.js';
+import type { WashDirs } from '../contract/dirs.js';
 
 /**
  * Resolve a plugin's path request: `{cache}`, `{data}`, `{config}` name

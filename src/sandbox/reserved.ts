@@ -5,7 +5,7 @@
  * (core plugins' transpiled code). Only the core `drain` may be granted them,
  * to clear caches. Pure: callers compare resolved (and real) paths.
  */
-import type { WashDirs } from '../plugin-host/dirs.js';
+import type { WashDirs } from '../contract/dirs.js';
 import { isWithin } from './policy.js';
 
 export interface ReservedDir {

@@ -13,7 +13,7 @@ import { commandLineValues, commandWordsOf, matchCommand, parseArgv, UsageError,
 import { parseWasmcloudWashArgv, prepareWasmcloudWashCall, theirHook } from '../../src/plugin-host/adapters/wasmcloud-wash/argv.js';
 import type { WashArgument, WashCommand, WasmcloudWashInfo } from '../../src/plugin-host/adapters/wasmcloud-wash/describe.js';
 import { checkArgumentFiles, fileArgumentValues, MAX_ARGUMENT_FILE, readArgumentFile } from '../../src/plugin-host/argument-files.js';
-import type { Command } from '../../src/plugin-host/metadata.js';
+import type { Command } from '../../src/contract/metadata.js';
 
 /** The UsageError `fn` throws (fails the test when it throws nothing or something else). */
 function usageError(fn: () => unknown, type: new (...args: never[]) => Error = WashUsageError): Error {

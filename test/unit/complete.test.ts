@@ -5,7 +5,7 @@
 // included (a completion is inserted into the user's command line).
 import { describe, expect, it } from 'vitest';
 import { complete, completePlugin, oneLine, type CompletionWorld, type HostCommand, type HostOption } from '../../src/cli/complete.js';
-import type { Command, Metadata } from '../../src/plugin-host/metadata.js';
+import type { Command, Metadata } from '../../src/contract/metadata.js';
 
 const command = (path: string[], more: Partial<Command> = {}): Command => ({ path, description: `${path.join(' ')} it`, flags: [], arguments: [], examples: [], ...more });
 const plugin = (name: string, commands: Command[], more: Partial<Metadata> = {}): Metadata => ({

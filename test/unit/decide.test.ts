@@ -11,7 +11,7 @@ import { ConsentPolicy } from '../../src/sandbox/consent-policy.js';
 import { leadsOutOfItsDirectory } from '../../src/sandbox/real-paths.js';
 import { emptyGrants, type Grants } from '../../src/sandbox/config.js';
 import { identityOf } from '../../src/sandbox/identity.js';
-import type { AccessRequest, Metadata } from '../../src/plugin-host/metadata.js';
+import type { AccessRequest, Metadata } from '../../src/contract/metadata.js';
 
 let root: string;
 let dirs: { cache: string; data: string; config: string };

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeAccess, helpRequest, helpTargetOf, renderCommandHelp, renderGroupHelp, renderHelpTarget, renderPluginHelp, usageHint } from '../../src/output/plugin-help.js';
 import { renderRootHelp } from '../../src/cli/root-help.js';
-import type { Command, Flag, Metadata } from '../../src/plugin-host/metadata.js';
+import type { Command, Flag, Metadata } from '../../src/contract/metadata.js';
 import type { Catalog } from '../../src/plugin-host/catalog.js';
 
 // Help is styled only on a terminal; these compare plain text.

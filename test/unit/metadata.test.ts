@@ -1,9 +1,9 @@
 // What a plugin says about itself (`info`), validated before it reaches help,
-// prompts and grants: our contract's validator (src/plugin-host/metadata.ts)
+// prompts and grants: our contract's validator (src/contract/metadata.ts)
 // and the Rust wash contract's (adapters/wasmcloud-wash/describe.ts), fed
 // malformed and hostile answers directly.
 import { describe, expect, it } from 'vitest';
-import { InvalidMetadata, RESERVED_NAMES, invalidPluginName, validateMetadata } from '../../src/plugin-host/metadata.js';
+import { InvalidMetadata, RESERVED_NAMES, invalidPluginName, validateMetadata } from '../../src/contract/metadata.js';
 import { detectContract, findAdapter, EXPECTED_EXPORT, ADAPTER_HOOK_NAMES, UnsupportedShape } from '../../src/plugin-host/adapters/index.js';
 import { nativeAdapter } from '../../src/plugin-host/adapters/native.js';
 import { argumentViews, checkWasmcloudWashInfo, describeWasmcloudWash, viewOf, type WashCommand } from '../../src/plugin-host/adapters/wasmcloud-wash/describe.js';

@@ -10,7 +10,7 @@ import { MAX_PLUGIN_BYTES } from '../../src/plugin-host/net/limits.js';
 import { addressScope, hopAllowed, narrowest, resolveHost, type AddressScope } from '../../src/plugin-host/net/addresses.js';
 import { basicFromUserinfo, redactUrl, redirectMethod } from '../../src/plugin-host/net/urls.js';
 import { UsageError, WashError } from '../../src/util/errors.js';
-import type { Metadata } from '../../src/plugin-host/metadata.js';
+import type { Metadata } from '../../src/contract/metadata.js';
 
 const DIGEST = `sha256:${'a1'.repeat(32)}`;
 

@@ -1,6 +1,6 @@
 /**
  * What each scope clears, in wash's layout of its own directories
- * (src/plugin-host/dirs.ts). Every path here is re-created by wash when needed.
+ * (src/contract/dirs.ts). Every path here is re-created by wash when needed.
  */
 export const SCOPES = ['all', 'cache', 'downloads', 'plugin-data'] as const;
 export type Scope = (typeof SCOPES)[number];

@@ -19,7 +19,7 @@
  */
 import type { HostImportOptions } from '../host-imports.js';
 import type { Invocation } from '../invocation.js';
-import type { Metadata } from '../metadata.js';
+import type { Metadata } from '../../contract/metadata.js';
 
 /** A call as the host makes it, whatever the contract. */
 export type HostCall =

@@ -6,7 +6,7 @@
  * each version's `info` as that version declared it.
  */
 import { createHostImports } from '../host-imports.js';
-import { validateMetadata } from '../metadata.js';
+import { validateMetadata } from '../../contract/metadata.js';
 import type { ContractAdapter, HostCall } from './contract.js';
 import { WashError } from '../../util/errors.js';
 

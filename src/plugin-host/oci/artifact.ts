@@ -7,7 +7,7 @@
 import { WashError } from '../../util/errors.js';
 import { listCapped } from '../../util/text.js';
 import { escapeUntrusted as esc } from '../../util/untrusted.js';
-import type { Metadata } from '../metadata.js';
+import type { Metadata } from '../../contract/metadata.js';
 import { MAX_PLUGIN_BYTES } from '../net/limits.js';
 import { SHA256_DIGEST } from './reference.js';
 

@@ -6,7 +6,7 @@
  */
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Layout } from '../dirs.js';
+import type { Layout } from '../../contract/dirs.js';
 import { writeFileAtomic } from '../../util/atomic.js';
 
 export interface Provenance {

@@ -6,7 +6,7 @@
  */
 import { stat, mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Layout } from '../dirs.js';
+import type { Layout } from '../../contract/dirs.js';
 import { fileDigest } from '../digest.js';
 import { tempSibling } from '../../util/atomic.js';
 import { WashError } from '../../util/errors.js';

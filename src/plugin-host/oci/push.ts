@@ -3,7 +3,7 @@
  * (each skipped when the registry already has it), then the manifest.
  */
 import { bytesDigest } from '../../util/hash.js';
-import type { Metadata } from '../metadata.js';
+import type { Metadata } from '../../contract/metadata.js';
 import { ACCEPT_MANIFESTS, MEDIA, annotationsFor, buildManifest, checkWasmManifest, wasmConfig, type Descriptor } from './artifact.js';
 import { RegistryError, type RegistryClient } from './client.js';
 import { formatReference, type OciReference } from './reference.js';

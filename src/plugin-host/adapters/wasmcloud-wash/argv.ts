@@ -5,7 +5,7 @@
  * env fallbacks from the granted environment, and hands `run` the command
  * record with every `value` filled. Hooks map from our events to theirs.
  */
-import type { HookType, Metadata } from '../../metadata.js';
+import type { HookType, Metadata } from '../../../contract/metadata.js';
 import type { HostCall } from '../contract.js';
 import { UsageError, WashError } from '../../../util/errors.js';
 import { escapeUntrusted } from '../../../util/untrusted.js';

@@ -4,8 +4,8 @@
  * access prompt work unchanged. What is needed to run the plugin later (the
  * commands exactly as declared, the hooks) is kept as the adapter's info.
  */
-import type { HookType, Metadata } from '../../metadata.js';
-import { InvalidMetadata, validateMetadata } from '../../metadata.js';
+import type { HookType, Metadata } from '../../../contract/metadata.js';
+import { InvalidMetadata, validateMetadata } from '../../../contract/metadata.js';
 import { UnsupportedShape } from '../contract.js';
 import { escapeUntrusted as esc } from '../../../util/untrusted.js';
 import { checks, type Checks } from '../../../util/checks.js';

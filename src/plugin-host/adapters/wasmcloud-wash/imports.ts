@@ -3,7 +3,8 @@
  * resources (runner, context, plugin-config, ...), `wasi:logging/logging` and
  * `wasi:config/store`, over our host imports, grants and context store.
  */
-import { createHostImports, type ExecOutput } from '../../host-imports.js';
+import { createHostImports } from '../../host-imports.js';
+import type { ExecOutput } from '../../../contract/wit.js';
 import { getWashVersion } from '../../versions.js';
 import type { AdapterHostOptions } from '../contract.js';
 import { WashError, ExitCode, messageOf } from '../../../util/errors.js';

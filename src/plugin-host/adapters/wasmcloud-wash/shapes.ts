@@ -3,7 +3,7 @@
  * versions, the export each is recognised by, the shapes 0.0.1 had, and how
  * their hooks meet our events. See ./index.ts for the adapter as a whole.
  */
-import type { HookType } from '../../metadata.js';
+import type { HookType } from '../../../contract/metadata.js';
 
 export type WasmcloudWashContract = 'wasmcloud:wash@0.0.2' | 'wasmcloud:wash@0.0.1';
 

@@ -1,7 +1,13 @@
+/**
+ * What goes between the main thread (./worker-call.ts, ./prewarm.ts) and a
+ * run worker (./run-worker.ts): the spec of one call, sent when the worker
+ * starts or to a prewarmed one; what came back; and a server instance's
+ * report. Plain data only: it crosses postMessage. The synchronous requests
+ * during the call (consent, context, redirects) go over ./channel.ts.
+ */
 import type { InstanceSandbox } from './instantiate.js';
-import type { Layout } from './dirs.js';
-import type { LogLevel, OutputFormat } from './invocation.js';
-import type { ContractId } from './component.js';
+import type { Layout } from '../contract/dirs.js';
+import type { ContractId, LogLevel, OutputFormat } from '../contract/wit.js';
 import type { TranspiledCode } from './integrity.js';
 import type { HostCall } from './adapters/index.js';
 import type { ArgumentFile } from './argument-files.js';
@@ -46,6 +52,20 @@ export interface RunSpec {
   terminal: { stdout: boolean; stderr: boolean; state: SharedArrayBuffer };
   /** The files the user named as `<file>` flag values, as checked when the call started (./argument-files.ts). */
   argumentFiles: ArgumentFile[];
+}
+
+/**
+ * To a prewarmed worker (./prewarm.ts): compile this code now, while the main
+ * thread decides access; then run this call. A worker started with its spec
+ * (workerData) gets neither.
+ */
+export type PrewarmMessage = { type: 'compile'; code: TranspiledCode } | { type: 'start'; spec: RunSpec };
+
+/** From a second instance serving the component's incoming handler (call `serve`): listening on `port`, or why not. */
+export interface ServingMessage {
+  type: 'serving';
+  port?: number;
+  error?: string;
 }
 
 /** What came back: the outcome plus the invocation state the call changed. */

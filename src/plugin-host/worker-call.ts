@@ -1,55 +1,38 @@
+/**
+ * One plugin call in a worker thread, from the main thread: prepare the call
+ * through the contract's adapter, send the worker its spec (./worker-protocol.ts;
+ * the worker is ./run-worker.ts), answer its questions over the channel
+ * (consent, host.listen, the login redirect, host.confirm), bound it (time,
+ * memory, Ctrl-C: ./worker-guard.ts) and turn its outcome into an exit status.
+ * Launching (code check, access) is ./launch.ts.
+ */
 import { Worker } from 'node:worker_threads';
 import { isatty } from 'node:tty';
 import { GuestExit } from './guest-exit.js';
 import type { Invocation } from './invocation.js';
+import { logEnabled } from './invocation.js';
 import type { CachedComponent } from './transpile-cache.js';
-import type { RunOutcome, RunSpec } from './run-spec.js';
+import type { PrewarmMessage, RunOutcome, RunSpec, ServingMessage } from './worker-protocol.js';
 import { PACKAGE_ROOT } from './versions.js';
 import { ChannelServer, contextHandlers } from './channel.js';
 import { allowRedirect, RedirectReceiver } from './redirect.js';
-import { guardWorker, type WorkerLimits } from './worker-guard.js';
+import { guardWorker } from './worker-guard.js';
 import { ModifiedEntry } from './integrity.js';
-import { logEnabled } from './invocation.js';
 import { adapterFor } from './adapters/index.js';
+import { checkArgumentFiles, fileArgumentValues } from './argument-files.js';
+import { runWorkerFile, type Prewarmed } from './prewarm.js';
+import type { AccessUse, UseAnswer } from '../sandbox/access-use.js';
+import type { ConsentGateway, RunAccess, RunLimits } from '../sandbox/run-access.js';
+import { askPluginQuestion } from '../sandbox/plugin-question.js';
 import { finalJsonDocument } from '../output/render.js';
 import { ExitCode, UsageError, WashError, messageOf } from '../util/errors.js';
 import { escapeUntrusted } from '../util/untrusted.js';
 import { colorEnabled } from '../util/style.js';
 import { settleTerminal, terminalStateBuffer } from '../util/terminal.js';
 import { addPhases, phase } from '../util/phases.js';
-import { runWorkerFile, type Prewarmed } from './prewarm.js';
-
-export { prewarmWorker, type Prewarmed } from './prewarm.js';
-import type { AccessUse, UseAnswer } from '../sandbox/access-use.js';
-
-/** The main-thread side of consent for one run (src/sandbox/consent.ts): decides each use the worker asks about. */
-export interface ConsentGateway {
-  use(use: AccessUse): Promise<UseAnswer>;
-  /** The run is over: an open question is withdrawn (denied). */
-  close(): void;
-}
 
 /** Without a consent session nothing beyond the granted sandbox is allowed. */
 const NO_CONSENT: ConsentGateway = { use: async () => ({ allowed: false, reason: 'undeclared', env: {} }), close: () => undefined };
-import { askPluginQuestion } from '../sandbox/plugin-question.js';
-import { checkArgumentFiles, fileArgumentValues } from './argument-files.js';
-
-/** The access one run was given, as the sandbox resolved it: plain data. */
-export interface RunAccess {
-  /** The plugin identity's directory name: its scratch dir and config store are named by it. */
-  identityDir: string;
-  sandbox: Pick<RunSpec['sandbox'], 'preopens' | 'readOnly' | 'env' | 'allowedHosts' | 'gated' | 'askEnv'>;
-  scratchGuestPath?: string;
-  hostExec: RunSpec['hostExec'];
-  /** Decides, at the moment of use, what the run was not granted up front. */
-  consent?: ConsentGateway;
-  /** Whether wash may ask the user on the terminal for the plugin (host.confirm): never for a hook or without a terminal. */
-  prompts?: boolean;
-}
-
-export interface Limits extends WorkerLimits {
-  maxOutputBytes: number;
-}
 
 interface ComponentErrorLike {
   payload: unknown;
@@ -106,6 +89,15 @@ function stopBackground(buffer: SharedArrayBuffer): void {
 /** How long a plugin's HTTP server keeps answering after its run ended. */
 const SERVER_GRACE_MS = 500;
 
+export interface CallOptions {
+  /** Receives what the call returned, for calls that return data (authenticate). */
+  onValue?: (value: unknown) => void;
+  /** A worker started early with prewarmWorker(), to use instead of a new one. */
+  prewarmed?: Prewarmed;
+  /** A hook: its stdout goes to stderr and whatever it emits is dropped (it must not add to the command's output). */
+  hook?: boolean;
+}
+
 /**
  * Call a plugin in a worker thread, under a wall-clock timeout, a memory
  * ceiling (the process's resident size, which includes wasm memory) and
@@ -116,15 +108,8 @@ export async function callPlugin(
   call: RunSpec['call'],
   invocation: Invocation,
   access: RunAccess,
-  limits: Limits,
-  options: {
-    /** Receives what the call returned, for calls that return data (authenticate). */
-    onValue?: (value: unknown) => void;
-    /** A worker started early with prewarmWorker(), to use instead of a new one. */
-    prewarmed?: Prewarmed;
-    /** A hook: its stdout goes to stderr and whatever it emits is dropped (it must not add to the command's output). */
-    hook?: boolean;
-  } = {},
+  limits: RunLimits,
+  options: CallOptions = {},
 ): Promise<number> {
   const { onValue, prewarmed, hook = false } = options;
   const { metadata } = component;
@@ -212,7 +197,7 @@ export async function callPlugin(
       servers.push(server);
       channels.bind(server, channel);
       let serving = false;
-      server.on('message', (m: { type?: string; port?: number; error?: string }) => {
+      server.on('message', (m: ServingMessage | undefined) => {
         if (m?.type !== 'serving') return;
         if (m.error) reject(m.error);
         else {
@@ -231,7 +216,7 @@ export async function callPlugin(
     });
 
   const worker = prewarmed?.take() ?? new Worker(WORKER(), { workerData: { spec } });
-  if (prewarmed) worker.postMessage({ type: 'start', spec });
+  if (prewarmed) worker.postMessage({ type: 'start', spec } satisfies PrewarmMessage);
   phase(prewarmed ? 'main: spec sent to the prewarmed worker' : 'main: worker started');
   channels.bind(worker, spec.channel);
   const guard = guardWorker(worker, `plugin '${metadata.name}'`, limits);
