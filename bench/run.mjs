@@ -57,7 +57,10 @@ async function tinyPlugins(count) {
     if (patched === source) throw new Error('cannot find the name and id constants in examples/tiny-rust/src/lib.rs');
     const write = (file, text) => (existsSync(file) && readFileSync(file, 'utf8') === text) || writeFileSync(file, text);
     write(join(dir, 'src', 'lib.rs'), patched);
-    write(join(dir, 'src', 'abi.rs'), readFileSync(join(TINY_DIR, 'src', 'abi.rs'), 'utf8'));
+    // Its other modules (the ABI helpers, the plugin records) as they are.
+    for (const file of readdirSync(join(TINY_DIR, 'src')).filter((f) => f.endsWith('.rs') && f !== 'lib.rs')) {
+      write(join(dir, 'src', file), readFileSync(join(TINY_DIR, 'src', file), 'utf8'));
+    }
     write(join(dir, 'package.json'), JSON.stringify({ private: true, wash: { name, world: 'plugin-guest' } }));
     pending.push(dir);
   }
