@@ -24,6 +24,12 @@ const host = {
   dirs: () => ({ scratch: undefined, cache: '/nonexistent', data: '/nonexistent', config: '/nonexistent' }),
   hostExec: () => { throw 'denied'; },
   listen: () => { throw 'denied'; },
+  redirectListen: () => { throw 'denied'; },
+  redirectWait: () => { throw 'denied'; },
+  browserOpener: noop,
+  setOutputFormat: noop,
+  confirm: noop,
+  readArgumentFile: () => { throw 'denied'; },
 };
 // The flag right before compiling, as wash does: a flag change makes V8 reject the code cache of whatever loads later.
 let flagged = false;
