@@ -7,7 +7,7 @@ import { _setPreopens } from '@bytecodealliance/preview2-shim/filesystem';
 import { build } from 'esbuild';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { inputHash, packageVersion, pluginTarget, previousBuild, runAsScript, writeBuild } from './plugin-build.mjs';
+import { inputHash, packageVersion, pluginTarget, previousBuild, ROOT, runAsScript, writeBuild } from './plugin-build.mjs';
 
 const BUILD_FORMAT = 1; // bump to invalidate every cached build
 
