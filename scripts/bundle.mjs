@@ -30,6 +30,7 @@ const LAYERS = [
   { file: 'wash-context.js', entries: [join(SRC, 'cli', 'context.ts'), join(SRC, 'cli', 'root-help.ts')] },
 ];
 
+/** @type {import('esbuild').BuildOptions} */
 const common = {
   bundle: true,
   format: 'esm',

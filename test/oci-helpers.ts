@@ -319,7 +319,7 @@ export async function pushRaw(
     if (start.status !== 202) throw new Error(`upload start: HTTP ${start.status}`);
     const location = new URL(start.headers.get('location')!, `http://${registry}`);
     location.searchParams.set('digest', sha256(blob));
-    const put = await fetch(location, { method: 'PUT', body: blob, headers: { 'content-type': 'application/octet-stream' } });
+    const put = await fetch(location, { method: 'PUT', body: new Uint8Array(blob), headers: { 'content-type': 'application/octet-stream' } });
     await put.arrayBuffer();
     if (put.status !== 201) throw new Error(`upload: HTTP ${put.status}`);
   }
