@@ -412,7 +412,7 @@ describe('with a real nats-server', () => {
     await new Promise<void>((resolve, reject) => {
       let log = '';
       const timer = setTimeout(() => reject(new Error(`nats-server did not start:\n${log}`)), 15_000);
-      started.stderr!.on('data', (chunk: Buffer) => {
+      started.stderr.on('data', (chunk: Buffer) => {
         log += chunk.toString();
         if (log.includes('Server is ready')) {
           clearTimeout(timer);

@@ -104,7 +104,7 @@ function directOutput(max: number) {
       const done = typeof encodingOrCallback === 'function' ? encodingOrCallback : callback;
       if (typeof done === 'function') (done as () => void)();
       return true;
-    }) as typeof stream.write;
+    });
   }
   // A hook's output is always escaped and each line labelled: it runs inside someone else's command.
   const prefix = spec.outputPrefix;

@@ -214,7 +214,7 @@ export function interpretConfig(doc: Table): { config: WashConfig; problems: Con
 /** Parse TOML text; a syntax error becomes a WashError with line and column. */
 export function parseConfigText(text: string, file: string): Table {
   try {
-    return parse(text) as Table;
+    return parse(text);
   } catch (err) {
     if (err instanceof TomlError) {
       const reason = err.message.split('\n')[0]!.replace(/^Invalid TOML document: /, '');

@@ -81,7 +81,6 @@ describe('prompter: what is shown', () => {
     const prompter = new ScriptedPrompter(['y'], { columns: 40 });
     await prompter.ask(request());
     const lines = renderQuestion(request());
-    // eslint-disable-next-line no-control-regex
     const width = (l: string) => l.replace(/\u001b\[[0-9;]*m/g, '').length;
     const rows = lines.reduce((n, l) => n + Math.max(1, Math.ceil(width(l) / 40)), 0);
     expect(rows).toBeGreaterThan(lines.length); // the 70-column line wraps

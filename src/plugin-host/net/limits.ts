@@ -150,7 +150,7 @@ export async function readBody(res: Response, max: number, tooLarge: () => WashE
     throw tooLarge();
   }
   if (!res.body) return Buffer.alloc(0);
-  const reader = res.body.getReader();
+  const reader = res.body.getReader() as ReadableStreamDefaultReader<Uint8Array>;
   const chunks: Buffer[] = [];
   let size = 0;
   for (;;) {
@@ -169,7 +169,7 @@ export async function readBody(res: Response, max: number, tooLarge: () => WashE
 /** At most `max` bytes from the start of a body (for an error message); the rest is dropped. Never throws. */
 export async function readPrefix(res: Response, max = MAX_ERROR_BODY_BYTES): Promise<Buffer> {
   if (!res.body) return Buffer.alloc(0);
-  const reader = res.body.getReader();
+  const reader = res.body.getReader() as ReadableStreamDefaultReader<Uint8Array>;
   const chunks: Buffer[] = [];
   let size = 0;
   try {
