@@ -41,7 +41,10 @@ export default defineConfig(
       // Its findings here were all functions that never use `this` (object-literal methods, a module's exports, a saved global).
       '@typescript-eslint/unbound-method': 'off',
       // A flag's value may be a list (a repeated flag); in a message it reads as the list it is.
-      '@typescript-eslint/restrict-template-expressions': ['error', { allowAny: true, allowBoolean: true, allowNullish: true, allowNumber: true, allowRegExp: true, allowArray: true }],
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowAny: true, allowBoolean: true, allowNullish: true, allowNumber: true, allowRegExp: true, allowArray: true },
+      ],
       // `_name` is a deliberately unused binding (e.g. a field left out of a rest object).
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
     },
