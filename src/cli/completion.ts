@@ -39,7 +39,7 @@ function shellScript(strings: TemplateStringsArray): string {
   return strings.raw.join('').replaceAll('$\\{', '$' + '{');
 }
 
-export function completionScript(shell: Shell): string {
+function completionScript(shell: Shell): string {
   switch (shell) {
     case 'bash':
       return BASH;

@@ -54,7 +54,7 @@ const SETTING_NAMES = Object.fromEntries(Object.entries(SETTING_KEYS).map(([key,
  * effective value, and registry passwords hidden. A file with problems is
  * refused, naming the first one.
  */
-export async function configView(file: string): Promise<Record<string, unknown>> {
+async function configView(file: string): Promise<Record<string, unknown>> {
   const doc = await readDocument(file);
   const { config, problems: all } = interpretConfig(doc);
   const problems = all.filter((p) => p.severity === 'error');

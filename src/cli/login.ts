@@ -17,7 +17,7 @@ interface Credentials {
 }
 
 /** A standard NATS credentials file: the user JWT and the nkey seed that signs for it. */
-export function natsCredsFile(jwt: string | undefined, seed: string | undefined): string {
+function natsCredsFile(jwt: string | undefined, seed: string | undefined): string {
   const blocks: string[] = [];
   if (jwt) blocks.push(`-----BEGIN NATS USER JWT-----\n${jwt}\n------END NATS USER JWT------\n`);
   if (seed) {

@@ -35,7 +35,7 @@ export interface NewPluginResult {
 }
 
 /** The sample command's name, which must differ from the plugin's. */
-export const sampleCommand = (name: string) => (name === 'greet' ? 'hello' : 'greet');
+const sampleCommand = (name: string) => (name === 'greet' ? 'hello' : 'greet');
 
 const TEMPLATE = join(PACKAGE_ROOT, 'plugin-sdk', 'template');
 /** The SDK package (plugin-sdk/package.json) and where a generated project keeps its copy. */
@@ -95,7 +95,7 @@ async function washCommand(): Promise<string> {
 
 const shellWord = (s: string) => (/^[\w./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
-export async function newPlugin(options: NewPluginOptions): Promise<NewPluginResult> {
+async function newPlugin(options: NewPluginOptions): Promise<NewPluginResult> {
   const { name, http } = options;
   const invalid = invalidPluginName(name);
   if (invalid) throw new UsageError(invalid);
@@ -169,7 +169,7 @@ async function checkTarget(target: string): Promise<void> {
 }
 
 /** Replace `__VARS__` and keep or drop `#if http` / `#if !http` ... `#endif` blocks (marker lines are removed). */
-export function fillTemplate(text: string, vars: Record<string, string>, flags: { http: boolean }): string {
+function fillTemplate(text: string, vars: Record<string, string>, flags: { http: boolean }): string {
   const out: string[] = [];
   let keep = true;
   for (const line of text.split('\n')) {

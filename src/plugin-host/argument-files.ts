@@ -18,7 +18,7 @@ import { isSystemPath } from '../sandbox/policy.js';
 import { reservedPath, reservedReason } from '../sandbox/reserved.js';
 
 /** A flag with this value-name names a file (see `flag.value-name` in wit/plugin.wit). */
-export const FILE_VALUE_NAME = 'file';
+const FILE_VALUE_NAME = 'file';
 export const MAX_ARGUMENT_FILE = 16 * 1024 * 1024;
 
 /** One named file as checked when the call started: plain data, for the worker. */

@@ -25,7 +25,7 @@ export interface PluginIdentity {
 }
 
 /** Ids of this prefix belong to the core plugins shipped with wash; nobody else may claim one. */
-export const RESERVED_ID_PREFIX = 'dev.wash.';
+const RESERVED_ID_PREFIX = 'dev.wash.';
 
 export function isReservedId(id: string): boolean {
   return id.startsWith(RESERVED_ID_PREFIX);

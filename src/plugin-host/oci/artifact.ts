@@ -38,7 +38,7 @@ export interface ImageManifest {
   annotations?: Record<string, string>;
 }
 
-export const ANNOTATION = {
+const ANNOTATION = {
   title: 'org.opencontainers.image.title',
   version: 'org.opencontainers.image.version',
   description: 'org.opencontainers.image.description',

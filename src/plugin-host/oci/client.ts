@@ -41,13 +41,13 @@ import { MAX_REDIRECTS, REDIRECT_STATUSES, redirectMethod } from '../net/urls.js
 import type { Credentials } from './credentials.js';
 import { apiHost, isLoopbackRegistry } from './reference.js';
 
-export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 /** A token response (JWTs with certificate chains run to a few KiB). */
-export const MAX_TOKEN_BYTES = 1024 * 1024;
+const MAX_TOKEN_BYTES = 1024 * 1024;
 /** One page of a tag list, and all pages together. */
-export const MAX_TAG_PAGE_BYTES = 4 * 1024 * 1024;
-export const MAX_TAG_LIST_BYTES = 8 * 1024 * 1024;
-export const MAX_TAGS = 100_000;
+const MAX_TAG_PAGE_BYTES = 4 * 1024 * 1024;
+const MAX_TAG_LIST_BYTES = 8 * 1024 * 1024;
+const MAX_TAGS = 100_000;
 const MAX_TAG_PAGES = 100;
 
 /** Token services on another origin that wash trusts with a registry's credentials without being told. */

@@ -28,13 +28,13 @@ export interface LoginTokenSource {
 }
 
 /** The provider of `auth = "login"` when the config names none: the core oauth plugin. */
-export const DEFAULT_LOGIN_PROVIDER = 'oauth';
+const DEFAULT_LOGIN_PROVIDER = 'oauth';
 /**
  * The user name sent with a login token when the config names none: the
  * convention of registries that take an OAuth access token as the password
  * (Google's Artifact Registry); a token service of one's own may ignore it.
  */
-export const DEFAULT_LOGIN_USERNAME = 'oauth2accesstoken';
+const DEFAULT_LOGIN_USERNAME = 'oauth2accesstoken';
 
 export interface RegistrySettings {
   credentials?: Credentials;

@@ -21,7 +21,7 @@ export interface ResolvedArtifact {
   annotations: Record<string, string>;
 }
 
-export function blobCacheDir(layout: Layout): string {
+function blobCacheDir(layout: Layout): string {
   return join(layout.downloads, 'oci', 'blobs', 'sha256');
 }
 
