@@ -12,7 +12,7 @@ import { afterAll, afterEach } from 'vitest';
 import { CI, ROOT, freePort, makeXdg, runWash, shareIntegrity, type WashResult, type Xdg } from './helpers.js';
 
 /** The registry binary, or undefined when it is not installed. */
-export function registryBinary(): string | undefined {
+function registryBinary(): string | undefined {
   for (const candidate of ['/usr/bin/docker-registry', '/usr/sbin/docker-registry']) if (existsSync(candidate)) return candidate;
   try {
     return execFileSync('sh', ['-c', 'command -v docker-registry'], { encoding: 'utf8' }).trim() || undefined;
@@ -272,7 +272,7 @@ export async function cutProxy(target: number, limit: number): Promise<CutProxy>
 }
 
 /** Append a custom section (id 0) to a wasm binary: still a valid component, with a different digest. */
-export function withCustomSection(bytes: Buffer, name: string, payload: Buffer): Buffer {
+function withCustomSection(bytes: Buffer, name: string, payload: Buffer): Buffer {
   const leb = (n: number) => {
     const out: number[] = [];
     do {
@@ -297,7 +297,7 @@ const SHARED_TRANSPILED = join(ROOT, 'node_modules', '.cache', 'wash-test-xdg-ca
  * but whose transpile cache is the shared one (so known components are not
  * transpiled again).
  */
-export async function ociXdg(): Promise<Xdg> {
+async function ociXdg(): Promise<Xdg> {
   const xdg = await makeXdg({ isolatedCache: true });
   await mkdir(SHARED_TRANSPILED, { recursive: true });
   await mkdir(xdg.cache, { recursive: true });

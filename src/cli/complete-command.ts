@@ -29,7 +29,7 @@ const GLOBAL_VALUES: Record<string, ValueKind> = {
 };
 
 /** The global options, read from the same table the root help prints. */
-export function globalOptions(): HostOption[] {
+function globalOptions(): HostOption[] {
   return GLOBAL_OPTION_HELP.map(([label, description]) => {
     const names = label.split(/[ ,=<]+/).filter((w) => w.startsWith('-'));
     const long = names.find((n) => n.startsWith('--'));

@@ -135,7 +135,7 @@ function rowsOf(lines: readonly string[], columns: number): number {
 }
 
 /** Ask one question through `io`; see the module comment for the rules. */
-export async function askWithKeys(io: KeyIO, request: ConsentRequest): Promise<Answer> {
+async function askWithKeys(io: KeyIO, request: ConsentRequest): Promise<Answer> {
   const lines = renderQuestion(request);
   if (lines.join('\n').length > MAX_REQUEST_TEXT) return 'deny';
   await io.discardPending();

@@ -216,7 +216,7 @@ describe('the progress line', () => {
     p.update(4096); // more than announced: capped at 100%
     p.finish();
     p.finish(); // once drawn, cleared once
-    expect(on.written[0]).toMatch(/^\rdownload \[=+ +\]  50% 1\.0 KiB \/ 2\.0 KiB\u001b\[K$/);
+    expect(on.written[0]).toMatch(/^\rdownload \[=+ +\] {2}50% 1\.0 KiB \/ 2\.0 KiB\u001b\[K$/);
     expect(on.written[1]).toContain('100%');
     expect(on.written.slice(2)).toEqual(['\r\u001b[K']);
   });

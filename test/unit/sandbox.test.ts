@@ -175,14 +175,14 @@ describe('the use gate: each thing asked about once per run (a program: per call
 
 describe('outgoing HTTP: only granted patterns, or what the consent session allows', () => {
   type Request = { scheme(): { tag: 'HTTP' | 'HTTPS' | 'other'; val?: string } | undefined; authority(): string | undefined };
-  const request = (scheme: 'HTTP' | 'HTTPS' | string | undefined, authority: string | undefined): Request => ({
+  const request = (scheme: string | undefined, authority: string | undefined): Request => ({
     scheme: () => (scheme === undefined ? undefined : scheme === 'HTTP' || scheme === 'HTTPS' ? { tag: scheme } : { tag: 'other', val: scheme }),
     authority: () => authority,
   });
   const setup = (allowed: string[], ask?: (scheme: string, authority: string) => boolean) => {
     const sent: Request[] = [];
     const denied: string[] = [];
-    const guarded = guardOutgoingHandler({ handle: (r) => (sent.push(r as Request), 'response') }, allowed, (d) => denied.push(d), ask);
+    const guarded = guardOutgoingHandler({ handle: (r) => (sent.push(r), 'response') }, allowed, (d) => denied.push(d), ask);
     const send = (scheme: Parameters<typeof request>[0], authority: string | undefined) => {
       try {
         return guarded.handle(request(scheme, authority));

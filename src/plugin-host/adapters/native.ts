@@ -11,7 +11,7 @@ import type { ContractAdapter, HostCall } from './contract.js';
 import { WashError } from '../../util/errors.js';
 
 /** The contract id of our own plugins, in the cache and wherever a contract is named. */
-export const NATIVE_CONTRACT = 'wash:plugin';
+const NATIVE_CONTRACT = 'wash:plugin';
 
 const PACKAGE = 'wash:plugin';
 const MAJOR = 0;

@@ -68,7 +68,7 @@ import { callWasmcloudWash, wasmcloudWashExports } from './call.js';
 import { EXPORTS, PLUGIN_DATA_MOUNT, THEIR_HOOKS, type WasmcloudWashContract } from './shapes.js';
 import { escapeUntrusted as esc } from '../../../util/untrusted.js';
 
-export type { WasmcloudWashContract, WasmcloudWashInfo, WasmcloudWashCall };
+export type { WasmcloudWashInfo, WasmcloudWashCall };
 
 /** The adapter for one version of their contract (0.0.1 covers its three shapes). */
 function wasmcloudWashAdapter(contract: WasmcloudWashContract): ContractAdapter<WasmcloudWashInfo, WasmcloudWashCall> {
