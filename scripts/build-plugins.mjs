@@ -14,6 +14,7 @@ for (const name of (await readdir(pluginsDir)).sort()) {
 
 // One child process per plugin, two at a time: componentize-js is CPU-bound and single-threaded.
 const script = join(ROOT, 'scripts', 'componentize-plugin.mjs');
+/** @type {(dir: string) => Promise<void>} */
 const runOne = (dir) =>
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script, dir], { stdio: 'inherit' });
