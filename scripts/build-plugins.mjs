@@ -9,7 +9,13 @@ const pluginsDir = join(ROOT, 'plugins');
 const dirs = [];
 for (const name of (await readdir(pluginsDir)).sort()) {
   const dir = join(pluginsDir, name);
-  if (await stat(join(dir, 'package.json')).then(() => true, () => false)) dirs.push(dir);
+  if (
+    await stat(join(dir, 'package.json')).then(
+      () => true,
+      () => false,
+    )
+  )
+    dirs.push(dir);
 }
 
 // One child process per plugin, two at a time: componentize-js is CPU-bound and single-threaded.

@@ -33,9 +33,7 @@ export interface Registry {
 }
 
 export type RegistryAuth =
-  | { kind: 'none' }
-  | { kind: 'htpasswd'; file: string }
-  | { kind: 'token'; realm: string; service: string; issuer: string; certFile: string };
+  { kind: 'none' } | { kind: 'htpasswd'; file: string } | { kind: 'token'; realm: string; service: string; issuer: string; certFile: string };
 
 /** Start docker-registry with a temp storage dir on a free port, bound to 127.0.0.1 only. */
 export async function startRegistry(dir: string, auth: RegistryAuth = { kind: 'none' }): Promise<Registry> {
@@ -156,10 +154,27 @@ export interface TokenServer {
 export async function startTokenServer(dir: string, user: string, password: string, options: { userinfo?: string } = {}): Promise<TokenServer> {
   const keyFile = join(dir, 'token-key.pem');
   const certFile = join(dir, 'token-cert.pem');
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', '/CN=wash-test-token-issuer',
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-days',
+      '2',
+      '-subj',
+      '/CN=wash-test-token-issuer',
+    ],
+    { stdio: 'ignore' },
+  );
   const key = createPrivateKey(await readFile(keyFile));
   const certDer = new X509Certificate(await readFile(certFile)).raw.toString('base64');
   const port = await freePort();
@@ -307,14 +322,7 @@ async function ociXdg(): Promise<Xdg> {
 }
 
 /** Push raw blobs and a manifest with plain HTTP (for artifacts wash would never push). */
-export async function pushRaw(
-  registry: string,
-  repo: string,
-  tag: string,
-  manifest: object,
-  mediaType: string,
-  blobs: Buffer[],
-): Promise<string> {
+export async function pushRaw(registry: string, repo: string, tag: string, manifest: object, mediaType: string, blobs: Buffer[]): Promise<string> {
   for (const blob of blobs) {
     const start = await fetch(`http://${registry}/v2/${repo}/blobs/uploads/`, { method: 'POST' });
     await start.arrayBuffer();

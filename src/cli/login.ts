@@ -49,7 +49,13 @@ async function chooseProvider(ctx: CliContext, requested: string | undefined): P
   const name = await asQuestion((prefix) => {
     process.stderr.write(prefix);
     return select(
-      { message: 'Log in with which provider?', choices: providers.map((p) => ({ name: `${esc(p.component.metadata.name)}  ${esc(p.component.metadata.description)}`, value: p.component.metadata.name })) },
+      {
+        message: 'Log in with which provider?',
+        choices: providers.map((p) => ({
+          name: `${esc(p.component.metadata.name)}  ${esc(p.component.metadata.description)}`,
+          value: p.component.metadata.name,
+        })),
+      },
       { output: process.stderr },
     );
   });
@@ -117,8 +123,6 @@ export function registerLogin(program: Command, ctxOf: (cmd: Command) => CliCont
       const entry = await chooseProvider(ctx, opts.provider);
       const { provider, creds_file, token_file } = await logIn(ctx, entry, { hooks: true });
       const written = { ...(creds_file ? { creds_file } : {}), ...(token_file ? { token_file } : {}) };
-      ctx.print({ provider, ...written }, () =>
-        [`logged in with ${esc(provider)}`, ...Object.values(written).map((file) => `  wrote ${file}`)].join('\n'),
-      );
+      ctx.print({ provider, ...written }, () => [`logged in with ${esc(provider)}`, ...Object.values(written).map((file) => `  wrote ${file}`)].join('\n'));
     });
 }

@@ -42,13 +42,7 @@ const TEMPLATE = join(PACKAGE_ROOT, 'plugin-sdk', 'template');
 const SDK = join(PACKAGE_ROOT, 'plugin-sdk');
 const SDK_IN_PROJECT = join('vendor', 'plugin-sdk');
 /** Tools the generated project builds with, pinned to what this wash uses. */
-const DEV_DEPENDENCIES = [
-  '@bytecodealliance/componentize-js',
-  '@bytecodealliance/jco',
-  '@bytecodealliance/preview2-shim',
-  'esbuild',
-  'typescript',
-];
+const DEV_DEPENDENCIES = ['@bytecodealliance/componentize-js', '@bytecodealliance/jco', '@bytecodealliance/preview2-shim', 'esbuild', 'typescript'];
 
 export function registerPluginNew(plugin: Command, ctxOf: (cmd: Command) => CliContext) {
   plugin
@@ -87,7 +81,14 @@ async function washCommand(): Promise<string> {
   for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) {
     const found = await realpath(join(dir, 'wash')).catch(() => undefined);
     if (found === undefined) continue;
-    if (found === ours && (await access(found, constants.X_OK).then(() => true, () => false))) return 'wash';
+    if (
+      found === ours &&
+      (await access(found, constants.X_OK).then(
+        () => true,
+        () => false,
+      ))
+    )
+      return 'wash';
     break; // another wash comes first on PATH: name ours explicitly
   }
   return `node ${shellWord(join(PACKAGE_ROOT, 'bin', 'wash.js'))}`;

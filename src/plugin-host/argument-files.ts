@@ -33,10 +33,12 @@ export function fileArgumentValues(metadata: Pick<Metadata, 'commands'>, argv: r
     return []; // the plugin will say what is wrong with argv
   }
   const { command, values } = read;
-  return command.flags.filter((f) => f.valueName === FILE_VALUE_NAME).flatMap((f) => {
-    const given = values.get(f.long);
-    return Array.isArray(given) ? given : [];
-  });
+  return command.flags
+    .filter((f) => f.valueName === FILE_VALUE_NAME)
+    .flatMap((f) => {
+      const given = values.get(f.long);
+      return Array.isArray(given) ? given : [];
+    });
 }
 
 const why = (err: unknown) => {

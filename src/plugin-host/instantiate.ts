@@ -31,10 +31,7 @@ export interface InstanceSandbox extends SandboxView {
 
 export { GuestExit };
 
-type Instantiate = (
-  getCoreModule: (name: string) => Promise<WebAssembly.Module>,
-  imports: Record<string, unknown>,
-) => Promise<Record<string, unknown>>;
+type Instantiate = (getCoreModule: (name: string) => Promise<WebAssembly.Module>, imports: Record<string, unknown>) => Promise<Record<string, unknown>>;
 
 const loaded = new Map<string, Promise<Instantiate>>();
 const compiled = new Map<string, Promise<WebAssembly.Module>>();
@@ -210,7 +207,8 @@ async function wasiImports(sandbox: InstanceSandbox, componentImports: readonly 
   if (shim.sockets) {
     // Closed for good: no name lookups, TCP or UDP.
     const sockets = shim.sockets.createSockets({ enableNetwork: false });
-    for (const [name, iface] of Object.entries(sockets)) imports[`wasi:sockets/${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`] = iface as Record<string, unknown>;
+    for (const [name, iface] of Object.entries(sockets))
+      imports[`wasi:sockets/${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`] = iface as Record<string, unknown>;
   }
   if (shim.http) {
     imports['wasi:http/types'] = shim.http.types as Record<string, unknown>;

@@ -122,10 +122,13 @@ export function refuses(denied: Grants, item: AccessItem): boolean {
       return denied.write.some((p) => isWithin(item.real ?? item.path, p));
     case 'net': {
       const wanted = safePattern(item.host);
-      return wanted !== undefined && denied.net.some((d) => {
-        const p = safePattern(d);
-        return p !== undefined && patternSubsumes(p, wanted);
-      });
+      return (
+        wanted !== undefined &&
+        denied.net.some((d) => {
+          const p = safePattern(d);
+          return p !== undefined && patternSubsumes(p, wanted);
+        })
+      );
     }
   }
 }

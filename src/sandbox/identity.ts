@@ -40,7 +40,10 @@ const stem = (file: string) => basename(file).replace(/\.wasm$/i, '');
  * a long prefix would share an identity (grants, scratch dir, config).
  */
 function safeComponent(text: string, max = 48): string {
-  const cleaned = text.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_').slice(0, max);
+  const cleaned = text
+    .replace(/[^A-Za-z0-9._-]/g, '_')
+    .replace(/^\.+/, '_')
+    .slice(0, max);
   return cleaned || '_';
 }
 

@@ -6,8 +6,7 @@ export function colorEnabled(stream: NodeJS.WriteStream = process.stdout): boole
 }
 
 function wrap(open: number, close: number) {
-  return (text: string, stream?: NodeJS.WriteStream) =>
-    colorEnabled(stream) ? `\u001b[${open}m${text}\u001b[${close}m` : text;
+  return (text: string, stream?: NodeJS.WriteStream) => (colorEnabled(stream) ? `\u001b[${open}m${text}\u001b[${close}m` : text);
 }
 
 export const bold = wrap(1, 22);

@@ -21,7 +21,9 @@ export function stripComments(text: string): string {
   const templates: number[] = [];
   let lastSignificant = '';
   const regexMayStart = () =>
-    lastSignificant === '' || /[(,=:[!&|?{};+\-*%<>~^]/.test(lastSignificant) || /(?<![\w$.])(return|typeof|case|do|else|in|of|void|yield|await)$/.test(out.trimEnd());
+    lastSignificant === '' ||
+    /[(,=:[!&|?{};+\-*%<>~^]/.test(lastSignificant) ||
+    /(?<![\w$.])(return|typeof|case|do|else|in|of|void|yield|await)$/.test(out.trimEnd());
   /** Copy a quoted string from text[i] (its opening quote) through its closing quote. */
   const copyString = (quote: string) => {
     const start = i++;

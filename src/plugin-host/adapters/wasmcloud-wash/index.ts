@@ -106,7 +106,9 @@ function wasmcloudWashAdapter(contract: WasmcloudWashContract): ContractAdapter<
       if (!info) return [['contract', contract]];
       return [
         ['contract', contract],
-        ...(info.ignoredHooks.length ? [['ignored', `hooks wash has no events for: ${info.ignoredHooks.map((h) => esc(h)).join(', ')}`] as [string, string]] : []),
+        ...(info.ignoredHooks.length
+          ? [['ignored', `hooks wash has no events for: ${info.ignoredHooks.map((h) => esc(h)).join(', ')}`] as [string, string]]
+          : []),
         ...(info.ignoredCredentials.length
           ? [['ignored', `credential types wash login has no use for: ${info.ignoredCredentials.map((c) => esc(c)).join(', ')}`] as [string, string]]
           : []),
