@@ -19,17 +19,33 @@ const host = {
   emitTable: noop,
   emitJson: (text) => process.stdout.write(`${text}\n`),
   log: noop,
-  contextGet: noop, contextSet: noop, contextDelete: noop, contextList: () => [],
-  configGet: noop, configSet: noop, configDelete: noop, configList: () => [],
+  contextGet: noop,
+  contextSet: noop,
+  contextDelete: noop,
+  contextList: () => [],
+  configGet: noop,
+  configSet: noop,
+  configDelete: noop,
+  configList: () => [],
   dirs: () => ({ scratch: undefined, cache: '/nonexistent', data: '/nonexistent', config: '/nonexistent' }),
-  hostExec: () => { throw 'denied'; },
-  listen: () => { throw 'denied'; },
-  redirectListen: () => { throw 'denied'; },
-  redirectWait: () => { throw 'denied'; },
+  hostExec: () => {
+    throw 'denied';
+  },
+  listen: () => {
+    throw 'denied';
+  },
+  redirectListen: () => {
+    throw 'denied';
+  },
+  redirectWait: () => {
+    throw 'denied';
+  },
   browserOpener: noop,
   setOutputFormat: noop,
   confirm: noop,
-  readArgumentFile: () => { throw 'denied'; },
+  readArgumentFile: () => {
+    throw 'denied';
+  },
 };
 // The flag right before compiling, as wash does: a flag change makes V8 reject the code cache of whatever loads later.
 let flagged = false;

@@ -19,7 +19,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { createHash } from 'node:crypto';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildRustPlugin } from '../scripts/build-rust-plugin.mjs';
@@ -129,7 +129,12 @@ async function run(cmd, args, env) {
 function transpiledDir(wasm, env) {
   const hex = createHash('sha256').update(readFileSync(wasm)).digest('hex');
   for (const base of [join(dirname(wasm), 'transpiled'), join(env.XDG_CACHE_HOME, 'wash', 'transpiled')]) {
-    const entry = existsSync(base) && readdirSync(base).filter((d) => d.startsWith(`${hex}-jco`) && !d.endsWith('.json')).sort().pop();
+    const entry =
+      existsSync(base) &&
+      readdirSync(base)
+        .filter((d) => d.startsWith(`${hex}-jco`) && !d.endsWith('.json'))
+        .sort()
+        .pop();
     if (entry) return join(base, entry);
   }
   throw new Error(`no transpiled entry for ${wasm}`);
@@ -272,7 +277,11 @@ try {
 
 const header = ['measure', 'median (wall)', 'ratio', 'p25-p75', 'cpu ratio', 'target', 'met'];
 const widths = header.map((_, i) => Math.max(...[header, ...rows].map((r) => r[i].length)));
-const line = (r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+const line = (r) =>
+  r
+    .map((c, i) => c.padEnd(widths[i]))
+    .join('  ')
+    .trimEnd();
 const load = (l) => l.map((x) => x.toFixed(1)).join(' ');
 console.log(
   `wash benchmark: ${RUNS} rounds, node ${process.version}, ${cpus().length} CPUs, load ${load(loadBefore)} -> ${load(loadavg())}, ${((Date.now() - started) / 1000).toFixed(0)} s`,

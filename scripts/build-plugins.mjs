@@ -9,11 +9,18 @@ const pluginsDir = join(ROOT, 'plugins');
 const dirs = [];
 for (const name of (await readdir(pluginsDir)).sort()) {
   const dir = join(pluginsDir, name);
-  if (await stat(join(dir, 'package.json')).then(() => true, () => false)) dirs.push(dir);
+  if (
+    await stat(join(dir, 'package.json')).then(
+      () => true,
+      () => false,
+    )
+  )
+    dirs.push(dir);
 }
 
 // One child process per plugin, two at a time: componentize-js is CPU-bound and single-threaded.
 const script = join(ROOT, 'scripts', 'componentize-plugin.mjs');
+/** @type {(dir: string) => Promise<void>} */
 const runOne = (dir) =>
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script, dir], { stdio: 'inherit' });

@@ -33,7 +33,12 @@ export async function findRustc() {
   }
   const sysroot = (await run(rustc, ['--print', 'sysroot'])).stdout.trim();
   const std = join(sysroot, 'lib', 'rustlib', 'wasm32-wasi');
-  if (!(await access(std).then(() => true, () => false))) {
+  if (
+    !(await access(std).then(
+      () => true,
+      () => false,
+    ))
+  ) {
     throw new Error(`${rustc} (${version}) has no wasm32-wasi std at ${std}: install ${RUST_PACKAGES} (Debian) or set RUSTC`);
   }
   return { rustc, version };

@@ -30,6 +30,7 @@ const LAYERS = [
   { file: 'wash-context.js', entries: [join(SRC, 'cli', 'context.ts'), join(SRC, 'cli', 'root-help.ts')] },
 ];
 
+/** @type {import('esbuild').BuildOptions} */
 const common = {
   bundle: true,
   format: 'esm',
@@ -67,7 +68,14 @@ await rm(join(ROOT, 'dist'), { recursive: true, force: true });
 
 for (const layer of LAYERS) {
   // The modules of this layer: its entry and what that imports statically, minus earlier layers'.
-  const probe = await build({ ...common, entryPoints: layer.entries, write: false, metafile: true, outdir: join(ROOT, 'dist', 'probe'), plugins: [routing(true)] });
+  const probe = await build({
+    ...common,
+    entryPoints: layer.entries,
+    write: false,
+    metafile: true,
+    outdir: join(ROOT, 'dist', 'probe'),
+    plugins: [routing(true)],
+  });
   const modules = new Set();
   const visit = (input) => {
     if (modules.has(input) || !probe.metafile.inputs[input]) return;
@@ -82,7 +90,8 @@ for (const layer of LAYERS) {
   for (const file of files) {
     const one = await build({ entryPoints: [file], write: false, metafile: true, outfile: join(ROOT, 'dist', 'one.js'), format: 'esm', logLevel: 'warning' });
     for (const name of Object.values(one.metafile.outputs)[0].exports) {
-      if (exportsOf.has(name)) throw new Error(`${name} is exported by both ${exportsOf.get(name)} and ${relative(ROOT, file)}: rename one (dist/${layer.file} exports both)`);
+      if (exportsOf.has(name))
+        throw new Error(`${name} is exported by both ${exportsOf.get(name)} and ${relative(ROOT, file)}: rename one (dist/${layer.file} exports both)`);
       exportsOf.set(name, relative(ROOT, file));
     }
   }

@@ -7,7 +7,7 @@ import { _setPreopens } from '@bytecodealliance/preview2-shim/filesystem';
 import { build } from 'esbuild';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { inputHash, packageVersion, pluginTarget, previousBuild, runAsScript, writeBuild } from './plugin-build.mjs';
+import { inputHash, packageVersion, pluginTarget, previousBuild, ROOT, runAsScript, writeBuild } from './plugin-build.mjs';
 
 const BUILD_FORMAT = 1; // bump to invalidate every cached build
 
@@ -34,7 +34,8 @@ export async function buildPlugin(pluginDir, options = {}) {
     logLevel: 'silent',
   }).catch((err) => {
     // The SDK is the workspace package @wash/plugin-sdk: `npm install` links it into node_modules.
-    if (/Could not resolve "@wash\/plugin-sdk/.test(err.message)) throw new Error(`${name}: cannot resolve @wash/plugin-sdk: run npm install in ${ROOT} (it links the workspace package plugin-sdk/)`);
+    if (/Could not resolve "@wash\/plugin-sdk/.test(err.message))
+      throw new Error(`${name}: cannot resolve @wash/plugin-sdk: run npm install in ${ROOT} (it links the workspace package plugin-sdk/)`);
     throw err;
   });
   const code = bundle.outputFiles[0].text;

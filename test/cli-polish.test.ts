@@ -20,7 +20,11 @@ afterAll(async () => {
 
 describe('help for every level', () => {
   it('a group lists its commands, bare or with --help, at every depth', async () => {
-    for (const args of [['example', 'team', 'member'], ['example', 'team', 'member', '--help'], ['help', 'example', 'team', 'member']]) {
+    for (const args of [
+      ['example', 'team', 'member'],
+      ['example', 'team', 'member', '--help'],
+      ['help', 'example', 'team', 'member'],
+    ]) {
       const r = await runWash(args, onPath());
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
       expect(r.stdout).toContain('Usage: wash example team member <command> [options]');
@@ -90,7 +94,9 @@ describe('limits', () => {
     await writeFile(config, '[settings]\ntimeout_seconds = 99999999999\n');
     const validate = await runWash(['-o', 'json', '--config', config, 'config', 'validate'], { xdg });
     expect(validate.code).toBe(1);
-    expect(JSON.parse(validate.stdout).problems).toEqual([{ path: 'settings.timeout_seconds', message: 'must be from 1 to 86400 seconds (24 h)', severity: 'error' }]);
+    expect(JSON.parse(validate.stdout).problems).toEqual([
+      { path: 'settings.timeout_seconds', message: 'must be from 1 to 86400 seconds (24 h)', severity: 'error' },
+    ]);
     const run = await runWash(['--config', config, 'example', 'greet'], onPath());
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('settings.timeout_seconds: must be from 1 to 86400 seconds');
@@ -166,7 +172,10 @@ describe('plugin management', () => {
       const r = await runWash(['plugin', 'grant', 'example', '--all'], { xdg: own, env });
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toMatch(/^granted to example: /);
-      const rows = JSON.parse((await runWash(['-o', 'json', 'plugin', 'permissions', 'example'], { xdg: own, env })).stdout) as { granted: boolean; request: string }[];
+      const rows = JSON.parse((await runWash(['-o', 'json', 'plugin', 'permissions', 'example'], { xdg: own, env })).stdout) as {
+        granted: boolean;
+        request: string;
+      }[];
       expect(rows.length).toBeGreaterThanOrEqual(6);
       expect(rows.filter((row) => !row.granted)).toEqual([]);
       const again = await runWash(['plugin', 'grant', 'example', '--all'], { xdg: own, env });

@@ -155,7 +155,7 @@ describe('running plugins', () => {
     expect(denied.code).toBe(1);
     expect(denied.stderr).toContain(`error: write ${scratch}/x: access`);
     expect(denied.stderr).toContain(
-      "wash: example was denied its own scratch directory (no terminal to ask); to grant it: wash plugin grant example --scratch, or for one run: wash --allow-scratch example ...",
+      'wash: example was denied its own scratch directory (no terminal to ask); to grant it: wash plugin grant example --scratch, or for one run: wash --allow-scratch example ...',
     );
     await expect(stat(scratch)).rejects.toThrow();
     const dirs = JSON.parse((await runWash(['--allow-scratch', '-o', 'json', 'example', 'dirs'], onPath())).stdout);
@@ -278,7 +278,11 @@ describe('wash plugin', () => {
       expect(again.stderr).toContain('--force');
       expect((await runWash(['plugin', 'install', '--force', EXAMPLE_WASM], { xdg: own })).code).toBe(0);
 
-      const list = JSON.parse((await runWash(['plugin', 'list', '--output', 'json'], { xdg: own })).stdout) as { name: string; source: string; digest: string }[];
+      const list = JSON.parse((await runWash(['plugin', 'list', '--output', 'json'], { xdg: own })).stdout) as {
+        name: string;
+        source: string;
+        digest: string;
+      }[];
       const example = list.find((p) => p.name === 'example');
       expect(example).toMatchObject({ source: 'installed' });
       expect(example!.digest).toMatch(/^sha256:[0-9a-f]{64}$/);

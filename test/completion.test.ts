@@ -45,7 +45,7 @@ beforeAll(async () => {
     const r = await runWash(['completion', shell], { xdg });
     expect(r.code, r.stderr).toBe(0);
     scripts[shell] = join(xdg.root, `wash.${shell}`);
-    await writeFile(scripts[shell]!, r.stdout);
+    await writeFile(scripts[shell], r.stdout);
   }
 });
 afterAll(async () => {

@@ -114,7 +114,7 @@ describe('metadata of both versions (unit)', () => {
     expect(withFlag({ repeatable: true })).toThrow('a repeatable flag must take a value');
     expect(withFlag({ choices: ['a'] })).toThrow('choices need a flag that takes a value');
     expect(withFlag({ valueName: 'v', env: 'NOT OK' })).toThrow(InvalidMetadata);
-    expect(withFlag({ valueName: 'v', env: 'NOT OK' })).toThrow("is not an environment variable name");
+    expect(withFlag({ valueName: 'v', env: 'NOT OK' })).toThrow('is not an environment variable name');
   });
 });
 
@@ -155,12 +155,21 @@ describe('contract adapters (unit: describe, prepare, call, without a wash proce
     expect(nativeAdapter.call(raw, { kind: 'hook', hook: 'error' }, context())).toEqual({ status: 0 });
     expect(nativeAdapter.call(raw, { kind: 'authenticate' }, context())).toEqual({ status: 0, value: { bearerToken: 't' } });
     expect(seen).toEqual([argv, 'error']);
-    expect(() => nativeAdapter.call({ 'wash:plugin/plugin@0.2.0': {} }, { kind: 'authenticate' }, context())).toThrow("plugin 'x' does not export authenticate");
+    expect(() => nativeAdapter.call({ 'wash:plugin/plugin@0.2.0': {} }, { kind: 'authenticate' }, context())).toThrow(
+      "plugin 'x' does not export authenticate",
+    );
     expect([nativeAdapter.scratchMount, nativeAdapter.execGrants, nativeAdapter.inspectRows(described)]).toEqual([undefined, 'declared', []]);
   });
 
   // The Rust wash's 0.0.1, first shape: default-command/commands, unnamed arguments with required/is-path.
-  const earlyArg = (description: string, more: Record<string, unknown> = {}) => ({ description, isPath: false, required: false, defaultValue: undefined, value: '', ...more });
+  const earlyArg = (description: string, more: Record<string, unknown> = {}) => ({
+    description,
+    isPath: false,
+    required: false,
+    defaultValue: undefined,
+    value: '',
+    ...more,
+  });
   const early = {
     id: 'dev.x.early',
     name: 'early',
@@ -211,7 +220,9 @@ describe('contract adapters (unit: describe, prepare, call, without a wash proce
     expect(command.arguments.map((a) => a.value)).toEqual(['a', '']);
     expect(() => run(wasmcloudWash001, described, ['copy'])).toThrow('missing argument <path1>');
     expect(wasmcloudWash001.prepare({ kind: 'hook', hook: 'error' }, described, {})).toEqual({ kind: 'hook', hook: 'error', shape: 'early-unnamed' });
-    expect(() => wasmcloudWash001.prepare({ kind: 'hook', hook: 'after-login' }, described, {})).toThrow("plugin 'early' does not handle the 'after-login' hook");
+    expect(() => wasmcloudWash001.prepare({ kind: 'hook', hook: 'after-login' }, described, {})).toThrow(
+      "plugin 'early' does not handle the 'after-login' hook",
+    );
     expect(() => wasmcloudWash001.prepare({ kind: 'authenticate' }, described, {})).toThrow("plugin 'early' does not provide credentials");
     expect(wasmcloudWash001.handlesHook(described, 'dev-register')).toBe(true);
     expect(wasmcloudWash001.inspectRows(described)).toEqual([
@@ -237,7 +248,9 @@ describe('contract adapters (unit: describe, prepare, call, without a wash proce
     expect(described.info).toMatchObject({ shape: 'early-named', hooks: [], ignoredCredentials: [] });
     expect(described.metadata.commands.map((c) => c.path)).toEqual([[]]);
     expect(described.metadata.commands[0]!.flags[0]).toMatchObject({ long: 'mode', valueName: 'how', required: true });
-    expect(run(wasmcloudWash001, described, ['--mode', 'slow']).flags).toEqual([['mode', { name: 'how', description: 'How', default: undefined, value: 'slow' }]]);
+    expect(run(wasmcloudWash001, described, ['--mode', 'slow']).flags).toEqual([
+      ['mode', { name: 'how', description: 'How', default: undefined, value: 'slow' }],
+    ]);
     expect(() => run(wasmcloudWash001, described, [])).toThrow("missing required option '--mode'");
   });
 
@@ -245,9 +258,9 @@ describe('contract adapters (unit: describe, prepare, call, without a wash proce
     const describe = (info: unknown) => wasmcloudWash001.describe({ 'wasmcloud:wash/plugin@0.0.1': { info: () => info } });
     expect(() => describe({ id: 'x' })).toThrow(UnsupportedShape);
     expect(() => describe(undefined)).toThrow('metadata is not a record');
-    expect(() => describe({ ...early, commands: [{ ...early.commands[0], arguments: [{ description: 'd', isPath: 'yes', required: false, value: '' }] }] })).toThrow(
-      UnsupportedShape,
-    );
+    expect(() =>
+      describe({ ...early, commands: [{ ...early.commands[0], arguments: [{ description: 'd', isPath: 'yes', required: false, value: '' }] }] }),
+    ).toThrow(UnsupportedShape);
     expect(() => describe({ ...early, name: 'Bad Name' })).toThrow(InvalidMetadata);
   });
 });
@@ -279,7 +292,9 @@ describe('the argv parser plugins and host share (unit)', () => {
       token: 'x',
     });
     expect(() => parse(['deploy'], { TOKEN: '' })).toThrow("missing required option '--token' (or set TOKEN)");
-    expect(() => parse(['deploy', '--token', 'a'], { DRY: 'maybe' })).toThrow("DRY must be one of 1, true, yes, on, 0, false, no, off for '--dry-run', got 'maybe'");
+    expect(() => parse(['deploy', '--token', 'a'], { DRY: 'maybe' })).toThrow(
+      "DRY must be one of 1, true, yes, on, 0, false, no, off for '--dry-run', got 'maybe'",
+    );
   });
 
   it('choices are checked wherever the value came from', () => {
@@ -319,7 +334,13 @@ describe('help for 0.2 metadata (unit)', () => {
         arguments: [],
         examples: [],
       },
-      { path: ['team', 'member', 'add'], description: 'Add one', flags: [], arguments: [{ name: 'name', description: 'Who', required: true, variadic: false }], examples: [] },
+      {
+        path: ['team', 'member', 'add'],
+        description: 'Add one',
+        flags: [],
+        arguments: [{ name: 'name', description: 'Who', required: true, variadic: false }],
+        examples: [],
+      },
       { path: ['team', 'member', 'rm'], description: 'Remove one', flags: [], arguments: [], examples: [] },
     ],
   });

@@ -63,7 +63,11 @@ async function writeSized(file: string, bytes: number) {
   await writeFile(file, Buffer.alloc(bytes, 0x61));
 }
 
-const exists = (path: string) => lstat(path).then(() => true, () => false);
+const exists = (path: string) =>
+  lstat(path).then(
+    () => true,
+    () => false,
+  );
 
 /** Every path under `dir` (relative, sorted), with file sizes: a snapshot to compare. */
 async function snapshot(dir: string): Promise<string[]> {

@@ -10,7 +10,7 @@ export const CI = process.env.CI === 'true';
 /** Shared between test files: transpiling the same digest twice is wasted time, and entries are written atomically. */
 const SHARED_CACHE = join(ROOT, 'node_modules', '.cache', 'wash-test-xdg-cache');
 /** The integrity records of the shared cache's entries (wash keeps them in its data dir), shared with it. */
-export const SHARED_INTEGRITY = join(ROOT, 'node_modules', '.cache', 'wash-test-xdg-integrity');
+const SHARED_INTEGRITY = join(ROOT, 'node_modules', '.cache', 'wash-test-xdg-integrity');
 
 export interface Xdg {
   root: string;

@@ -230,7 +230,11 @@ describe('key store', () => {
       expectError(await keys(['gen', 'user', '--save', 'alice'], { xdg: store }), 1, /a key named 'alice' already exists/);
       expect((await keysJson(['get', 'alice'], { xdg: store })).seed).toBe(alice.seed); // not replaced
 
-      expect(await keysJson(['rm', 'alice', '--yes'], { xdg: store })).toEqual({ removed: 'alice', public_key: alice.public_key, file: join(scratch, 'keys', 'alice.nk') });
+      expect(await keysJson(['rm', 'alice', '--yes'], { xdg: store })).toEqual({
+        removed: 'alice',
+        public_key: alice.public_key,
+        file: join(scratch, 'keys', 'alice.nk'),
+      });
       expectError(await keys(['get', 'alice'], { xdg: store }), 1, /^error: no stored key named 'alice'$/);
       expectError(await keys(['rm', 'alice'], { xdg: store }), 1, /^error: no stored key named 'alice'$/);
       expectError(await keys(['sign', 'alice'], { xdg: store, input: 'x' }), 1, /no stored key named 'alice'/);
@@ -283,7 +287,7 @@ describe('key store', () => {
 });
 
 describe('one value per command, for pipes; seeds off the command line', () => {
-  it("SIG=$(wash keys sign k < f); wash keys verify k \"$SIG\" < f works in a shell, and a tampered file fails", async () => {
+  it('SIG=$(wash keys sign k < f); wash keys verify k "$SIG" < f works in a shell, and a tampered file fails', async () => {
     const store = await makeXdg();
     try {
       const env = { ...store.env, HOME: store.root, PATH: `${await washBinDir(store.root)}:${process.env.PATH}` };
@@ -383,7 +387,13 @@ async function findNatsServer(): Promise<string | undefined> {
   const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin'];
   for (const dir of dirs.filter(Boolean)) {
     const file = join(dir, 'nats-server');
-    if (await access(file).then(() => true, () => false)) return file;
+    if (
+      await access(file).then(
+        () => true,
+        () => false,
+      )
+    )
+      return file;
   }
   return undefined;
 }
@@ -412,7 +422,7 @@ describe('with a real nats-server', () => {
     await new Promise<void>((resolve, reject) => {
       let log = '';
       const timer = setTimeout(() => reject(new Error(`nats-server did not start:\n${log}`)), 15_000);
-      started.stderr!.on('data', (chunk: Buffer) => {
+      started.stderr.on('data', (chunk: Buffer) => {
         log += chunk.toString();
         if (log.includes('Server is ready')) {
           clearTimeout(timer);

@@ -30,7 +30,18 @@ const tokenFile = (xdg: Xdg) => join(xdg.data, 'credentials', 'oauth.token');
 async function logInWithOauth(xdg: Xdg, user: string): Promise<void> {
   const grant = await wash(xdg, ['plugin', 'grant', 'oauth', '--net', `http://127.0.0.1:${provider.port}`, '--scratch', '--listen']);
   expect(grant.code, grant.stderr).toBe(0);
-  const args = ['oauth', 'login', '--issuer', provider.issuer, '--client-id', provider.clientId, '--client-secret', provider.clientSecret, '--port', String(callbackPort)];
+  const args = [
+    'oauth',
+    'login',
+    '--issuer',
+    provider.issuer,
+    '--client-id',
+    provider.clientId,
+    '--client-secret',
+    provider.clientSecret,
+    '--port',
+    String(callbackPort),
+  ];
   const { child, exited, output } = await startWash(args, xdg);
   try {
     const page = await driveUser(printedLoginUrl(output()), `http://127.0.0.1:${callbackPort}/callback`, user);

@@ -18,11 +18,19 @@ const grants = () => [`--allow-net=http://127.0.0.1:${provider.port}`, '--allow-
 /** Start `wash oauth login` and return once it prints the URL to open. */
 async function startLogin(extra: string[] = [], options: { issuer?: string; secret?: string } = {}) {
   const args = [
-    ...grants(), '-o', 'json', 'oauth', 'login',
-    '--issuer', options.issuer ?? provider.issuer,
-    '--client-id', provider.clientId,
-    '--client-secret', options.secret ?? provider.clientSecret,
-    '--port', String(callbackPort),
+    ...grants(),
+    '-o',
+    'json',
+    'oauth',
+    'login',
+    '--issuer',
+    options.issuer ?? provider.issuer,
+    '--client-id',
+    provider.clientId,
+    '--client-secret',
+    options.secret ?? provider.clientSecret,
+    '--port',
+    String(callbackPort),
     ...extra,
   ];
   const login = await startWash(args, xdg);
@@ -98,10 +106,12 @@ describe('wash oauth', () => {
     const before = await readFile(tokenFile(), 'utf8');
     const login = await startLogin();
     // Sent together, so both arrive while the login runs: wash takes one (the plugin refuses its state), the other is turned away.
-    const pages = await Promise.all(['abc', 'def'].map(async (code) => {
-      const r = await fetch(`${callback()}?code=${code}&state=forged`);
-      return { status: r.status, text: await r.text() };
-    }));
+    const pages = await Promise.all(
+      ['abc', 'def'].map(async (code) => {
+        const r = await fetch(`${callback()}?code=${code}&state=forged`);
+        return { status: r.status, text: await r.text() };
+      }),
+    );
     pages.sort((a, b) => a.status - b.status);
     expect(pages.map((p) => p.status)).toEqual([200, 409]);
     expect(pages[0]!.text).toContain('return to the terminal');
@@ -111,7 +121,7 @@ describe('wash oauth', () => {
     expect(await readFile(tokenFile(), 'utf8')).toBe(before);
   });
 
-  it('the provider\'s error in the callback fails the login; nothing stored', async () => {
+  it("the provider's error in the callback fails the login; nothing stored", async () => {
     const before = await readFile(tokenFile(), 'utf8');
     const login = await startLogin();
     const state = new URL(login.url()).searchParams.get('state')!;
@@ -122,7 +132,7 @@ describe('wash oauth', () => {
     expect(await readFile(tokenFile(), 'utf8')).toBe(before);
   });
 
-  it('a wrong client secret fails with the provider\'s error', async () => {
+  it("a wrong client secret fails with the provider's error", async () => {
     const login = await startLogin([], { secret: 'wrong-secret' });
     const page = await driveUser(login.url(), callback());
     expect(page.status).toBe(200);
@@ -132,7 +142,17 @@ describe('wash oauth', () => {
 
   it('provider down and timeout give clear errors', async () => {
     const down = await runWash(
-      [`--allow-net=http://127.0.0.1:*`, '--allow-scratch', '--allow-listen', 'oauth', 'login', '--issuer', `http://127.0.0.1:${await freePort()}`, '--client-id', 'x'],
+      [
+        `--allow-net=http://127.0.0.1:*`,
+        '--allow-scratch',
+        '--allow-listen',
+        'oauth',
+        'login',
+        '--issuer',
+        `http://127.0.0.1:${await freePort()}`,
+        '--client-id',
+        'x',
+      ],
       { xdg },
     );
     expect(down.code).toBe(1);
@@ -148,7 +168,9 @@ describe('wash oauth', () => {
     expect(elsewhere.stderr).toContain('denied by wash');
     const login = await startLogin(['--timeout', '5']);
     const { networkInterfaces } = await import('node:os');
-    const external = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal);
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .find((i) => i && i.family === 'IPv4' && !i.internal);
     if (external) {
       await expect(fetch(`http://${external.address}:${callbackPort}/`)).rejects.toThrow();
     }
@@ -226,10 +248,26 @@ describe('wash oauth', () => {
     await writeFile(join(bin, 'xdg-open'), `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n`, { mode: 0o755 });
     const env = { PATH: `${bin}:${process.env.PATH}` };
     const run = (extra: Record<string, string>) =>
-      runWash([...grants(), '--allow-run=xdg-open', 'oauth', 'login', '--issuer', provider.issuer, '--client-id', provider.clientId, '--port', String(callbackPort), '--timeout', '1'], {
-        xdg,
-        env: { ...env, ...extra },
-      });
+      runWash(
+        [
+          ...grants(),
+          '--allow-run=xdg-open',
+          'oauth',
+          'login',
+          '--issuer',
+          provider.issuer,
+          '--client-id',
+          provider.clientId,
+          '--port',
+          String(callbackPort),
+          '--timeout',
+          '1',
+        ],
+        {
+          xdg,
+          env: { ...env, ...extra },
+        },
+      );
     // No display: the URL is printed, nothing is opened.
     const headless = await run({});
     expect(headless.stdout).toContain('Open this URL in your browser to log in:');
@@ -242,15 +280,18 @@ describe('wash oauth', () => {
     expect(new URL(url).searchParams.get('redirect_uri')).toBe(callback());
     // Not granted: it is not run, and the login still works by hand.
     await rm(opened);
-    const denied = await runWash([...grants(), 'oauth', 'login', '--issuer', provider.issuer, '--client-id', provider.clientId, '--port', String(callbackPort), '--timeout', '1'], {
-      xdg,
-      env: { ...env, DISPLAY: ':0' },
-    });
+    const denied = await runWash(
+      [...grants(), 'oauth', 'login', '--issuer', provider.issuer, '--client-id', provider.clientId, '--port', String(callbackPort), '--timeout', '1'],
+      {
+        xdg,
+        env: { ...env, DISPLAY: ':0' },
+      },
+    );
     expect(denied.stdout).toContain('Open this URL in your browser to log in:');
     await expect(stat(opened)).rejects.toThrow();
   });
 
-  it('the guide\'s auth plugin (examples/tiny-auth, shown whole in the guide) logs in and serves wash login', async () => {
+  it("the guide's auth plugin (examples/tiny-auth, shown whole in the guide) logs in and serves wash login", async () => {
     // The guide shows the file as it is, and it is under 60 lines.
     const source = await readFile(join(TINY_AUTH_DIR, 'src', 'index.ts'), 'utf8');
     expect(source.trimEnd().split('\n').length).toBeLessThan(60);

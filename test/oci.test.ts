@@ -61,7 +61,12 @@ describe('references, challenges and version picking', () => {
   it('parses oci:// references and names what is wrong', async () => {
     const { parseReference, formatReference, isLoopbackRegistry } = await import('../src/plugin-host/oci/reference.js');
     const digest = `sha256:${'a'.repeat(64)}`;
-    expect(parseReference('oci://ghcr.io/acme/tools/keys:1.2.3')).toEqual({ registry: 'ghcr.io', repository: 'acme/tools/keys', tag: '1.2.3', digest: undefined });
+    expect(parseReference('oci://ghcr.io/acme/tools/keys:1.2.3')).toEqual({
+      registry: 'ghcr.io',
+      repository: 'acme/tools/keys',
+      tag: '1.2.3',
+      digest: undefined,
+    });
     expect(parseReference(`oci://localhost:5000/keys@${digest}`)).toEqual({ registry: 'localhost:5000', repository: 'keys', tag: undefined, digest });
     expect(parseReference(`oci://127.0.0.1:5000/a/b:v1@${digest}`)).toMatchObject({ tag: 'v1', digest });
     expect(formatReference(parseReference('oci://Example.COM:443/x/y:t'))).toBe('oci://example.com:443/x/y:t');
@@ -345,7 +350,14 @@ describe.skipIf(!BINARY)('OCI registry (anonymous)', () => {
     const index = {
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.index.v1+json',
-      manifests: [{ mediaType: imageManifest.mediaType, digest: imageDigest, size: Buffer.byteLength(JSON.stringify(imageManifest)), platform: { architecture: 'amd64', os: 'linux' } }],
+      manifests: [
+        {
+          mediaType: imageManifest.mediaType,
+          digest: imageDigest,
+          size: Buffer.byteLength(JSON.stringify(imageManifest)),
+          platform: { architecture: 'amd64', os: 'linux' },
+        },
+      ],
     };
     await pushRaw(registry.host, 'wash/container', 'multi', index, index.mediaType, []);
     const multi = await wash(xdg, ['plugin', 'install', ref('wash/container', ':multi')]);

@@ -18,7 +18,11 @@ const terminal = new Tmux();
 const onPath = { env: { WASH_PLUGIN_PATH: EXAMPLE_DIR } };
 const keys = (args: string[], options: { input?: string; cwd?: string } = {}) => runWash(['--allow-scratch', 'keys', ...args], { xdg, ...options });
 const storedKey = (name: string) => join(xdg.data, 'plugins', 'fs', 'core.keys', 'keys', `${name}.nk`);
-const exists = (path: string) => access(path).then(() => true, () => false);
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 
 beforeAll(async () => {
   await buildPlugin(join(ROOT, 'plugins', 'keys'), { log: () => undefined }); // skipped when unchanged
@@ -36,7 +40,12 @@ describe('-o/--output after the plugin name', () => {
     const alice = JSON.parse(saved.stdout);
     expect(alice).toMatchObject({ saved_as: 'alice', public_key: expect.stringMatching(/^U[A-Z0-9]{55}$/) });
     const listed = [{ name: 'alice', type: 'user', public_key: alice.public_key }];
-    for (const args of [['list', '-o', 'json'], ['list', '--output', 'json'], ['-o', 'json', 'list'], ['list', '-ojson']]) {
+    for (const args of [
+      ['list', '-o', 'json'],
+      ['list', '--output', 'json'],
+      ['-o', 'json', 'list'],
+      ['list', '-ojson'],
+    ]) {
       const r = await keys(args);
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
       expect(JSON.parse(r.stdout), args.join(' ')).toEqual(listed);
@@ -73,14 +82,21 @@ describe('-o/--output after the plugin name', () => {
     expect(greet.stdout).toBe('HELLO, ADA -5\n');
     const cases: [string[], string, string][] = [
       [['example', 'greet', '--name'], "option '--name' needs a value <who>", 'greet'],
-      [['example', 'greet', '--name', '--shout'], "option '--name' needs a value <who>, not '--shout' (to pass a value that starts with '-', write --name=--shout)", 'greet'],
+      [
+        ['example', 'greet', '--name', '--shout'],
+        "option '--name' needs a value <who>, not '--shout' (to pass a value that starts with '-', write --name=--shout)",
+        'greet',
+      ],
       [['example', '--name', 'x', 'greet'], "option '--name' goes after the command it belongs to (greet)", ''],
       [['example', 'team', 'member', '-r', 'x', 'add', 'ada'], "option '-r' goes after the command it belongs to (team member add)", ' team member'],
     ];
     for (const [args, message, where] of cases) {
       const r = await runWash(args, { xdg, ...onPath });
       expect(r.code, args.join(' ')).toBe(2);
-      expect(r.stderr.trim().split('\n').slice(-2), args.join(' ')).toEqual([`error: ${message}`, `see 'wash example${where ? ` ${where.trim()}` : ''} --help'`]);
+      expect(r.stderr.trim().split('\n').slice(-2), args.join(' ')).toEqual([
+        `error: ${message}`,
+        `see 'wash example${where ? ` ${where.trim()}` : ''} --help'`,
+      ]);
     }
     // Help still finds the command when a value is missing before --help.
     const help = await runWash(['example', 'greet', '--name', '--help'], { xdg, ...onPath });
@@ -88,7 +104,11 @@ describe('-o/--output after the plugin name', () => {
   });
 
   it('help shows -o, --output <text|json> on every command; a command with its own -o keeps it', async () => {
-    for (const args of [['keys', 'list', '--help'], ['keys', 'rm', '--help'], ['example', 'team', 'member', 'add', '--help']]) {
+    for (const args of [
+      ['keys', 'list', '--help'],
+      ['keys', 'rm', '--help'],
+      ['example', 'team', 'member', 'add', '--help'],
+    ]) {
       const help = await runWash(args, { xdg, ...onPath });
       expect(help.stdout, args.join(' ')).toMatch(/^ {2}-o, --output <text\|json>\s+Output format: json prints one JSON document on stdout$/m);
     }
@@ -200,7 +220,10 @@ describe('--seed-file: a seed in a file the user names', () => {
     for (const [args, code, line] of cases) {
       const r = await runWash(['keys', ...args], here);
       expect(r.code, args.join(' ')).toBe(code);
-      expect(r.stderr.split('\n').filter((l) => l.startsWith('error:')), args.join(' ')).toEqual([line]);
+      expect(
+        r.stderr.split('\n').filter((l) => l.startsWith('error:')),
+        args.join(' '),
+      ).toEqual([line]);
       expect(r.stderr).not.toContain('SUAAA');
     }
   });

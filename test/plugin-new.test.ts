@@ -69,7 +69,18 @@ describe('wash plugin new', () => {
     expect(r.code, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout) as { dir: string; world: string; files: string[] };
     expect(result).toMatchObject({ dir: join(work, 'empty'), world: 'plugin-guest' });
-    expect(result.files).toEqual(expect.arrayContaining(['package.json', 'src/index.ts', 'vendor/plugin-sdk/package.json', 'vendor/plugin-sdk/src/index.ts', 'wit/plugin.wit', 'types/plugin.d.ts', 'test.mjs', '.gitignore']));
+    expect(result.files).toEqual(
+      expect.arrayContaining([
+        'package.json',
+        'src/index.ts',
+        'vendor/plugin-sdk/package.json',
+        'vendor/plugin-sdk/src/index.ts',
+        'wit/plugin.wit',
+        'types/plugin.d.ts',
+        'test.mjs',
+        '.gitignore',
+      ]),
+    );
     expect(result.files.filter((f) => f.startsWith('src/sdk/'))).toEqual([]);
     expect(result.files).not.toContain('src/http.ts');
     // The sample command is never named like the plugin.
@@ -78,12 +89,20 @@ describe('wash plugin new', () => {
     expect(JSON.parse(greet.stdout).command).toBe('hello');
     expect(await readFile(join(work, 'greet', 'src', 'index.ts'), 'utf8')).toContain("path: ['hello'],");
 
-    const pkg = JSON.parse(await readFile(join(work, 'empty', 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string>; wash: unknown };
+    const pkg = JSON.parse(await readFile(join(work, 'empty', 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+      wash: unknown;
+    };
     expect(pkg.wash).toEqual({ name: 'pinned', world: 'plugin-guest' });
     // The SDK by name, from the copy the project carries (it is on no registry): the one this wash ships.
     expect(pkg.dependencies).toEqual({ '@wash/plugin-sdk': 'file:vendor/plugin-sdk' });
-    expect(await readFile(join(work, 'empty', 'vendor', 'plugin-sdk', 'package.json'), 'utf8')).toBe(await readFile(join(ROOT, 'plugin-sdk', 'package.json'), 'utf8'));
-    expect(await readFile(join(work, 'empty', 'vendor', 'plugin-sdk', 'src', 'args.ts'), 'utf8')).toBe(await readFile(join(ROOT, 'plugin-sdk', 'src', 'args.ts'), 'utf8'));
+    expect(await readFile(join(work, 'empty', 'vendor', 'plugin-sdk', 'package.json'), 'utf8')).toBe(
+      await readFile(join(ROOT, 'plugin-sdk', 'package.json'), 'utf8'),
+    );
+    expect(await readFile(join(work, 'empty', 'vendor', 'plugin-sdk', 'src', 'args.ts'), 'utf8')).toBe(
+      await readFile(join(ROOT, 'plugin-sdk', 'src', 'args.ts'), 'utf8'),
+    );
     expect(await readFile(join(work, 'empty', 'src', 'index.ts'), 'utf8')).toContain("from '@wash/plugin-sdk';");
     for (const dep of ['@bytecodealliance/componentize-js', '@bytecodealliance/jco', '@bytecodealliance/preview2-shim', 'esbuild', 'typescript']) {
       const installed = JSON.parse(await readFile(join(ROOT, 'node_modules', dep, 'package.json'), 'utf8')) as { version: string };
@@ -98,69 +117,68 @@ describe('wash plugin new', () => {
   });
 
   // The real thing: npm install, npm run build (tsc + esbuild + componentize-js), wash plugin test, npm test.
-  it(
-    'builds and runs as generated',
-    async () => {
-      // Named like the command a template might pick: the sample command must not repeat it (no `wash hello hello`).
-      const made = await wash(['plugin', 'new', 'hello']);
-      expect(made.code, made.stderr).toBe(0);
-      const dir = join(work, 'hello');
+  it('builds and runs as generated', async () => {
+    // Named like the command a template might pick: the sample command must not repeat it (no `wash hello hello`).
+    const made = await wash(['plugin', 'new', 'hello']);
+    expect(made.code, made.stderr).toBe(0);
+    const dir = join(work, 'hello');
 
-      // The next steps, run exactly as printed (npm's own settings, from the environment, keep it offline and quiet).
-      const steps = made.stdout.split('\n').filter((line) => line.startsWith('  ')).map((line) => line.trim());
-      expect(steps.slice(0, 3)).toEqual(['cd hello', 'npm install', 'npm run build']);
-      expect(steps).toHaveLength(5);
-      const followed = await run('bash', ['-c', ['set -e', ...steps].join('\n')], work, {
-        npm_config_prefer_offline: 'true',
-        npm_config_audit: 'false',
-        npm_config_fund: 'false',
-      });
-      expect(followed.code, followed.stdout + followed.stderr).toBe(0);
-      console.log(`[plugin-new] next steps (npm install, npm run build, two runs) ${(followed.ms / 1000).toFixed(1)} s`);
-      // npm install printed no peer-dependency conflict (jco-std wants an older preview2-shim).
-      expect(followed.stdout + followed.stderr).not.toMatch(/ERESOLVE|peer dep/i);
-      expect(followed.stdout).toMatch(/Usage: wash hello <command>/);
-      expect(followed.stdout).toMatch(/greet \[name\]\s+Print a greeting/);
-      expect(followed.stdout).not.toMatch(/^\s+hello \[name\]/m);
-      expect(followed.stdout).toMatch(/letters <words\.\.\.>/);
-      expect(followed.stdout).toMatch(/^Hello, Ada!$/m);
+    // The next steps, run exactly as printed (npm's own settings, from the environment, keep it offline and quiet).
+    const steps = made.stdout
+      .split('\n')
+      .filter((line) => line.startsWith('  '))
+      .map((line) => line.trim());
+    expect(steps.slice(0, 3)).toEqual(['cd hello', 'npm install', 'npm run build']);
+    expect(steps).toHaveLength(5);
+    const followed = await run('bash', ['-c', ['set -e', ...steps].join('\n')], work, {
+      npm_config_prefer_offline: 'true',
+      npm_config_audit: 'false',
+      npm_config_fund: 'false',
+    });
+    expect(followed.code, followed.stdout + followed.stderr).toBe(0);
+    console.log(`[plugin-new] next steps (npm install, npm run build, two runs) ${(followed.ms / 1000).toFixed(1)} s`);
+    // npm install printed no peer-dependency conflict (jco-std wants an older preview2-shim).
+    expect(followed.stdout + followed.stderr).not.toMatch(/ERESOLVE|peer dep/i);
+    expect(followed.stdout).toMatch(/Usage: wash hello <command>/);
+    expect(followed.stdout).toMatch(/greet \[name\]\s+Print a greeting/);
+    expect(followed.stdout).not.toMatch(/^\s+hello \[name\]/m);
+    expect(followed.stdout).toMatch(/letters <words\.\.\.>/);
+    expect(followed.stdout).toMatch(/^Hello, Ada!$/m);
 
-      const hello = await wash(['plugin', 'test', 'hello.wasm', 'greet', 'Ada Lovelace', '-n', '2', '--shout'], dir);
-      expect(hello.code, hello.stderr).toBe(0);
-      expect(hello.stdout).toBe('HELLO, ADA LOVELACE!\nHELLO, ADA LOVELACE!\n');
+    const hello = await wash(['plugin', 'test', 'hello.wasm', 'greet', 'Ada Lovelace', '-n', '2', '--shout'], dir);
+    expect(hello.code, hello.stderr).toBe(0);
+    expect(hello.stdout).toBe('HELLO, ADA LOVELACE!\nHELLO, ADA LOVELACE!\n');
 
-      const json = await wash(['--output', 'json', 'plugin', 'test', 'hello.wasm', 'greet', 'Ada'], dir);
-      expect(json.code, json.stderr).toBe(0);
-      expect(JSON.parse(json.stdout)).toEqual({ greeting: 'Hello, Ada!', times: 1 });
-      const table = await wash(['--output', 'json', 'plugin', 'test', 'hello.wasm', 'letters', 'wasm', 'héllo'], dir);
-      expect(JSON.parse(table.stdout)).toEqual([
-        { word: 'wasm', letters: '4' },
-        { word: 'héllo', letters: '5' },
-      ]);
+    const json = await wash(['--output', 'json', 'plugin', 'test', 'hello.wasm', 'greet', 'Ada'], dir);
+    expect(json.code, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual({ greeting: 'Hello, Ada!', times: 1 });
+    const table = await wash(['--output', 'json', 'plugin', 'test', 'hello.wasm', 'letters', 'wasm', 'héllo'], dir);
+    expect(JSON.parse(table.stdout)).toEqual([
+      { word: 'wasm', letters: '4' },
+      { word: 'héllo', letters: '5' },
+    ]);
 
-      const usage = await wash(['plugin', 'test', 'hello.wasm', 'greet', '--times', '0'], dir);
-      expect(usage.code).toBe(2);
-      expect(usage.stderr).toMatch(/--times must be a whole number/);
+    const usage = await wash(['plugin', 'test', 'hello.wasm', 'greet', '--times', '0'], dir);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/--times must be a whole number/);
 
-      // The project's own test (node --test test.mjs) finds the wash that generated it.
-      const test = await run('npm', ['test'], dir);
-      expect(test.code, test.stdout + test.stderr).toBe(0);
-      expect(test.stdout).toMatch(/# pass 6/);
+    // The project's own test (node --test test.mjs) finds the wash that generated it.
+    const test = await run('npm', ['test'], dir);
+    expect(test.code, test.stdout + test.stderr).toBe(0);
+    expect(test.stdout).toMatch(/# pass 6/);
 
-      // --http: same tools (node_modules shared), the http-plugin-guest world and a served page.
-      const web = await wash(['plugin', 'new', 'web', '--http']);
-      expect(web.code, web.stderr).toBe(0);
-      const webDir = join(work, 'web');
-      expect(JSON.parse(await readFile(join(webDir, 'package.json'), 'utf8')).wash).toEqual({ name: 'web', world: 'http-plugin-guest' });
-      expect(await listFiles(webDir)).toContain('src/http.ts');
-      await symlink(join(dir, 'node_modules'), join(webDir, 'node_modules'));
-      const webBuild = await run('npm', ['run', 'build'], webDir);
-      expect(webBuild.code, webBuild.stdout + webBuild.stderr).toBe(0);
-      const webTest = await run('npm', ['test'], webDir);
-      expect(webTest.code, webTest.stdout + webTest.stderr).toBe(0);
-      expect(webTest.stdout).toMatch(/ok \d+ - serve answers one request, then exits/);
-      expect(webTest.stdout).toMatch(/# pass 7/);
-    },
-    600_000,
-  );
+    // --http: same tools (node_modules shared), the http-plugin-guest world and a served page.
+    const web = await wash(['plugin', 'new', 'web', '--http']);
+    expect(web.code, web.stderr).toBe(0);
+    const webDir = join(work, 'web');
+    expect(JSON.parse(await readFile(join(webDir, 'package.json'), 'utf8')).wash).toEqual({ name: 'web', world: 'http-plugin-guest' });
+    expect(await listFiles(webDir)).toContain('src/http.ts');
+    await symlink(join(dir, 'node_modules'), join(webDir, 'node_modules'));
+    const webBuild = await run('npm', ['run', 'build'], webDir);
+    expect(webBuild.code, webBuild.stdout + webBuild.stderr).toBe(0);
+    const webTest = await run('npm', ['test'], webDir);
+    expect(webTest.code, webTest.stdout + webTest.stderr).toBe(0);
+    expect(webTest.stdout).toMatch(/ok \d+ - serve answers one request, then exits/);
+    expect(webTest.stdout).toMatch(/# pass 7/);
+  }, 600_000);
 });

@@ -23,7 +23,13 @@ function send(uri: string, options: { method?: string; path?: string; host?: str
   const url = new URL(uri);
   return new Promise<{ status: number; body: string; headers: Record<string, unknown> }>((resolve, reject) => {
     const req = request(
-      { host: url.hostname, port: url.port, method: options.method ?? 'GET', path: options.path ?? url.pathname + url.search, headers: options.host ? { host: options.host } : {} },
+      {
+        host: url.hostname,
+        port: url.port,
+        method: options.method ?? 'GET',
+        path: options.path ?? url.pathname + url.search,
+        headers: options.host ? { host: options.host } : {},
+      },
       (res) => {
         let body = '';
         res.on('data', (c) => (body += c));
@@ -131,7 +137,9 @@ describe('RedirectReceiver', () => {
     await expect(allowRedirect({ declared: true, granted: false }, 'oauth', 8888)).rejects.toBe(
       "receiving the login redirect on 127.0.0.1:8888 is not granted to plugin 'oauth' (grant it with 'wash plugin grant oauth --listen' or --allow-listen)",
     );
-    await expect(allowRedirect({ declared: true, granted: false }, 'oauth', 0)).rejects.toMatch(/^receiving the login redirect on 127\.0\.0\.1 \(a free port\) is not granted/);
+    await expect(allowRedirect({ declared: true, granted: false }, 'oauth', 0)).rejects.toMatch(
+      /^receiving the login redirect on 127\.0\.0\.1 \(a free port\) is not granted/,
+    );
     // Granted but never declared (say --allow-listen given to every plugin): still no.
     await expect(allowRedirect({ declared: false, granted: true }, 'x', 9)).rejects.toBe(
       "receiving the login redirect on 127.0.0.1:9 is denied: plugin 'x' did not declare access.incoming-http",

@@ -137,7 +137,8 @@ describe('terminal: the config file', () => {
   });
   afterAll(() => xdg.cleanup());
 
-  const unknownKeys = 'future = 1\n[settings]\ntimeout_seconds = 5\nnew_setting = 2\n[registries."r.example"]\ntoken = "t"\n[grants.p]\nenv = ["A"]\nfuture_field = true\n';
+  const unknownKeys =
+    'future = 1\n[settings]\ntimeout_seconds = 5\nnew_setting = 2\n[registries."r.example"]\ntoken = "t"\n[grants.p]\nenv = ["A"]\nfuture_field = true\n';
 
   it('unknown keys are warnings; wrong types of known keys are errors', () => {
     const { config, problems } = interpretConfig(parseConfigText(`${unknownKeys}[grants.q]\nenv = "X"\n`, 'c.toml'));

@@ -185,7 +185,9 @@ describe('wasmcloud:wash@0.0.2: running', () => {
       expect(first.code, first.stderr).toBe(0);
       expect(JSON.parse(first.stdout)).toEqual({ mounts: ['/plugin_data'], previous: '(none)' });
       expect(JSON.parse((await run(['--allow-scratch'])).stdout)).toEqual({ mounts: ['/plugin_data'], previous: 'written at run 1' });
-      expect(await readFile(join(own.data, 'plugins', 'fs', identityOf({ source: 'test', file: WCW2_WASM }).dirName, 'note.txt'), 'utf8')).toBe('written at run 2');
+      expect(await readFile(join(own.data, 'plugins', 'fs', identityOf({ source: 'test', file: WCW2_WASM }).dirName, 'note.txt'), 'utf8')).toBe(
+        'written at run 2',
+      );
       const without = await run([]);
       expect(without.code).toBe(1);
       // Not granted: mounted behind a question, refused at its first use (no terminal), nothing read.
@@ -223,9 +225,7 @@ describe('wasmcloud:wash@0.0.2: running', () => {
 
   it('hooks: none maps to an event of ours (debug log); plugin test --hook calls one of theirs', async () => {
     const debug = await test2(['greet'], { globals: ['--log-level', 'debug'] });
-    expect(debug.stderr).toContain(
-      "plugin 'wcw2' (wasmcloud:wash@0.0.2) declares hooks wash has no events for, ignored: before-build, after-push",
-    );
+    expect(debug.stderr).toContain("plugin 'wcw2' (wasmcloud:wash@0.0.2) declares hooks wash has no events for, ignored: before-build, after-push");
     const hook = await runWash(['plugin', 'test', '--hook', 'before-build', WCW2_WASM], { xdg });
     expect(hook.code, hook.stderr).toBe(0);
     expect(hook.stdout).toBe('hook before-build ran\n');
@@ -251,7 +251,7 @@ describe('wasmcloud:wash@0.0.1', () => {
     expect(info.exports).toContain('wasmcloud:wash/plugin@0.0.1');
   });
 
-  it("runner.output, structured-output and error", async () => {
+  it('runner.output, structured-output and error', async () => {
     expect((await test1(['--do', 'output'])).stdout).toBe('through runner.output\n');
     expect((await test1(['--do', 'table'])).stdout).toBe('name  size\na     1\nb     22\n');
     const json = await test1(['--do', 'table'], { globals: ['-o', 'json'] });
@@ -293,7 +293,19 @@ describe('wasmcloud:wash@0.0.1, early shapes: info', () => {
     // error and before-login are events of ours too; dev-register and before-dev-build are not.
     expect(m.hooks).toEqual(['error', 'before-login']);
     expect(m.commands.map((c: { path: string[] }) => c.path.join(' '))).toEqual([
-      'greet', 'need', 'dump', 'ctx', 'recall', 'exec', 'table', 'authorize', 'project', 'log', 'stop', 'fail', 'remember',
+      'greet',
+      'need',
+      'dump',
+      'ctx',
+      'recall',
+      'exec',
+      'table',
+      'authorize',
+      'project',
+      'log',
+      'stop',
+      'fail',
+      'remember',
     ]);
     const need = m.commands.find((c: { path: string[] }) => c.path[0] === 'need');
     expect(need.flags).toEqual([{ long: 'token', description: 'API token', valueName: 'value', required: true, choices: [], repeatable: false }]);
@@ -302,7 +314,15 @@ describe('wasmcloud:wash@0.0.1, early shapes: info', () => {
       { name: 'arg2', description: 'How', required: false, variadic: false, default: 'walking' },
     ]);
     const greet = m.commands.find((c: { path: string[] }) => c.path[0] === 'greet');
-    expect(greet.flags[0]).toEqual({ long: 'name', description: 'Who to greet', valueName: 'value', default: 'world', required: false, choices: [], repeatable: false });
+    expect(greet.flags[0]).toEqual({
+      long: 'name',
+      description: 'Who to greet',
+      valueName: 'value',
+      default: 'world',
+      required: false,
+      choices: [],
+      repeatable: false,
+    });
     expect(greet.arguments).toEqual([{ name: 'arg', description: 'The greeting word', required: false, variadic: false, default: 'hello' }]);
     const inspect = await runWash(['plugin', 'inspect', WCW1_EARLY_WASM], { xdg });
     expect(inspect.stdout).toMatch(/contract\s+wasmcloud:wash@0\.0\.1/);
@@ -417,9 +437,7 @@ describe('wasmcloud:wash@0.0.1, early shapes: running', () => {
   });
 
   it('hooks: their error and login hooks are our events; plugin test --hook calls one of theirs', async () => {
-    expect((await runWash(['plugin', 'test', '--hook', 'before-login', WCW1_EARLY_WASM], { xdg })).stdout).toBe(
-      'hook before-login ran; error.message=-\n',
-    );
+    expect((await runWash(['plugin', 'test', '--hook', 'before-login', WCW1_EARLY_WASM], { xdg })).stdout).toBe('hook before-login ran; error.message=-\n');
     expect((await runWash(['plugin', 'test', '--hook', 'after-login', WCW1_NAMED_WASM], { xdg })).stdout).toBe('hook after-login ran; error.message=-\n');
     expect((await runWash(['plugin', 'test', '--hook', 'dev-register', WCW1_EARLY_WASM], { xdg })).stdout).toBe('hook dev-register ran; error.message=-\n');
     const undeclared = await runWash(['plugin', 'test', '--hook', 'after-login', WCW1_EARLY_WASM], { xdg });
@@ -507,7 +525,10 @@ describe('loading', () => {
 
   it('a 0.0.1 info of no known shape is refused naming the contract and what is missing, not as invalid metadata', async () => {
     // info returns record { id: string }: neither sub-commands nor commands.
-    const file = await watToFile(join(xdg.root, 'bad'), 'other-shape.wasm', `(component
+    const file = await watToFile(
+      join(xdg.root, 'bad'),
+      'other-shape.wasm',
+      `(component
       (core module $m
         (memory (export "memory") 1)
         (data (i32.const 0) "\\10\\00\\00\\00\\01\\00\\00\\00")
@@ -518,7 +539,8 @@ describe('loading', () => {
       (type $meta (record (field "id" string)))
       (func $info (result $meta) (canon lift (core func $i "info") (memory (core memory $i "memory")) (realloc (core func $i "realloc"))))
       (instance $inst (export "metadata" (type $meta)) (export "info" (func $info)))
-      (export "wasmcloud:wash/plugin@0.0.1" (instance $inst)))`);
+      (export "wasmcloud:wash/plugin@0.0.1" (instance $inst)))`,
+    );
     const r = await runWash(['plugin', 'test', '--info', file], { xdg });
     expect(r.code).toBe(1);
     expect(lastLine(r.stderr)).toBe(

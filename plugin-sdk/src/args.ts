@@ -135,7 +135,9 @@ function separateValue(flag: ParserFlag, argv: readonly string[], at: number): s
   const value = argv[at];
   if (value === undefined) throw new UsageError(`option '${named(flag)}' needs a value <${flag.valueName}>`);
   if (isOptionToken(value) && !NEGATIVE_NUMBER.test(value)) {
-    throw new UsageError(`option '${named(flag)}' needs a value <${flag.valueName}>, not '${value.split('=')[0]}' (to pass a value that starts with '-', write ${named(flag)}=${value})`);
+    throw new UsageError(
+      `option '${named(flag)}' needs a value <${flag.valueName}>, not '${value.split('=')[0]}' (to pass a value that starts with '-', write ${named(flag)}=${value})`,
+    );
   }
   return value;
 }
@@ -201,7 +203,8 @@ function sharedFlag(commands: readonly ParserCommand[], by: { long?: string; sho
   if (commands.length === 0) return undefined;
   const first = flagOf(commands[0]!.flags, by);
   if (!first) return undefined;
-  const alike = (f: ParserFlag | undefined) => f !== undefined && f.long === first.long && f.short === first.short && (f.valueName === undefined) === (first.valueName === undefined);
+  const alike = (f: ParserFlag | undefined) =>
+    f !== undefined && f.long === first.long && f.short === first.short && (f.valueName === undefined) === (first.valueName === undefined);
   return commands.every((c) => alike(flagOf(c.flags, by))) ? first : undefined;
 }
 
@@ -225,7 +228,7 @@ interface Scan {
 function scanCommandWords(commands: readonly ParserCommand[], argv: readonly string[], lenient = false): Scan {
   const words: string[] = [];
   const at: number[] = [];
-  for (let i = 0; i < argv.length; ) {
+  for (let i = 0; i < argv.length;) {
     const token = argv[i]!;
     if (token === '--') break;
     const candidates = commands.filter((c) => startsWith(c.path, words));
@@ -277,7 +280,9 @@ export function matchCommand<C extends ParserCommand>(commands: readonly C[], ar
   const names = [...new Set(commands.filter((c) => c.path.length > 0).map((c) => c.path[0]))];
   if (stoppedAt !== undefined) {
     // Options go after the command they belong to, unless every command there declares them.
-    const owners = commands.filter((c) => startsWith(c.path, words) && c.flags.some((f) => (stoppedAt.startsWith('--') ? `--${f.long}` : `-${f.short}`) === stoppedAt));
+    const owners = commands.filter(
+      (c) => startsWith(c.path, words) && c.flags.some((f) => (stoppedAt.startsWith('--') ? `--${f.long}` : `-${f.short}`) === stoppedAt),
+    );
     if (owners.length > 0) {
       const shown = owners.slice(0, 3).map((c) => c.path.join(' '));
       throw new UsageError(`option '${stoppedAt}' goes after the command it belongs to (${shown.join(', ')}${owners.length > 3 ? ', ...' : ''})`);
@@ -311,7 +316,7 @@ interface CommandLine {
 function readCommandLine(command: ParserCommand, rest: readonly string[]): CommandLine {
   const given = new Map<string, string[] | true>();
   const positional: string[] = [];
-  for (let i = 0; i < rest.length; ) {
+  for (let i = 0; i < rest.length;) {
     const token = rest[i]!;
     if (token === '--') {
       positional.push(...rest.slice(i + 1));
@@ -343,7 +348,10 @@ function readCommandLine(command: ParserCommand, rest: readonly string[]): Comma
  * user typed, e.g. for the host to know which files the user named.
  * Throws UsageError when argv does not parse.
  */
-export function commandLineValues<C extends ParserCommand>(commands: readonly C[], argv: readonly string[]): { command: C; values: Map<string, string[] | true> } {
+export function commandLineValues<C extends ParserCommand>(
+  commands: readonly C[],
+  argv: readonly string[],
+): { command: C; values: Map<string, string[] | true> } {
   const { command, rest } = matchCommand(commands, argv);
   return { command, values: readCommandLine(command, rest).given };
 }

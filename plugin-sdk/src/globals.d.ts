@@ -1,10 +1,18 @@
 // What StarlingMonkey (the JS engine inside componentize-js components) provides globally.
 declare const console: { log(...args: unknown[]): void; error(...args: unknown[]): void; warn(...args: unknown[]): void };
 declare function setTimeout(fn: () => void, ms?: number): number;
-declare class TextEncoder { encode(input?: string): Uint8Array }
-declare class TextDecoder { constructor(label?: string); decode(input?: Uint8Array): string }
+declare class TextEncoder {
+  encode(input?: string): Uint8Array;
+}
+declare class TextDecoder {
+  constructor(label?: string);
+  decode(input?: Uint8Array): string;
+}
 declare const crypto: { getRandomValues<T extends ArrayBufferView>(array: T): T };
-declare function fetch(input: string, init?: { method?: string; headers?: Record<string, string>; body?: string | Uint8Array }): Promise<{ status: number; ok: boolean; text(): Promise<string>; json(): Promise<unknown>; headers: { get(name: string): string | null } }>;
+declare function fetch(
+  input: string,
+  init?: { method?: string; headers?: Record<string, string>; body?: string | Uint8Array },
+): Promise<{ status: number; ok: boolean; text(): Promise<string>; json(): Promise<unknown>; headers: { get(name: string): string | null } }>;
 declare class URL {
   constructor(url: string, base?: string);
   protocol: string;

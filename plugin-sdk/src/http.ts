@@ -109,7 +109,7 @@ function once(url: string, req: HttpRequest): HttpResponse {
     body: bytes,
     url,
     text: () => decoder.decode(bytes),
-    json: () => JSON.parse(decoder.decode(bytes)),
+    json: () => JSON.parse(decoder.decode(bytes)) as unknown,
   };
 }
 

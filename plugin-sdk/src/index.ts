@@ -117,9 +117,12 @@ export interface PluginSpec {
 /** The environment, read on the first lookup (not before: that read may be a question to the user). */
 function lazyEnvironment(): Readonly<Record<string, string | undefined>> {
   let env: Record<string, string> | undefined;
-  return new Proxy({} as Record<string, string | undefined>, {
-    get: (_target, key) => (typeof key === 'string' ? (env ??= Object.fromEntries(getEnvironment()))[key] : undefined),
-  });
+  return new Proxy(
+    {},
+    {
+      get: (_target, key) => (typeof key === 'string' ? (env ??= Object.fromEntries(getEnvironment()))[key] : undefined),
+    },
+  );
 }
 
 /**

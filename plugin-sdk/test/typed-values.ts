@@ -37,7 +37,7 @@ const deploy = command({
     same<Same<typeof flags.tag, string[]>>();
     same<Same<typeof flags.yes, boolean | undefined>>();
     same<Same<typeof flags.color, boolean>>();
-    same<Same<typeof flags['seed-file'], string | undefined>>();
+    same<Same<(typeof flags)['seed-file'], string | undefined>>();
     same<Same<typeof args.target, string>>();
     same<Same<typeof args.note, string | undefined>>();
     same<Same<typeof args.rest, string[]>>();

@@ -29,7 +29,7 @@ const GLOBAL_VALUES: Record<string, ValueKind> = {
 };
 
 /** The global options, read from the same table the root help prints. */
-export function globalOptions(): HostOption[] {
+function globalOptions(): HostOption[] {
   return GLOBAL_OPTION_HELP.map(([label, description]) => {
     const names = label.split(/[ ,=<]+/).filter((w) => w.startsWith('-'));
     const long = names.find((n) => n.startsWith('--'));
@@ -97,7 +97,10 @@ function hostCommandCache(ctx: CliContext): () => Promise<HostCommand[]> {
   let loaded: Promise<HostCommand[]> | undefined;
   const file = join(ctx.layout.cache, 'completion.json');
   const load = async (): Promise<HostCommand[]> => {
-    const build = await stat(join(PACKAGE_ROOT, 'dist', 'wash.js')).then((s) => `${getWashVersion()} ${s.mtimeMs}`, () => undefined);
+    const build = await stat(join(PACKAGE_ROOT, 'dist', 'wash.js')).then(
+      (s) => `${getWashVersion()} ${s.mtimeMs}`,
+      () => undefined,
+    );
     if (build) {
       try {
         const cached = JSON.parse(await readFile(file, 'utf8')) as { build?: string; commands?: HostCommand[] };

@@ -95,7 +95,13 @@ function matching(candidates: Candidate[], current: string): Candidate[] {
 function valueCompletion(world: CompletionWorld, kind: ValueKind, current: string): Completion {
   const plugins = (filter: (p: CompletionPlugin) => boolean): Candidate[] =>
     world.plugins.filter(filter).map((p) => ({ word: p.metadata.name, description: oneLine(p.metadata.description) }));
-  if (typeof kind === 'object') return { candidates: matching(kind.choices.map((word) => ({ word })), current) };
+  if (typeof kind === 'object')
+    return {
+      candidates: matching(
+        kind.choices.map((word) => ({ word })),
+        current,
+      ),
+    };
   switch (kind) {
     case 'none':
       return { candidates: [] };
@@ -103,13 +109,34 @@ function valueCompletion(world: CompletionWorld, kind: ValueKind, current: strin
     case 'dirs':
       return { candidates: [], files: kind };
     case 'plugins':
-      return { candidates: matching(plugins(() => true), current) };
+      return {
+        candidates: matching(
+          plugins(() => true),
+          current,
+        ),
+      };
     case 'installed':
-      return { candidates: matching(plugins((p) => p.installed), current) };
+      return {
+        candidates: matching(
+          plugins((p) => p.installed),
+          current,
+        ),
+      };
     case 'providers':
-      return { candidates: matching(plugins((p) => p.metadata.providesCredentials), current) };
+      return {
+        candidates: matching(
+          plugins((p) => p.metadata.providesCredentials),
+          current,
+        ),
+      };
     case 'plugins-or-files':
-      return { candidates: matching(plugins(() => true), current), files: 'files' };
+      return {
+        candidates: matching(
+          plugins(() => true),
+          current,
+        ),
+        files: 'files',
+      };
     case 'help':
       return {
         candidates: matching(
@@ -251,7 +278,12 @@ async function completeHost(world: CompletionWorld, root: HostCommand, prior: re
     return { candidates: matching([...optionWords(command.options), { word: '--help', description: 'show help' }], current) };
   }
   if (positionals.length === 0 && command.subcommands.length > 0) {
-    return { candidates: matching(command.subcommands.map((c) => ({ word: c.name, description: c.description })), current) };
+    return {
+      candidates: matching(
+        command.subcommands.map((c) => ({ word: c.name, description: c.description })),
+        current,
+      ),
+    };
   }
   const kind = command.args[positionals.length] ?? (command.variadic ? command.args.at(-1) : undefined);
   return kind ? valueCompletion(world, kind, current) : { candidates: [] };
@@ -264,7 +296,12 @@ async function completeHelp(world: CompletionWorld, positionals: string[], curre
   if (host) {
     let command: HostCommand | undefined = host;
     for (const w of words) command = command?.subcommands.find((c) => c.name === w || c.aliases.includes(w));
-    return { candidates: matching((command?.subcommands ?? []).map((c) => ({ word: c.name, description: c.description })), current) };
+    return {
+      candidates: matching(
+        (command?.subcommands ?? []).map((c) => ({ word: c.name, description: c.description })),
+        current,
+      ),
+    };
   }
   const plugin = world.plugins.find((p) => p.metadata.name === name);
   return plugin ? { candidates: matching(nextPathWords(plugin.metadata, words), current) } : { candidates: [] };
@@ -294,7 +331,14 @@ function findFlag(command: Command | undefined, token: string): Flag | undefined
 /** What a flag's value or an argument takes: its choices when declared, else file names. */
 function plainValue(item: object, current: string): Completion {
   const choices = choicesOf(item);
-  return choices ? { candidates: matching(choices.map((word) => ({ word })), current) } : { candidates: [], files: 'files' };
+  return choices
+    ? {
+        candidates: matching(
+          choices.map((word) => ({ word })),
+          current,
+        ),
+      }
+    : { candidates: [], files: 'files' };
 }
 
 /**

@@ -26,7 +26,8 @@ export function registerCompletion(program: Command) {
       ].join('\n'),
     )
     .action((shell: string) => {
-      if (!(SHELLS as readonly string[]).includes(shell)) throw new UsageError(`unknown shell '${shell}' (one of: ${SHELLS.join(', ')})`, "see 'wash completion --help'");
+      if (!(SHELLS as readonly string[]).includes(shell))
+        throw new UsageError(`unknown shell '${shell}' (one of: ${SHELLS.join(', ')})`, "see 'wash completion --help'");
       process.stdout.write(completionScript(shell as Shell));
     });
 }
@@ -39,7 +40,7 @@ function shellScript(strings: TemplateStringsArray): string {
   return strings.raw.join('').replaceAll('$\\{', '$' + '{');
 }
 
-export function completionScript(shell: Shell): string {
+function completionScript(shell: Shell): string {
   switch (shell) {
     case 'bash':
       return BASH;

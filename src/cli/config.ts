@@ -30,7 +30,10 @@ export function registerConfig(program: Command, ctxOf: (cmd: Command) => CliCon
     .description('Check the config file: TOML syntax (with line and column), unknown keys, wrong types')
     .action(async (_opts, cmd: Command) => {
       const ctx = ctxOf(cmd);
-      const exists = await readFile(ctx.configFile).then(() => true, () => false);
+      const exists = await readFile(ctx.configFile).then(
+        () => true,
+        () => false,
+      );
       const problems = await validateConfigFile(ctx.configFile); // throws with line:column on a syntax error
       const errors = problems.filter((p) => p.severity === 'error');
       ctx.print({ path: ctx.configFile, exists, valid: errors.length === 0, problems }, () =>
@@ -54,13 +57,17 @@ const SETTING_NAMES = Object.fromEntries(Object.entries(SETTING_KEYS).map(([key,
  * effective value, and registry passwords hidden. A file with problems is
  * refused, naming the first one.
  */
-export async function configView(file: string): Promise<Record<string, unknown>> {
+async function configView(file: string): Promise<Record<string, unknown>> {
   const doc = await readDocument(file);
   const { config, problems: all } = interpretConfig(doc);
   const problems = all.filter((p) => p.severity === 'error');
   if (problems.length > 0) {
     const first = problems[0]!;
-    throw new WashError(`${file}: ${first.path}: ${first.message}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`, 1, "run 'wash config validate' for every problem");
+    throw new WashError(
+      `${file}: ${first.path}: ${first.message}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`,
+      1,
+      "run 'wash config validate' for every problem",
+    );
   }
   const settings = Object.fromEntries(Object.entries(config.settings).map(([key, value]) => [SETTING_NAMES[key as keyof typeof SETTING_NAMES], value]));
   const registries = Object.fromEntries(

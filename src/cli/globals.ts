@@ -79,7 +79,10 @@ export function splitGlobals(argv: readonly string[]): { globals: GlobalOptions;
     const list = ALLOW_LISTS[name];
     if (list) {
       const value = eq !== -1 ? token.slice(eq + 1) : argv[++i];
-      if (!value) throw new UsageError(`option '${name}' needs a value, e.g. ${name}=${list === 'net' ? 'https://api.example.com' : list === 'env' ? 'NAME' : list === 'exec' ? 'git' : '/some/dir'}`);
+      if (!value)
+        throw new UsageError(
+          `option '${name}' needs a value, e.g. ${name}=${list === 'net' ? 'https://api.example.com' : list === 'env' ? 'NAME' : list === 'exec' ? 'git' : '/some/dir'}`,
+        );
       globals.allow[list].push(...value.split(',').filter(Boolean));
       continue;
     }

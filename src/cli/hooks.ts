@@ -10,7 +10,7 @@ import { escapeUntrusted as esc } from '../util/untrusted.js';
  * plugin's code running inside your command, so it learns what the event is
  * about, never the command's own context (tokens, PKCE verifiers, messages).
  */
-export const HOOK_CONTEXT_KEYS: Record<HookType, readonly string[]> = {
+const HOOK_CONTEXT_KEYS: Record<HookType, readonly string[]> = {
   'before-login': ['login.provider'],
   'after-login': ['login.provider', 'login.creds_file', 'login.token_file'],
   'after-install': ['plugin.name', 'plugin.version', 'plugin.digest', 'plugin.source'],

@@ -4,7 +4,10 @@ export const HOST_COMMANDS = ['plugin', 'login', 'config', 'completion', 'help']
 /** Descriptions shared by the commander wiring and the fast root help. */
 export const HOST_COMMAND_HELP: Record<(typeof HOST_COMMANDS)[number], { usage: string; description: string }> = {
   help: { usage: 'help [plugin] [command...]', description: 'Show help for wash, a plugin, or one of its commands' },
-  plugin: { usage: 'plugin <command>', description: 'Manage plugins: list, install, push, update, tags, uninstall, test, inspect, new, wit, grant, revoke, permissions' },
+  plugin: {
+    usage: 'plugin <command>',
+    description: 'Manage plugins: list, install, push, update, tags, uninstall, test, inspect, new, wit, grant, revoke, permissions',
+  },
   login: { usage: 'login [--provider <plugin>]', description: 'Get credentials from a provider plugin (e.g. oauth) and store them' },
   config: { usage: 'config <command>', description: 'Show and check the wash config file: path, show, validate' },
   completion: { usage: 'completion <bash|zsh|fish>', description: 'Print a shell completion script (see the README to install it)' },

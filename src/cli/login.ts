@@ -17,7 +17,7 @@ interface Credentials {
 }
 
 /** A standard NATS credentials file: the user JWT and the nkey seed that signs for it. */
-export function natsCredsFile(jwt: string | undefined, seed: string | undefined): string {
+function natsCredsFile(jwt: string | undefined, seed: string | undefined): string {
   const blocks: string[] = [];
   if (jwt) blocks.push(`-----BEGIN NATS USER JWT-----\n${jwt}\n------END NATS USER JWT------\n`);
   if (seed) {
@@ -49,7 +49,13 @@ async function chooseProvider(ctx: CliContext, requested: string | undefined): P
   const name = await asQuestion((prefix) => {
     process.stderr.write(prefix);
     return select(
-      { message: 'Log in with which provider?', choices: providers.map((p) => ({ name: `${esc(p.component.metadata.name)}  ${esc(p.component.metadata.description)}`, value: p.component.metadata.name })) },
+      {
+        message: 'Log in with which provider?',
+        choices: providers.map((p) => ({
+          name: `${esc(p.component.metadata.name)}  ${esc(p.component.metadata.description)}`,
+          value: p.component.metadata.name,
+        })),
+      },
       { output: process.stderr },
     );
   });
@@ -117,8 +123,6 @@ export function registerLogin(program: Command, ctxOf: (cmd: Command) => CliCont
       const entry = await chooseProvider(ctx, opts.provider);
       const { provider, creds_file, token_file } = await logIn(ctx, entry, { hooks: true });
       const written = { ...(creds_file ? { creds_file } : {}), ...(token_file ? { token_file } : {}) };
-      ctx.print({ provider, ...written }, () =>
-        [`logged in with ${esc(provider)}`, ...Object.values(written).map((file) => `  wrote ${file}`)].join('\n'),
-      );
+      ctx.print({ provider, ...written }, () => [`logged in with ${esc(provider)}`, ...Object.values(written).map((file) => `  wrote ${file}`)].join('\n'));
     });
 }

@@ -8,7 +8,8 @@ import { prewarmWorker } from '../plugin-host/prewarm.js';
 
 const isHostCommand = (word: string | undefined) => word !== undefined && (HOST_COMMANDS as readonly string[]).includes(word);
 /** Whether a plugin's argv likely asks for its help (shown from metadata: no worker needed). A guess that only costs time when wrong. */
-const asksForHelp = (argv: readonly string[]) => argv.length === 0 || argv.slice(0, argv.includes('--') ? argv.indexOf('--') : undefined).some((t) => t === '--help' || t === '-h');
+const asksForHelp = (argv: readonly string[]) =>
+  argv.length === 0 || argv.slice(0, argv.includes('--') ? argv.indexOf('--') : undefined).some((t) => t === '--help' || t === '-h');
 
 /** wash's entry point; returns the exit status. */
 export async function main(argv: string[]): Promise<number> {

@@ -116,12 +116,17 @@ export function registerPluginGrants(plugin: Command, ctxOf: (cmd: Command) => C
       let add = await grantsFromFlags(ctx, flags, 'grant');
       const trusted = isTrustedCore(subject.identity);
       // wash's own directories: refused to every plugin but the core drain.
-      for (const [kind, paths] of [['read', add.read], ['write', add.write]] as const) {
+      for (const [kind, paths] of [
+        ['read', add.read],
+        ['write', add.write],
+      ] as const) {
         for (const path of trusted ? [] : paths) {
           const reserved = await findReserved(path, ctx.layout, PACKAGE_ROOT);
           if (reserved) {
             const what = describeItem({ kind, path, requested: path, reason: '' });
-            throw new WashError(`refused: plugin '${esc(name)}' may not have ${esc(what)}: ${esc(reservedReason(path, reserved))} (only the core drain plugin may)`);
+            throw new WashError(
+              `refused: plugin '${esc(name)}' may not have ${esc(what)}: ${esc(reservedReason(path, reserved))} (only the core drain plugin may)`,
+            );
           }
         }
       }
@@ -130,7 +135,11 @@ export function registerPluginGrants(plugin: Command, ctxOf: (cmd: Command) => C
       const foreign = adapterFor(entry.component.contract).execGrants !== 'declared';
       const undeclared = undeclaredGrants(declared, foreign ? { ...add, exec: [] } : add);
       if (undeclared.length > 0) {
-        throw new WashError(`plugin '${esc(name)}' does not declare ${undeclared.map((u) => esc(u)).join(', ')}; nothing was granted`, 1, `see 'wash ${name} --help' for the access it requests`);
+        throw new WashError(
+          `plugin '${esc(name)}' does not declare ${undeclared.map((u) => esc(u)).join(', ')}; nothing was granted`,
+          1,
+          `see 'wash ${name} --help' for the access it requests`,
+        );
       }
       if (flags.all) {
         const items = await withRealPaths(accessItems(metadata, ctx.layout).items);
@@ -141,7 +150,9 @@ export function registerPluginGrants(plugin: Command, ctxOf: (cmd: Command) => C
         }
         const system = missing.filter(isSystemItem);
         if (system.length > 0) {
-          ctx.note(`not granted by --all: ${system.map((i) => esc(describeItem(i))).join(', ')}: a system path is never recorded; allow it for one run with --allow-read`);
+          ctx.note(
+            `not granted by --all: ${system.map((i) => esc(describeItem(i))).join(', ')}: a system path is never recorded; allow it for one run with --allow-read`,
+          );
         }
         const reserved = new Map<AccessItem, Reserved>();
         for (const item of trusted ? [] : missing) {
@@ -155,7 +166,10 @@ export function registerPluginGrants(plugin: Command, ctxOf: (cmd: Command) => C
       }
       if (isEmpty(add) && flags.all && !flags.confirm) {
         // --all grants everything declared; when that is nothing grantable, there is nothing to do, and no mistake.
-        ctx.print({ plugin: name, identity: subject.identity.key, granted: {} }, () => `nothing to grant: ${esc(name)} declares no access that --all can grant`);
+        ctx.print(
+          { plugin: name, identity: subject.identity.key, granted: {} },
+          () => `nothing to grant: ${esc(name)} declares no access that --all can grant`,
+        );
         return;
       }
       if (isEmpty(add) && !flags.confirm) {
@@ -163,8 +177,10 @@ export function registerPluginGrants(plugin: Command, ctxOf: (cmd: Command) => C
       }
       const now = await writeGrants(ctx.configFile, subject, (current) => mergeGrants(current, add));
       const confirmed = flags.confirm && changed ? `confirmed for ${shortDigest(subject.digest)}: ${grantsSummary(changed.grants)}` : '';
-      ctx.print({ plugin: name, identity: subject.identity.key, digest: subject.digest, grants: withoutEmpty(now) }, () =>
-        [confirmed, isEmpty(add) ? '' : `granted to ${esc(name)}: ${grantsSummary(add)}`].filter(Boolean).join('\n') || `nothing changed for ${esc(name)}`,
+      ctx.print(
+        { plugin: name, identity: subject.identity.key, digest: subject.digest, grants: withoutEmpty(now) },
+        () =>
+          [confirmed, isEmpty(add) ? '' : `granted to ${esc(name)}: ${grantsSummary(add)}`].filter(Boolean).join('\n') || `nothing changed for ${esc(name)}`,
       );
     });
 
@@ -228,8 +244,20 @@ export function registerPluginGrants(plugin: Command, ctxOf: (cmd: Command) => C
       const rows = perEntry.flatMap(({ m, items, grants, denied }) => {
         const { granted } = splitByGrant(items, grants);
         const state = (item: AccessItem) =>
-          isSystemItem(item) ? 'never' : refuses(denied, item) ? 'denied' : granted.includes(item) || splitByGrant([item], grants).granted.length > 0 ? 'always' : 'ask';
-        const declaredRows = items.map((item) => ({ plugin: m.name, request: describeItem(item), reason: item.reason, granted: state(item) === 'always', state: state(item) }));
+          isSystemItem(item)
+            ? 'never'
+            : refuses(denied, item)
+              ? 'denied'
+              : granted.includes(item) || splitByGrant([item], grants).granted.length > 0
+                ? 'always'
+                : 'ask';
+        const declaredRows = items.map((item) => ({
+          plugin: m.name,
+          request: describeItem(item),
+          reason: item.reason,
+          granted: state(item) === 'always',
+          state: state(item),
+        }));
         // Hosts recorded inside a broader declaration (an answer about a concrete host, or a narrower grant).
         const hostRows = items
           .filter((item): item is Extract<AccessItem, { kind: 'net' }> => item.kind === 'net')
@@ -275,4 +303,3 @@ function isRecorded({ kind, spellings }: { kind: keyof Grants; spellings: string
   };
   return has(recorded.grants) || has(recorded.denied);
 }
-

@@ -26,7 +26,13 @@ export function renderMetadata(component: CachedComponent, file: string, size?: 
     ['digest', component.digest],
     ['file', file],
     ...(size !== undefined ? [['size', humanBytes(size)] as [string, string]] : []),
-    ['commands', m.commands.map((c) => c.path.join(' ') || '(top level)').map((w) => esc(w)).join(', ') || '-'],
+    [
+      'commands',
+      m.commands
+        .map((c) => c.path.join(' ') || '(top level)')
+        .map((w) => esc(w))
+        .join(', ') || '-',
+    ],
     ['hooks', m.hooks.join(', ') || '-'],
     ...adapterFor(component.contract).inspectRows({ metadata: m, info: component.foreign }),
     ['credentials', m.providesCredentials ? 'provides (authenticate)' : 'no'],
@@ -69,12 +75,16 @@ export function registerPluginInspect(plugin: Command, ctxOf: (cmd: Command) => 
         const digest = await fileDigest(file).catch((err: NodeJS.ErrnoException) => {
           throw new WashError(`cannot read ${target}: ${err.code ?? err.message}`);
         });
-        component = await ensureCompiled(ctx.layout, { file, digest }, {
-          label: target,
-          onTranspile: () => ctx.note('preparing plugin...'),
-          limits: () => ctx.callLimits(),
-          warn: (text) => ctx.note(`warning: ${text}`),
-        });
+        component = await ensureCompiled(
+          ctx.layout,
+          { file, digest },
+          {
+            label: target,
+            onTranspile: () => ctx.note('preparing plugin...'),
+            limits: () => ctx.callLimits(),
+            warn: (text) => ctx.note(`warning: ${text}`),
+          },
+        );
       }
       const size = (await stat(file)).size;
       ctx.print({ ...component.metadata, digest: component.digest, file, size, exports: component.exports, imports: component.imports }, () =>
@@ -84,4 +94,8 @@ export function registerPluginInspect(plugin: Command, ctxOf: (cmd: Command) => 
 }
 
 const isBareWord = (target: string) => !target.includes('/') && !target.endsWith('.wasm');
-const isFile = (path: string) => stat(path).then((s) => s.isFile(), () => false);
+const isFile = (path: string) =>
+  stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );

@@ -43,12 +43,16 @@ export interface Installed {
  * the install dir changes unless every check passed.
  */
 export async function installComponent(ctx: CliContext, request: InstallRequest): Promise<Installed> {
-  const component = await ensureCompiled(ctx.layout, { file: request.path, digest: request.digest }, {
-    label: request.label,
-    onTranspile: () => ctx.note('checking plugin...'),
-    limits: () => ctx.callLimits(),
-    warn: (text) => ctx.note(`warning: ${text}`),
-  });
+  const component = await ensureCompiled(
+    ctx.layout,
+    { file: request.path, digest: request.digest },
+    {
+      label: request.label,
+      onTranspile: () => ctx.note('checking plugin...'),
+      limits: () => ctx.callLimits(),
+      warn: (text) => ctx.note(`warning: ${text}`),
+    },
+  );
   const { name, version, id } = component.metadata;
   // The declared id is informational, but two installed plugins claiming one id would confuse
   // every user who reads it, and wash's own ids are not anybody's to take.
@@ -103,16 +107,17 @@ export async function installComponent(ctx: CliContext, request: InstallRequest)
     ctx.note(`warning: installed ${name}, but could not record where it came from: ${messageOf(err)}`);
   }
   const { runHooks } = await import('./hooks.js');
-  await runHooks(ctx, 'after-install', { 'plugin.name': name, 'plugin.version': version, 'plugin.digest': request.digest, 'plugin.source': request.provenance.source });
+  await runHooks(ctx, 'after-install', {
+    'plugin.name': name,
+    'plugin.version': version,
+    'plugin.digest': request.digest,
+    'plugin.source': request.provenance.source,
+  });
   return { name, version, digest: request.digest, file: target };
 }
 
 /** Resolve a reference and get its component into the blob cache, with a progress line on a TTY. */
-export async function fetchArtifact(
-  ctx: CliContext,
-  client: RegistryClient,
-  ref: OciReference,
-): Promise<{ artifact: ResolvedArtifact; file: string }> {
+export async function fetchArtifact(ctx: CliContext, client: RegistryClient, ref: OciReference): Promise<{ artifact: ResolvedArtifact; file: string }> {
   const { resolveArtifact, pullLayer } = await import('../plugin-host/oci/pull.js');
   const { progressLine } = await import('../output/progress.js');
   const artifact = await resolveArtifact(client, ref);
@@ -141,8 +146,9 @@ async function installFromRegistry(ctx: CliContext, source: string, opts: Instal
       force: Boolean(opts.force),
       provenance: { source: label, tag: ref.tag, manifest_digest: artifact.manifestDigest },
     });
-    ctx.print({ ...installed, source: label, manifest_digest: artifact.manifestDigest }, () =>
-      `installed ${esc(installed.name)} ${esc(installed.version)} (${shortDigest(installed.digest)}) from ${label}`,
+    ctx.print(
+      { ...installed, source: label, manifest_digest: artifact.manifestDigest },
+      () => `installed ${esc(installed.name)} ${esc(installed.version)} (${shortDigest(installed.digest)}) from ${label}`,
     );
   } finally {
     await client.close();
@@ -195,7 +201,7 @@ export function registerPluginInstall(plugin: Command, ctxOf: (cmd: Command) => 
         downloaded = path = await downloadToFile(source, join(ctx.layout.downloads, 'plugins'), { quiet: ctx.json, limits });
       }
       const digest = await fileDigest(path!).catch((err: NodeJS.ErrnoException) => {
-        throw new WashError(`cannot read ${esc(shown)}: ${err.code === 'ENOENT' ? 'no such file' : err.code ?? err.message}`);
+        throw new WashError(`cannot read ${esc(shown)}: ${err.code === 'ENOENT' ? 'no such file' : (err.code ?? err.message)}`);
       });
       const installed = await installComponent(ctx, {
         path: path!,

@@ -35,20 +35,14 @@ export interface NewPluginResult {
 }
 
 /** The sample command's name, which must differ from the plugin's. */
-export const sampleCommand = (name: string) => (name === 'greet' ? 'hello' : 'greet');
+const sampleCommand = (name: string) => (name === 'greet' ? 'hello' : 'greet');
 
 const TEMPLATE = join(PACKAGE_ROOT, 'plugin-sdk', 'template');
 /** The SDK package (plugin-sdk/package.json) and where a generated project keeps its copy. */
 const SDK = join(PACKAGE_ROOT, 'plugin-sdk');
 const SDK_IN_PROJECT = join('vendor', 'plugin-sdk');
 /** Tools the generated project builds with, pinned to what this wash uses. */
-const DEV_DEPENDENCIES = [
-  '@bytecodealliance/componentize-js',
-  '@bytecodealliance/jco',
-  '@bytecodealliance/preview2-shim',
-  'esbuild',
-  'typescript',
-];
+const DEV_DEPENDENCIES = ['@bytecodealliance/componentize-js', '@bytecodealliance/jco', '@bytecodealliance/preview2-shim', 'esbuild', 'typescript'];
 
 export function registerPluginNew(plugin: Command, ctxOf: (cmd: Command) => CliContext) {
   plugin
@@ -87,7 +81,14 @@ async function washCommand(): Promise<string> {
   for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) {
     const found = await realpath(join(dir, 'wash')).catch(() => undefined);
     if (found === undefined) continue;
-    if (found === ours && (await access(found, constants.X_OK).then(() => true, () => false))) return 'wash';
+    if (
+      found === ours &&
+      (await access(found, constants.X_OK).then(
+        () => true,
+        () => false,
+      ))
+    )
+      return 'wash';
     break; // another wash comes first on PATH: name ours explicitly
   }
   return `node ${shellWord(join(PACKAGE_ROOT, 'bin', 'wash.js'))}`;
@@ -95,7 +96,7 @@ async function washCommand(): Promise<string> {
 
 const shellWord = (s: string) => (/^[\w./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
-export async function newPlugin(options: NewPluginOptions): Promise<NewPluginResult> {
+async function newPlugin(options: NewPluginOptions): Promise<NewPluginResult> {
   const { name, http } = options;
   const invalid = invalidPluginName(name);
   if (invalid) throw new UsageError(invalid);
@@ -169,7 +170,7 @@ async function checkTarget(target: string): Promise<void> {
 }
 
 /** Replace `__VARS__` and keep or drop `#if http` / `#if !http` ... `#endif` blocks (marker lines are removed). */
-export function fillTemplate(text: string, vars: Record<string, string>, flags: { http: boolean }): string {
+function fillTemplate(text: string, vars: Record<string, string>, flags: { http: boolean }): string {
   const out: string[] = [];
   let keep = true;
   for (const line of text.split('\n')) {

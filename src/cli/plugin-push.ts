@@ -15,7 +15,7 @@ interface PushOptions extends RegistryCommandOptions {
 }
 
 /** `65536`, `64k`, `16MiB`... as bytes. */
-export function parseSize(text: string): number {
+function parseSize(text: string): number {
   const m = /^(\d+)\s*(b|k|kb|kib|m|mb|mib)?$/i.exec(text.trim());
   const unit = { b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2 }[(m?.[2] ?? 'b').toLowerCase() as 'b'];
   const bytes = m ? Number(m[1]) * unit : NaN;

@@ -48,19 +48,21 @@ export async function pluginTestCommand(ctx: CliContext, argv: string[]): Promis
   const digest = await fileDigest(file).catch((err: NodeJS.ErrnoException) => {
     throw new WashError(`cannot read ${source}: ${err.code === 'ENOENT' ? 'no such file' : (err.code ?? err.message)}`);
   });
-  const component = await ensureCompiled(ctx.layout, { file, digest }, {
-    label: source,
-    onTranspile: () => ctx.note('preparing plugin (first run only)...'),
-    limits: () => ctx.callLimits(),
-    warn: (text) => ctx.note(`warning: ${text}`),
-  });
+  const component = await ensureCompiled(
+    ctx.layout,
+    { file, digest },
+    {
+      label: source,
+      onTranspile: () => ctx.note('preparing plugin (first run only)...'),
+      limits: () => ctx.callLimits(),
+      warn: (text) => ctx.note(`warning: ${text}`),
+    },
+  );
   // A file under test is nobody the user installed: recorded grants never apply, answers are never recorded.
   const entry = { component, source: 'test' as const, file, digest };
 
   if (info) {
-    ctx.print({ ...component.metadata, digest, exports: component.exports, imports: component.imports }, () =>
-      renderMetadata(component, file),
-    );
+    ctx.print({ ...component.metadata, digest, exports: component.exports, imports: component.imports }, () => renderMetadata(component, file));
     return 0;
   }
   if (hook) {

@@ -79,18 +79,17 @@ function accessItems(a: AccessRequest): string[] {
   ];
 }
 
-async function updateOne(
-  ctx: CliContext,
-  name: string,
-  opts: UpdateOptions,
-  clients: Map<string, RegistryClient>,
-  semver: Semver,
-): Promise<UpdateResult> {
+async function updateOne(ctx: CliContext, name: string, opts: UpdateOptions, clients: Map<string, RegistryClient>, semver: Semver): Promise<UpdateResult> {
   const { readProvenance } = await import('../plugin-host/oci/provenance.js');
   const { isOciReference, parseReference, formatReference } = await import('../plugin-host/oci/reference.js');
   const { fileDigest } = await import('../plugin-host/digest.js');
   const wasm = join(ctx.layout.installedPlugins, `${name}.wasm`);
-  if (!(await access(wasm).then(() => true, () => false))) {
+  if (
+    !(await access(wasm).then(
+      () => true,
+      () => false,
+    ))
+  ) {
     throw new WashError(`no installed plugin named '${esc(name)}'`, 1, "see 'wash plugin list'");
   }
   const prov = await readProvenance(ctx.layout, name);
@@ -108,7 +107,9 @@ async function updateOne(
   const tag = prov.tag ?? ref.tag;
   const current = tagVersion(tag) ?? tagVersion(prov.version);
   if (!current) {
-    throw new WashError(`cannot tell which version of '${name}' is installed: neither its tag '${tag ?? '-'}' nor its version '${esc(prov.version)}' is a semver version`);
+    throw new WashError(
+      `cannot tell which version of '${name}' is installed: neither its tag '${tag ?? '-'}' nor its version '${esc(prov.version)}' is a semver version`,
+    );
   }
   const from: Side = { version: current, plugin_version: prov.version, tag, digest: prov.digest, source: prov.source, manifest_digest: prov.manifest_digest };
 
@@ -182,7 +183,9 @@ function describe(r: UpdateResult): string {
       return [
         `${r.name}  ${r.from!.version} → ${r.to!.version}  (${digests(r.from!, r.to!)})${major}`,
         ...(r.kept_grants ? [`  kept its grants (same repository${r.new_access?.length ? '' : ', nothing new requested'})`] : []),
-        ...(r.new_access?.length ? [`  ${r.name} ${r.to!.version} asks for more access, asked about when it first uses it: ${r.new_access.map((a) => esc(a)).join(', ')}`] : []),
+        ...(r.new_access?.length
+          ? [`  ${r.name} ${r.to!.version} asks for more access, asked about when it first uses it: ${r.new_access.map((a) => esc(a)).join(', ')}`]
+          : []),
       ].join('\n');
     case 'would-update':
       return `${r.name}  ${r.from!.version} → ${r.to!.version}  (${digests(r.from!, r.to!)}; dry run, nothing changed)${major}`;
@@ -214,7 +217,12 @@ export function registerPluginUpdate(plugin: Command, ctxOf: (cmd: Command) => C
       : (
           await Promise.all(
             (await namesWithProvenance(ctx.layout)).map(async (n) =>
-              (await access(join(ctx.layout.installedPlugins, `${n}.wasm`)).then(() => true, () => false)) ? [n] : [],
+              (await access(join(ctx.layout.installedPlugins, `${n}.wasm`)).then(
+                () => true,
+                () => false,
+              ))
+                ? [n]
+                : [],
             ),
           )
         ).flat();

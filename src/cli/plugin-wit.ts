@@ -36,7 +36,7 @@ async function filesUnder(dir: string): Promise<string[]> {
 const packageOf = (text: string) => /^\s*package\s+([a-z0-9-]+:[a-z0-9-]+@[^;\s]+)\s*;/m.exec(text)?.[1];
 
 /** Copy wash's WIT into `dir`. */
-export async function exportWit(dir: string, source = join(PACKAGE_ROOT, 'wit')): Promise<WitExport> {
+async function exportWit(dir: string, source = join(PACKAGE_ROOT, 'wit')): Promise<WitExport> {
   const target = resolve(dir);
   const existing = await lstat(target).catch(() => undefined);
   if (existing && !existing.isDirectory()) throw new WashError(`cannot write the WIT to ${dir}: not a directory`);

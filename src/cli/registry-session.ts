@@ -15,7 +15,7 @@ const passwordOnce = () => (password ??= readPasswordFromStdin());
  * stored; renewing it asks the provider again (its `authenticate` refreshes
  * the token, or logs in again the way it last did) and stores the answer.
  */
-export function loginTokens(ctx: CliContext) {
+function loginTokens(ctx: CliContext) {
   return (provider: string): LoginTokenSource => ({
     async read() {
       const { loginTokenFile } = await import('./login.js');

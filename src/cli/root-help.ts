@@ -14,9 +14,7 @@ function rows(title: string, items: [string, string][]): string[] {
  * first command and should cost little more than `wash --version`.
  */
 export function renderRootHelp(catalog: Catalog): string {
-  const plugins = [...catalog.plugins.values()]
-    .map((e) => e.component.metadata)
-    .sort((a, b) => byCodeUnits(a.name, b.name));
+  const plugins = [...catalog.plugins.values()].map((e) => e.component.metadata).sort((a, b) => byCodeUnits(a.name, b.name));
   return [
     `${bold('Usage:')} wash [options] <plugin|command> [args...]`,
     '',
@@ -26,7 +24,12 @@ export function renderRootHelp(catalog: Catalog): string {
       'Commands',
       HOST_COMMANDS.map((c) => [HOST_COMMAND_HELP[c].usage, HOST_COMMAND_HELP[c].description]),
     ),
-    ...(plugins.length ? rows('Plugins', plugins.map((m) => [esc(m.name), esc(m.description)])) : ['', bold('Plugins:'), '  (none found)']),
+    ...(plugins.length
+      ? rows(
+          'Plugins',
+          plugins.map((m) => [esc(m.name), esc(m.description)]),
+        )
+      : ['', bold('Plugins:'), '  (none found)']),
     '',
     "Run 'wash <plugin> --help' for a plugin's commands.",
   ].join('\n');

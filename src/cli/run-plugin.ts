@@ -22,4 +22,3 @@ export async function runPluginCommand(ctx: CliContext, name: string, argv: stri
     prewarmed?.dispose();
   }
 }
-

@@ -8,7 +8,7 @@ export interface WashDirs {
   config: string;
 }
 
-export function washDirs(): WashDirs {
+function washDirs(): WashDirs {
   const paths = envPaths('wash', { suffix: '' });
   return { cache: paths.cache, data: paths.data, config: paths.config };
 }

@@ -186,10 +186,12 @@ function command(value: unknown, field: string): Command {
 
 function access(value: unknown, field: string): AccessRequest {
   const a = record(value, field);
-  const reasoned = <K extends string>(key: K) => (v: unknown, f: string) => {
-    const r = record(v, f);
-    return { [key]: text(r[key], `${f}.${key}`, 1024), reason: text(r.reason, `${f}.reason`) } as Record<K | 'reason', string>;
-  };
+  const reasoned =
+    <K extends string>(key: K) =>
+    (v: unknown, f: string) => {
+      const r = record(v, f);
+      return { [key]: text(r[key], `${f}.${key}`, 1024), reason: text(r.reason, `${f}.reason`) } as Record<K | 'reason', string>;
+    };
   return {
     env: list(a.env, `${field}.env`, reasoned('name')),
     scratchDir: optionalText(a.scratchDir, `${field}.scratch-dir`),

@@ -54,7 +54,12 @@ export function renderPluginHelp(m: Metadata): string {
     );
   }
   if (m.groups.length > 0) {
-    lines.push(...section('Command groups', m.groups.map((g) => [`${commandWords(g)} <command>`, esc(g.description)])));
+    lines.push(
+      ...section(
+        'Command groups',
+        m.groups.map((g) => [`${commandWords(g)} <command>`, esc(g.description)]),
+      ),
+    );
   }
   const access = describeAccess(m);
   if (access.length) lines.push(...section('Access requested', access));
@@ -96,7 +101,16 @@ export function renderCommandHelp(m: Metadata, c: Command | CommandGroup): strin
     `${bold('Usage:')} wash ${esc(m.name)} ${words} <command> [options]`,
     ...section(
       'Commands',
-      under.map((cmd) => [[cmd.path.slice(c.path.length).map((w) => esc(w)).join(' '), ...cmd.arguments.map(usageOfArgument)].join(' '), esc(cmd.description)]),
+      under.map((cmd) => [
+        [
+          cmd.path
+            .slice(c.path.length)
+            .map((w) => esc(w))
+            .join(' '),
+          ...cmd.arguments.map(usageOfArgument),
+        ].join(' '),
+        esc(cmd.description),
+      ]),
     ),
     '',
     `Run 'wash ${esc(m.name)} ${words} <command> --help' for more on a command.`,

@@ -18,7 +18,7 @@ import { isSystemPath } from '../sandbox/policy.js';
 import { reservedPath, reservedReason } from '../sandbox/reserved.js';
 
 /** A flag with this value-name names a file (see `flag.value-name` in wit/plugin.wit). */
-export const FILE_VALUE_NAME = 'file';
+const FILE_VALUE_NAME = 'file';
 export const MAX_ARGUMENT_FILE = 16 * 1024 * 1024;
 
 /** One named file as checked when the call started: plain data, for the worker. */
@@ -33,10 +33,12 @@ export function fileArgumentValues(metadata: Pick<Metadata, 'commands'>, argv: r
     return []; // the plugin will say what is wrong with argv
   }
   const { command, values } = read;
-  return command.flags.filter((f) => f.valueName === FILE_VALUE_NAME).flatMap((f) => {
-    const given = values.get(f.long);
-    return Array.isArray(given) ? given : [];
-  });
+  return command.flags
+    .filter((f) => f.valueName === FILE_VALUE_NAME)
+    .flatMap((f) => {
+      const given = values.get(f.long);
+      return Array.isArray(given) ? given : [];
+    });
 }
 
 const why = (err: unknown) => {

@@ -9,7 +9,7 @@ export function browserOpener(platform: NodeJS.Platform = process.platform, env:
     // Over SSH, `open` would show the page on a screen the user is not at.
     return set('SSH_CONNECTION') || set('SSH_TTY') ? undefined : 'open';
   }
-  if (platform === 'linux' || platform === 'freebsd' || platform === 'openbsd' || platform === 'netbsd' as NodeJS.Platform) {
+  if (platform === 'linux' || platform === 'freebsd' || platform === 'openbsd' || platform === ('netbsd' as NodeJS.Platform)) {
     // Without a display, xdg-open falls back to a text browser in this very terminal: not an offer worth making.
     return set('DISPLAY') || set('WAYLAND_DISPLAY') ? 'xdg-open' : undefined;
   }

@@ -101,8 +101,8 @@ function checkRow(raw: unknown): SnapshotRow | undefined {
       dir: c.dir,
       digest: c.digest,
       metadata: c.metadata,
-      exports: c.exports as string[],
-      imports: c.imports as string[],
+      exports: c.exports,
+      imports: c.imports,
       contract: c.contract,
       foreign: c.foreign,
       sha256,
@@ -117,9 +117,16 @@ function isMetadataShaped(m: unknown): m is Metadata {
   const text = (k: string) => typeof r[k] === 'string';
   const objects = (v: unknown) => Array.isArray(v) && v.every((x) => x !== null && typeof x === 'object');
   return (
-    text('id') && text('name') && text('version') && text('description') &&
-    objects(r.commands) && (r.commands as { path?: unknown }[]).every((c) => Array.isArray(c.path)) &&
-    Array.isArray(r.groups) && Array.isArray(r.hooks) && r.access !== null && typeof r.access === 'object' &&
+    text('id') &&
+    text('name') &&
+    text('version') &&
+    text('description') &&
+    objects(r.commands) &&
+    (r.commands as { path?: unknown }[]).every((c) => Array.isArray(c.path)) &&
+    Array.isArray(r.groups) &&
+    Array.isArray(r.hooks) &&
+    r.access !== null &&
+    typeof r.access === 'object' &&
     typeof r.providesCredentials === 'boolean'
   );
 }

@@ -24,9 +24,7 @@ export interface InfoSpec {
 }
 
 export type InfoOutcome =
-  | { kind: 'ok'; metadata: Metadata; foreign?: unknown; codeCache?: Uint8Array }
-  | { kind: 'not-a-plugin'; why: string }
-  | { kind: 'modified'; path: string };
+  { kind: 'ok'; metadata: Metadata; foreign?: unknown; codeCache?: Uint8Array } | { kind: 'not-a-plugin'; why: string } | { kind: 'modified'; path: string };
 
 const WORKER = () => join(PACKAGE_ROOT, 'dist', 'info-worker.js');
 
@@ -35,10 +33,7 @@ const WORKER = () => join(PACKAGE_ROOT, 'dist', 'info-worker.js');
  * verdict worth remembering), a plain WashError when it was stopped (a
  * timeout, the memory ceiling, Ctrl-C: not the component's verdict).
  */
-export async function describeComponent(
-  spec: InfoSpec,
-  limits: WorkerLimits,
-): Promise<{ metadata: Metadata; foreign?: unknown; codeCache?: Uint8Array }> {
+export async function describeComponent(spec: InfoSpec, limits: WorkerLimits): Promise<{ metadata: Metadata; foreign?: unknown; codeCache?: Uint8Array }> {
   const worker = new Worker(WORKER(), { workerData: spec, stdout: true, stderr: true });
   worker.stdout.resume();
   worker.stderr.resume();

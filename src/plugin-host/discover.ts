@@ -38,7 +38,10 @@ function prebuiltOf(dist: string, manifest: EmbeddedManifest): PrebuiltEntry | u
 async function wasmFiles(dir: string): Promise<string[]> {
   try {
     const entries = await readdir(dir, { withFileTypes: true });
-    return entries.filter((e) => (e.isFile() || e.isSymbolicLink()) && e.name.endsWith('.wasm')).map((e) => join(dir, e.name)).sort();
+    return entries
+      .filter((e) => (e.isFile() || e.isSymbolicLink()) && e.name.endsWith('.wasm'))
+      .map((e) => join(dir, e.name))
+      .sort();
   } catch {
     return [];
   }

@@ -23,16 +23,7 @@ import { humanBytes } from '../util/text.js';
 import { escapeUntrusted as esc } from '../util/untrusted.js';
 import { progressLine } from '../output/progress.js';
 import { addressScope, hopAllowed, resolveHost, systemResolver, type AddressScope } from './net/addresses.js';
-import {
-  ByteMeter,
-  DEFAULT_NET_LIMITS,
-  MAX_PLUGIN_BYTES,
-  Watchdog,
-  kibPerSecond,
-  seconds,
-  transferDeadlineMs,
-  type NetLimits,
-} from './net/limits.js';
+import { ByteMeter, DEFAULT_NET_LIMITS, MAX_PLUGIN_BYTES, Watchdog, kibPerSecond, seconds, transferDeadlineMs, type NetLimits } from './net/limits.js';
 import { MAX_REDIRECTS, REDIRECT_STATUSES, basicFromUserinfo, redactUrl } from './net/urls.js';
 import { getWashVersion } from './versions.js';
 
@@ -131,7 +122,8 @@ export async function downloadToFile(url: string, dir: string, options: { quiet?
       } catch {
         throw new WashError(`cannot download ${shown}: it redirected to an invalid URL`);
       }
-      if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new WashError(`cannot download ${shown}: it redirected to a ${esc(next.protocol)} URL`);
+      if (next.protocol !== 'http:' && next.protocol !== 'https:')
+        throw new WashError(`cannot download ${shown}: it redirected to a ${esc(next.protocol)} URL`);
       if (current.protocol === 'https:' && next.protocol === 'http:') {
         throw new WashError(`cannot download ${shown}: it redirected from https to plain http (${esc(redactUrl(next.href))}); refusing`);
       }

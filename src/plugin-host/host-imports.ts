@@ -82,8 +82,7 @@ export function createHostImports(options: HostImportOptions) {
     log(level: LogLevel, message: string) {
       if (!logEnabled(invocation, level)) return;
       const safe = escapeUntrusted(message);
-      const label =
-        level === 'error' ? red('error: ', process.stderr) : level === 'warn' ? yellow('warning: ', process.stderr) : '';
+      const label = level === 'error' ? red('error: ', process.stderr) : level === 'warn' ? yellow('warning: ', process.stderr) : '';
       const line = `${pluginName}: ${label}${safe}`;
       writeLine(process.stderr, level === 'debug' || level === 'trace' ? dim(line, process.stderr) : line);
     },

@@ -31,10 +31,7 @@ export interface InstanceSandbox extends SandboxView {
 
 export { GuestExit };
 
-type Instantiate = (
-  getCoreModule: (name: string) => Promise<WebAssembly.Module>,
-  imports: Record<string, unknown>,
-) => Promise<Record<string, unknown>>;
+type Instantiate = (getCoreModule: (name: string) => Promise<WebAssembly.Module>, imports: Record<string, unknown>) => Promise<Record<string, unknown>>;
 
 const loaded = new Map<string, Promise<Instantiate>>();
 const compiled = new Map<string, Promise<WebAssembly.Module>>();
@@ -210,7 +207,8 @@ async function wasiImports(sandbox: InstanceSandbox, componentImports: readonly 
   if (shim.sockets) {
     // Closed for good: no name lookups, TCP or UDP.
     const sockets = shim.sockets.createSockets({ enableNetwork: false });
-    for (const [name, iface] of Object.entries(sockets)) imports[`wasi:sockets/${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`] = iface as Record<string, unknown>;
+    for (const [name, iface] of Object.entries(sockets))
+      imports[`wasi:sockets/${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`] = iface as Record<string, unknown>;
   }
   if (shim.http) {
     imports['wasi:http/types'] = shim.http.types as Record<string, unknown>;
@@ -236,7 +234,7 @@ async function wasiImports(sandbox: InstanceSandbox, componentImports: readonly 
     installFilesystemGuards(fsTypes.Descriptor);
     const preopens = (fs.preopens as { getDirectories(): [object, string][] }).getDirectories();
     // The consent gate goes outermost: a gated preopen's first call waits for the answer before anything runs.
-    installGate(fsTypes.Descriptor as unknown as Parameters<typeof installGate>[0]);
+    installGate(fsTypes.Descriptor);
     for (const [descriptor, guestPath] of preopens) {
       containPreopen(descriptor, sandbox.preopens[guestPath]!);
       if (sandbox.readOnly.includes(guestPath)) markReadOnly(descriptor);
@@ -294,7 +292,7 @@ let GuestStdin: (new (open: () => ShimInputStream) => ShimInputStream & { open()
  */
 function lazyStdin(streams: Shim['io']['streams'], shimStdin: { getStdin(): ShimInputStream }): () => ShimInputStream {
   if (!GuestStdin) {
-    const Base = streams.InputStream as unknown as new () => object;
+    const Base = streams.InputStream;
     const Lazy = class extends Base {
       #stream: ShimInputStream | undefined;
       constructor(private readonly opener: () => ShimInputStream) {
@@ -327,9 +325,9 @@ function lazyStdin(streams: Shim['io']['streams'], shimStdin: { getStdin(): Shim
         return original.call(this, src instanceof Lazy ? src.open() : src, len);
       };
     }
-    GuestStdin = Lazy as unknown as typeof GuestStdin;
+    GuestStdin = Lazy;
   }
-  const stdin = new GuestStdin!(() => shimStdin.getStdin());
+  const stdin = new GuestStdin(() => shimStdin.getStdin());
   return () => stdin;
 }
 

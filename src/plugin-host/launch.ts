@@ -68,7 +68,7 @@ export interface PreparedPlugin {
  * runs nothing of the plugin (`wash <plugin>` treats a failure here apart
  * from a failure of the call).
  */
-export async function preparePlugin(ctx: LaunchContext, entry: RunnableEntry, options: LaunchOptions = {}): Promise<PreparedPlugin> {
+async function preparePlugin(ctx: LaunchContext, entry: RunnableEntry, options: LaunchOptions = {}): Promise<PreparedPlugin> {
   const hook = options.hook === true;
   // Listings trust meta.json alone; a run first checks the transpiled files are whole (rebuilding if not).
   const component = await compiledEntry(ctx, entry);

@@ -32,7 +32,11 @@ export async function grantSubjectOf(layout: Layout, entry: IdentifiedEntry): Pr
   return { identity, digest: entry.digest, source };
 }
 
-const exists = (path: string) => stat(path).then(() => true, () => false);
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 /** Rename `from` to `to` unless `to` exists or `from` does not (another wash may be doing the same). */
 async function moveOnce(from: string, to: string): Promise<boolean> {
@@ -51,13 +55,7 @@ async function moveOnce(from: string, to: string): Promise<boolean> {
  * (see inheritsLegacy): nobody else can claim them by declaring the id.
  * Returns what moved, for a note.
  */
-export async function migrateLegacyState(
-  layout: Layout,
-  configFile: string,
-  config: WashConfig,
-  subject: GrantSubject,
-  declaredId: string,
-): Promise<string[]> {
+export async function migrateLegacyState(layout: Layout, configFile: string, config: WashConfig, subject: GrantSubject, declaredId: string): Promise<string[]> {
   if (!subject.identity.remembers) return [];
   const legacy = config.grants[declaredId];
   if (!inheritsLegacy(subject, declaredId, legacy?.digest)) return [];

@@ -32,10 +32,14 @@ export async function prepareComponent(
   try {
     const dirs = layout({ cache: scratch, data: scratch, config: scratch });
     const prebuilt = previous ? { dir: join(outRoot, previous.entry), sha256: previous.sha256 } : undefined;
-    const component = await ensureCompiled({ ...dirs, transpiled: outRoot }, { file: wasmFile, digest, prebuilt }, {
-      verifyAll: true,
-      limits: async () => ({ timeoutMs: DEFAULT_SETTINGS.timeoutSeconds * 1000, memoryMb: DEFAULT_SETTINGS.memoryMb }),
-    });
+    const component = await ensureCompiled(
+      { ...dirs, transpiled: outRoot },
+      { file: wasmFile, digest, prebuilt },
+      {
+        verifyAll: true,
+        limits: async () => ({ timeoutMs: DEFAULT_SETTINGS.timeoutSeconds * 1000, memoryMb: DEFAULT_SETTINGS.memoryMb }),
+      },
+    );
     const keep = basename(component.dir);
     // Entries of older builds (other digests or jco versions) are dead weight in the package.
     for (const old of await readdir(outRoot)) if (old !== keep) await rm(join(outRoot, old), { recursive: true, force: true });

@@ -57,7 +57,7 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
 
 /** Write all of it to a file descriptor now, waiting out EAGAIN on non-blocking pipes. */
 function writeAllSync(fd: number, data: Uint8Array): void {
-  for (let at = 0; at < data.length; ) {
+  for (let at = 0; at < data.length;) {
     try {
       at += writeSync(fd, data, at);
     } catch (err) {
@@ -95,16 +95,20 @@ function directOutput(max: number) {
   // A hook's host-made output (a foreign contract's runner.output, say) goes to stderr, labelled:
   // nothing a hook does may land in the command's stdout.
   const hostStdout = spec.outputPrefix !== undefined ? new LinePrefixer(spec.outputPrefix) : undefined;
-  for (const [stream, fd] of [[process.stdout, 1], [process.stderr, 2]] as const) {
-    stream.write = ((chunk: string | Uint8Array, encodingOrCallback?: unknown, callback?: unknown) => {
-      const bytes = typeof chunk === 'string' ? Buffer.from(chunk, typeof encodingOrCallback === 'string' ? (encodingOrCallback as BufferEncoding) : 'utf8') : chunk;
+  for (const [stream, fd] of [
+    [process.stdout, 1],
+    [process.stderr, 2],
+  ] as const) {
+    stream.write = (chunk: string | Uint8Array, encodingOrCallback?: unknown, callback?: unknown) => {
+      const bytes =
+        typeof chunk === 'string' ? Buffer.from(chunk, typeof encodingOrCallback === 'string' ? (encodingOrCallback as BufferEncoding) : 'utf8') : chunk;
       count(bytes.length);
       if (fd === 1 && hostStdout) writeFd(2, hostStdout.write(bytes));
       else writeFd(fd, bytes);
       const done = typeof encodingOrCallback === 'function' ? encodingOrCallback : callback;
       if (typeof done === 'function') (done as () => void)();
       return true;
-    }) as typeof stream.write;
+    };
   }
   // A hook's output is always escaped and each line labelled: it runs inside someone else's command.
   const prefix = spec.outputPrefix;

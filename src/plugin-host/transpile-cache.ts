@@ -199,7 +199,9 @@ async function build(layout: Layout, file: string, digest: string, bytes: Buffer
     // Minified glue (oxc, names kept): measured (issue 17) ~3% less CPU and ~4 MB less memory per run of a
     // JavaScript plugin, for ~0.25 s more on its first run. jco's valid-lifting optimisation (~0.5%) is left
     // off: it drops the checks on values a plugin hands back. Type declarations are not wanted.
-    out = await transpile(bytes, { name: 'component', instantiation: 'async', emitTypescriptDeclarations: false, minify: true } as Parameters<typeof transpile>[1]);
+    out = await transpile(bytes, { name: 'component', instantiation: 'async', emitTypescriptDeclarations: false, minify: true } as Parameters<
+      typeof transpile
+    >[1]);
     phase('build: transpiled');
   } catch (err) {
     throw new NotAPlugin(`not a wash plugin: ${file} (not a valid component: ${messageOf(err).split('\n')[0]})`);
@@ -228,7 +230,10 @@ async function build(layout: Layout, file: string, digest: string, bytes: Buffer
     await put('package.json', '{"type":"module"}\n');
 
     phase('build: files written');
-    const { metadata, foreign, codeCache } = await describeComponent({ code: { dir: tmp, sha256: { ...sha256 }, imports }, contract, file, layout }, await options.limits());
+    const { metadata, foreign, codeCache } = await describeComponent(
+      { code: { dir: tmp, sha256: { ...sha256 }, imports }, contract, file, layout },
+      await options.limits(),
+    );
     phase('build: described');
     if (codeCache) {
       // Not listed in meta.json: V8's code cache differs from build to build (see publish); the record names it.

@@ -63,7 +63,7 @@ export function pluginFailure(pluginName: string, err: unknown): WashError | Gue
 }
 
 /** Print what was emitted under `--output json`: exactly one document on stdout. */
-export function flushJson(invocation: Invocation): void {
+function flushJson(invocation: Invocation): void {
   if (invocation.outputFormat !== 'json') return;
   const doc = finalJsonDocument(invocation.emitted);
   invocation.emitted.length = 0;
@@ -73,7 +73,7 @@ export function flushJson(invocation: Invocation): void {
 const WORKER = runWorkerFile;
 
 /** How many background host programs one call may start. */
-export const MAX_BACKGROUND = 16;
+const MAX_BACKGROUND = 16;
 
 /** Stop the background host programs a call started: their lifetime is the call's. */
 function stopBackground(buffer: SharedArrayBuffer): void {

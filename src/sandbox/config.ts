@@ -114,7 +114,6 @@ function realmOrigin(text: string): string | undefined {
   }
 }
 
-
 export interface ConfigProblem {
   path: string;
   message: string;
@@ -195,7 +194,8 @@ export function interpretConfig(doc: Table): { config: WashConfig; problems: Con
       for (const [key, v] of Object.entries(section)) {
         const at = `${path}.${key}`;
         if ((GRANT_LISTS as readonly string[]).includes(key)) {
-          if (valid(v, (x): x is string[] => Array.isArray(x) && x.every(isString), at, 'must be a list of strings')) grants[key as (typeof GRANT_LISTS)[number]] = v;
+          if (valid(v, (x): x is string[] => Array.isArray(x) && x.every(isString), at, 'must be a list of strings'))
+            grants[key as (typeof GRANT_LISTS)[number]] = v;
         } else if ((GRANT_BOOLS as readonly string[]).includes(key)) {
           if (valid(v, isBool, at, 'must be true or false')) grants[key as (typeof GRANT_BOOLS)[number]] = v;
         } else if (withBinding && (key === 'digest' || key === 'source')) {
@@ -214,7 +214,7 @@ export function interpretConfig(doc: Table): { config: WashConfig; problems: Con
 /** Parse TOML text; a syntax error becomes a WashError with line and column. */
 export function parseConfigText(text: string, file: string): Table {
   try {
-    return parse(text) as Table;
+    return parse(text);
   } catch (err) {
     if (err instanceof TomlError) {
       const reason = err.message.split('\n')[0]!.replace(/^Invalid TOML document: /, '');
@@ -277,7 +277,10 @@ async function withLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
         continue;
       }
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
+      const age = await stat(lock).then(
+        (s) => Date.now() - s.mtimeMs,
+        () => 0,
+      );
       if (age > LOCK_STALE_MS) await rm(lock, { force: true });
       if (Date.now() > deadline) throw new WashError(`config ${file} is locked by another wash (${lock})`);
       await new Promise((r) => setTimeout(r, delay + Math.random() * delay));

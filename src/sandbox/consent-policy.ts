@@ -41,9 +41,9 @@ export type CannotAsk = 'no-terminal' | 'no-prompt' | 'hook';
 export type Verdict = { state: 'granted' } | { state: 'askable' } | { state: 'denied'; reason: DenyReason };
 
 /** One item longer than this (description and reason) is refused without being shown. */
-export const MAX_ITEM_TEXT = 1024;
+const MAX_ITEM_TEXT = 1024;
 
-export function itemText(item: AccessItem): string {
+function itemText(item: AccessItem): string {
   return `${describeItem(item)}: ${item.reason}`;
 }
 
@@ -122,10 +122,13 @@ export function refuses(denied: Grants, item: AccessItem): boolean {
       return denied.write.some((p) => isWithin(item.real ?? item.path, p));
     case 'net': {
       const wanted = safePattern(item.host);
-      return wanted !== undefined && denied.net.some((d) => {
-        const p = safePattern(d);
-        return p !== undefined && patternSubsumes(p, wanted);
-      });
+      return (
+        wanted !== undefined &&
+        denied.net.some((d) => {
+          const p = safePattern(d);
+          return p !== undefined && patternSubsumes(p, wanted);
+        })
+      );
     }
   }
 }

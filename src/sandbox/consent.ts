@@ -264,7 +264,9 @@ export class ConsentSession {
           lines.push(`wash: ${name} was denied, without asking, an access request too long to show safely`);
           break;
         case 'recorded':
-          lines.push(`wash: ${name} was denied ${what} (you chose "deny always"; to be asked again: wash plugin revoke ${name} ${esc(grantOptions(item ? [item] : []))})`);
+          lines.push(
+            `wash: ${name} was denied ${what} (you chose "deny always"; to be asked again: wash plugin revoke ${name} ${esc(grantOptions(item ? [item] : []))})`,
+          );
           break;
         default: {
           const why = reason === 'no-prompt' ? '--no-prompt' : 'no terminal to ask';
@@ -275,7 +277,10 @@ export class ConsentSession {
       }
     }
     if (lines.length <= MAX_SUMMARY_LINES) return lines;
-    return [...lines.slice(0, MAX_SUMMARY_LINES - 1), `wash: ${name} was denied ${lines.length - MAX_SUMMARY_LINES + 1} more uses of access it was not granted`];
+    return [
+      ...lines.slice(0, MAX_SUMMARY_LINES - 1),
+      `wash: ${name} was denied ${lines.length - MAX_SUMMARY_LINES + 1} more uses of access it was not granted`,
+    ];
   }
 }
 

@@ -81,7 +81,8 @@ export async function decideAccess(options: DecideOptions): Promise<Decision> {
 
   if (!options.allowAll) {
     const unused = undeclaredGrants(declared, { ...flags, read: flags.read.filter((p) => !isSystemPath(p)) });
-    for (const what of unused) options.note(`warning: plugin '${esc(metadata.name)}' does not declare ${esc(what)}: not granted (see 'wash ${esc(metadata.name)} --help')`);
+    for (const what of unused)
+      options.note(`warning: plugin '${esc(metadata.name)}' does not declare ${esc(what)}: not granted (see 'wash ${esc(metadata.name)} --help')`);
   }
   // -A grants what the plugin declared, but not a declared path that is a symlink out of its own directory.
   const notByAllowAll: string[] = [];
@@ -90,7 +91,9 @@ export async function decideAccess(options: DecideOptions): Promise<Decision> {
     declared.forEach((item, i) => {
       if (!outside[i]) return;
       notByAllowAll.push(itemKey(item));
-      options.note(`wash: -A does not grant plugin '${esc(metadata.name)}' ${esc(describeItem(item))}: a symlink out of its directory; name it with --allow-${item.kind}`);
+      options.note(
+        `wash: -A does not grant plugin '${esc(metadata.name)}' ${esc(describeItem(item))}: a symlink out of its directory; name it with --allow-${item.kind}`,
+      );
     });
   }
   // Grants of an earlier component apply once the user confirms them (-A grants everything declared anyway).
@@ -122,8 +125,15 @@ export async function decideAccess(options: DecideOptions): Promise<Decision> {
     }
   }
   for (const root of flags.read.filter(isSystemPath)) {
-    if (!items.some(({ item, verdict }) => verdict.state === 'granted' && (item.kind === 'read' || item.kind === 'write') && isWithin(item.real ?? item.path, root))) continue;
-    options.note(`warning: plugin '${esc(metadata.name)}' may read ${esc(root)}, a system path: it exposes the environment and secrets of this and other processes`);
+    if (
+      !items.some(
+        ({ item, verdict }) => verdict.state === 'granted' && (item.kind === 'read' || item.kind === 'write') && isWithin(item.real ?? item.path, root),
+      )
+    )
+      continue;
+    options.note(
+      `warning: plugin '${esc(metadata.name)}' may read ${esc(root)}, a system path: it exposes the environment and secrets of this and other processes`,
+    );
   }
   return { config, policy, items, earlier };
 }
@@ -190,11 +200,15 @@ async function withoutReserved(items: AccessItem[], options: DecideOptions): Pro
     const reserved = item.kind === 'read' || item.kind === 'write' ? await findReserved(item.path, options.dirs, options.packageRoot) : undefined;
     if (!reserved) kept.push(item);
     else if (reserved.relation === 'contains' && item.kind === 'read' && options.flags.read.some((p) => isWithin((item as { path: string }).path, p))) {
-      options.note(`wash: warning: plugin '${name}' may read ${esc(item.path)} for this run, as --allow-read names it; ${esc(reservedReason(item.path, reserved))}`);
+      options.note(
+        `wash: warning: plugin '${name}' may read ${esc(item.path)} for this run, as --allow-read names it; ${esc(reservedReason(item.path, reserved))}`,
+      );
       kept.push(item);
     } else {
       const path = (item as { path: string }).path;
-      options.note(`wash: refused: plugin '${name}' may not have ${esc(describeItem(item))}: ${esc(reservedReason(path, reserved))} (only the core drain plugin may)`);
+      options.note(
+        `wash: refused: plugin '${name}' may not have ${esc(describeItem(item))}: ${esc(reservedReason(path, reserved))} (only the core drain plugin may)`,
+      );
     }
   }
   return kept;

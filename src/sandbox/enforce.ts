@@ -55,7 +55,11 @@ export interface Enforced {
   mounts: Record<string, Mount>;
 }
 
-const isDirectory = (path: string) => stat(path).then((s) => s.isDirectory(), () => false);
+const isDirectory = (path: string) =>
+  stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 
 /** Create the scratch dir (0700) and check it still leads where it was mounted. */
 export async function makeScratchDir(dir: string, mounted?: string): Promise<string> {

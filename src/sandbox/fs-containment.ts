@@ -25,7 +25,24 @@
  * the residual race"). Without /proc (not Linux) the same checks run on
  * realpath(), which narrows the window but cannot close it.
  */
-import { closeSync, constants, existsSync, fstatSync, ftruncateSync, linkSync, lstatSync, mkdirSync, openSync, readlinkSync, realpathSync, renameSync, rmdirSync, statSync, symlinkSync, unlinkSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fstatSync,
+  ftruncateSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readlinkSync,
+  realpathSync,
+  renameSync,
+  rmdirSync,
+  statSync,
+  symlinkSync,
+  unlinkSync,
+} from 'node:fs';
 import { basename, dirname, join, normalize } from 'node:path';
 import { isWithin } from './policy.js';
 
@@ -283,7 +300,12 @@ export function installContainment(Descriptor: DescriptorClass, errorCodeOf: Err
   });
 
   // Calls that read (or set the times of) a path: check where it leads right before the shim runs them.
-  for (const [name, flagsFirst] of [['statAt', true], ['setTimesAt', true], ['metadataHashAt', true], ['readlinkAt', false]] as const) {
+  for (const [name, flagsFirst] of [
+    ['statAt', true],
+    ['setTimesAt', true],
+    ['metadataHashAt', true],
+    ['readlinkAt', false],
+  ] as const) {
     wrap(name, function (original, ...args) {
       const place = placeOf(this);
       const follow = flagsFirst && Boolean((args[0] as PathFlags)?.symlinkFollow);

@@ -46,9 +46,7 @@ export function recordedDenials(config: WashConfig, subject: GrantSubject): Gran
 
 /** Grants as a TOML table, without empty lists and false switches (and without the binding). */
 export function withoutEmpty(g: Grants): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(g).filter(([k, v]) => k !== 'digest' && k !== 'source' && (Array.isArray(v) ? v.length > 0 : v === true)),
-  );
+  return Object.fromEntries(Object.entries(g).filter(([k, v]) => k !== 'digest' && k !== 'source' && (Array.isArray(v) ? v.length > 0 : v === true)));
 }
 
 /** The grants recorded in one raw `[grants.<key>]` table. */

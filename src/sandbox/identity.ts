@@ -25,7 +25,7 @@ export interface PluginIdentity {
 }
 
 /** Ids of this prefix belong to the core plugins shipped with wash; nobody else may claim one. */
-export const RESERVED_ID_PREFIX = 'dev.wash.';
+const RESERVED_ID_PREFIX = 'dev.wash.';
 
 export function isReservedId(id: string): boolean {
   return id.startsWith(RESERVED_ID_PREFIX);
@@ -40,7 +40,10 @@ const stem = (file: string) => basename(file).replace(/\.wasm$/i, '');
  * a long prefix would share an identity (grants, scratch dir, config).
  */
 function safeComponent(text: string, max = 48): string {
-  const cleaned = text.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_').slice(0, max);
+  const cleaned = text
+    .replace(/[^A-Za-z0-9._-]/g, '_')
+    .replace(/^\.+/, '_')
+    .slice(0, max);
   return cleaned || '_';
 }
 

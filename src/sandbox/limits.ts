@@ -3,7 +3,7 @@
  * config's `timeout_seconds`. Under a second nothing can run; past a day is
  * a typo, and past ~24.8 days Node's timers fire at once.
  */
-export const TIMEOUT_RANGE = { min: 1, max: 24 * 60 * 60 } as const;
+const TIMEOUT_RANGE = { min: 1, max: 24 * 60 * 60 } as const;
 
 /** Why a timeout in seconds is unusable, or undefined when it is fine. */
 export function timeoutProblem(seconds: number): string | undefined {

@@ -76,9 +76,7 @@ export function renderQuestion(request: ConsentRequest): string[] {
   const kind = request.kind ?? 'access';
   const who = `plugin ${bold(esc(s.name), process.stderr)} ${esc(s.version)} (${shortDigest(s.digest)}, ${esc(s.source)})`;
   const head =
-    kind === 'access'
-      ? `${yellow('wash:', process.stderr)} ${who} asks for`
-      : `${yellow('wash:', process.stderr)} ${who} changed since you granted it access`;
+    kind === 'access' ? `${yellow('wash:', process.stderr)} ${who} asks for` : `${yellow('wash:', process.stderr)} ${who} changed since you granted it access`;
   const body = kind === 'access' ? [`  ${esc(request.what)}`, ...(request.reason ? [`  reason: ${esc(request.reason)}`] : [])] : [];
   return [head, ...body, ...(request.details ?? []).map((d) => `  ${esc(d)}`), LEGEND[kind][request.remembers ? 'always' : 'once']];
 }
@@ -105,7 +103,12 @@ export function answerForKey(key: Uint8Array | null, remembers: boolean): Answer
 
 const ANSWER_WORDS: Record<'access' | 'keep-grants', Record<Answer, string>> = {
   access: { once: 'granted once', always: 'granted always', deny: 'denied', 'deny-always': 'denied always' },
-  'keep-grants': { once: 'kept the earlier grants for this run', always: 'kept the earlier grants', deny: 'not applying the earlier grants', 'deny-always': 'dropped the earlier grants' },
+  'keep-grants': {
+    once: 'kept the earlier grants for this run',
+    always: 'kept the earlier grants',
+    deny: 'not applying the earlier grants',
+    'deny-always': 'dropped the earlier grants',
+  },
 };
 
 /** The one line that replaces the question once answered: `wash: keys: granted always: scratch dir`. */
@@ -135,7 +138,7 @@ function rowsOf(lines: readonly string[], columns: number): number {
 }
 
 /** Ask one question through `io`; see the module comment for the rules. */
-export async function askWithKeys(io: KeyIO, request: ConsentRequest): Promise<Answer> {
+async function askWithKeys(io: KeyIO, request: ConsentRequest): Promise<Answer> {
   const lines = renderQuestion(request);
   if (lines.join('\n').length > MAX_REQUEST_TEXT) return 'deny';
   await io.discardPending();

@@ -14,7 +14,18 @@ type DescriptorClass = { prototype: Record<string, Method> };
 const readOnly = new WeakSet<object>();
 const patched = new WeakSet<object>();
 
-const WRITES_ON_SELF = ['write', 'writeViaStream', 'appendViaStream', 'setSize', 'setTimes', 'setTimesAt', 'createDirectoryAt', 'removeDirectoryAt', 'unlinkFileAt', 'symlinkAt'];
+const WRITES_ON_SELF = [
+  'write',
+  'writeViaStream',
+  'appendViaStream',
+  'setSize',
+  'setTimes',
+  'setTimesAt',
+  'createDirectoryAt',
+  'removeDirectoryAt',
+  'unlinkFileAt',
+  'symlinkAt',
+];
 const WRITES_WITH_TARGET = ['renameAt', 'linkAt']; // the second descriptor argument is also written to
 
 function toErrorCode(err: unknown): unknown {

@@ -22,7 +22,7 @@ export interface Reserved {
   relation: 'inside' | 'contains';
 }
 
-export function reservedDirs(dirs: WashDirs, packageRoot: string): ReservedDir[] {
+function reservedDirs(dirs: WashDirs, packageRoot: string): ReservedDir[] {
   return [
     { path: dirs.config, what: "wash's own config directory" },
     { path: dirs.data, what: "wash's own data directory" },

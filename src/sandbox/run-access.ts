@@ -101,7 +101,10 @@ export async function sandboxFor(options: SandboxOptions): Promise<{ access: Run
     trustedCore: isTrustedCore(subject.identity),
   });
   // wash's own directories a plugin may be granted (drain's {cache}) exist before they are mounted.
-  await createOwnDirs(decision.items.filter(({ verdict }) => verdict.state !== 'denied').map(({ item }) => item), layout);
+  await createOwnDirs(
+    decision.items.filter(({ verdict }) => verdict.state !== 'denied').map(({ item }) => item),
+    layout,
+  );
   const enforced = await enforce(decision.items, {
     identityDir: subject.identity.dirName,
     scratchRoot: layout.scratchRoot,

@@ -16,7 +16,7 @@ export function phase(name: string): void {
 
 /** Moments recorded elsewhere (a worker), already in this process's time. */
 export function addPhases(more: readonly Phase[] | undefined): void {
-  if (Array.isArray(more)) phases.push(...more.filter((p) => Array.isArray(p) && typeof p[0] === 'string' && typeof p[1] === 'number'));
+  if (Array.isArray(more)) phases.push(...(more as readonly Phase[]).filter((p) => Array.isArray(p) && typeof p[0] === 'string' && typeof p[1] === 'number'));
 }
 
 /** What this thread recorded so far. */

@@ -6,13 +6,10 @@ export function colorEnabled(stream: NodeJS.WriteStream = process.stdout): boole
 }
 
 function wrap(open: number, close: number) {
-  return (text: string, stream?: NodeJS.WriteStream) =>
-    colorEnabled(stream) ? `\u001b[${open}m${text}\u001b[${close}m` : text;
+  return (text: string, stream?: NodeJS.WriteStream) => (colorEnabled(stream) ? `\u001b[${open}m${text}\u001b[${close}m` : text);
 }
 
 export const bold = wrap(1, 22);
 export const dim = wrap(2, 22);
 export const red = wrap(31, 39);
 export const yellow = wrap(33, 39);
-export const green = wrap(32, 39);
-export const cyan = wrap(36, 39);

@@ -13,7 +13,7 @@ let state = new Int32Array(new SharedArrayBuffer(8));
 
 /** This thread's state buffer, to hand to a worker. */
 export function terminalStateBuffer(): SharedArrayBuffer {
-  return state.buffer as SharedArrayBuffer;
+  return state.buffer;
 }
 
 /** In a worker: use the state of the thread that started it. */

@@ -24,7 +24,19 @@ const tokenFile = () => join(xdg.data, 'plugins', 'fs', 'core.oauth', 'tokens.js
 
 /** Start `wash oauth login` and return once it waits for the redirect. */
 async function startLogin(globals = grants()) {
-  const args = [...globals, 'oauth', 'login', '--issuer', provider.issuer, '--client-id', provider.clientId, '--client-secret', provider.clientSecret, '--port', String(callbackPort)];
+  const args = [
+    ...globals,
+    'oauth',
+    'login',
+    '--issuer',
+    provider.issuer,
+    '--client-id',
+    provider.clientId,
+    '--client-secret',
+    provider.clientSecret,
+    '--port',
+    String(callbackPort),
+  ];
   const login = await startWash(args, xdg);
   children.push(login.child);
   return login;
@@ -90,7 +102,9 @@ describe('the login redirect wash receives', () => {
     expect(rebound.status).toBe(421);
     expect(rebound.body).toContain('Nothing was changed');
     // Not on any other interface.
-    const external = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal);
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .find((i) => i && i.family === 'IPv4' && !i.internal);
     if (external) expect(await connectable(external.address, callbackPort)).toBe(false);
     expect(login.child.exitCode).toBeNull(); // still waiting
 
@@ -105,7 +119,10 @@ describe('the login redirect wash receives', () => {
     const before = await readFile(tokenFile(), 'utf8').catch(() => 'none');
     const login = await startLogin();
     const real = (await driveUser(printedLoginUrl(login.output()), callback(), 'dave', { stopBefore: true })).url;
-    const [mine, theirs] = await Promise.all([rawRequest('GET', new URL(real).pathname + new URL(real).search), rawRequest('GET', '/callback?code=stolen&state=stolen')]);
+    const [mine, theirs] = await Promise.all([
+      rawRequest('GET', new URL(real).pathname + new URL(real).search),
+      rawRequest('GET', '/callback?code=stolen&state=stolen'),
+    ]);
     expect([mine.status, theirs.status].sort()).toEqual([200, 409]);
     const refused = mine.status === 409 ? mine : theirs;
     expect(refused.body).toContain('already received');
@@ -131,7 +148,18 @@ describe('the login redirect wash receives', () => {
 
   it('without the grant nothing listens, and the denial names the port', async () => {
     const r = await runWash(
-      [`--allow-net=http://127.0.0.1:${provider.port}`, '--allow-scratch', 'oauth', 'login', '--issuer', provider.issuer, '--client-id', 'x', '--port', String(callbackPort)],
+      [
+        `--allow-net=http://127.0.0.1:${provider.port}`,
+        '--allow-scratch',
+        'oauth',
+        'login',
+        '--issuer',
+        provider.issuer,
+        '--client-id',
+        'x',
+        '--port',
+        String(callbackPort),
+      ],
       { xdg },
     );
     expect(r.code).toBe(1);

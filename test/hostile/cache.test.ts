@@ -10,7 +10,11 @@ import { ROOT, makeXdg, runWash, type Xdg } from '../helpers.js';
 import { EXAMPLE_WASM, watToFile } from '../fixtures.js';
 
 const lastLine = (text: string) => text.trim().split('\n').at(-1);
-const exists = (path: string) => access(path).then(() => true, () => false);
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 
 /** The transpiled entries in a cache (not the temporary dirs of a build in progress). */
 async function entries(cache: string): Promise<string[]> {
@@ -91,7 +95,7 @@ describe('the transpile cache cannot be poisoned', () => {
     expect(again.stderr).not.toContain('warning');
   });
 
-  it("a modified meta.json (what help and access requests come from) is not believed", async () => {
+  it('a modified meta.json (what help and access requests come from) is not believed', async () => {
     const entry = await builtEntry();
     const metaFile = join(entry, 'meta.json');
     const meta = JSON.parse(await readFile(metaFile, 'utf8')) as { metadata: { description: string } };
@@ -158,7 +162,9 @@ describe("wash's own directories are not grantable", () => {
   it('a drain-like plugin that is not the core drain is refused {cache} by --allow-write, -A and plugin grant', async () => {
     await plantCanary();
     const flagged = await asShadow(['--allow-write={cache}', 'drain', 'cache']);
-    expect(flagged.stderr).toMatch(/refused: plugin 'drain' may not have read and write .*\/wash: it is wash's own cache directory \(only the core drain plugin may\)/);
+    expect(flagged.stderr).toMatch(
+      /refused: plugin 'drain' may not have read and write .*\/wash: it is wash's own cache directory \(only the core drain plugin may\)/,
+    );
     expect(await exists(canary), 'the plugin reached the cache').toBe(true);
 
     const all = await asShadow(['-A', 'drain', 'cache']);
@@ -167,7 +173,9 @@ describe("wash's own directories are not grantable", () => {
 
     const granted = await asShadow(['plugin', 'grant', 'drain', '--write', '{cache}']);
     expect(granted.code).toBe(1);
-    expect(lastLine(granted.stderr)).toMatch(/^error: refused: plugin 'drain' may not have read and write .*\/wash: it is wash's own cache directory \(only the core drain plugin may\)$/);
+    expect(lastLine(granted.stderr)).toMatch(
+      /^error: refused: plugin 'drain' may not have read and write .*\/wash: it is wash's own cache directory \(only the core drain plugin may\)$/,
+    );
     const grantedAll = await asShadow(['plugin', 'grant', 'drain', '--all']);
     expect(grantedAll.stderr).toMatch(/not granted by --all: read and write .*\/wash \(wash's own cache directory/);
     const config = await readFile(join(xdg.config, 'config.toml'), 'utf8').catch(() => '');
@@ -207,7 +215,9 @@ describe("wash's own directories are not grantable", () => {
 
     const named = await runWash(['--allow-read=~/example-ro', 'plugin', 'test', EXAMPLE_WASM, 'greet'], { xdg, env });
     expect(named.code).toBe(0);
-    expect(named.stderr).toMatch(new RegExp(`warning: plugin 'example' may read ${join(home, 'example-ro')} for this run, as --allow-read names it; it contains wash's own`));
+    expect(named.stderr).toMatch(
+      new RegExp(`warning: plugin 'example' may read ${join(home, 'example-ro')} for this run, as --allow-read names it; it contains wash's own`),
+    );
     expect(named.stderr).not.toContain(`may not have read ${join(home, 'example-ro')}`);
   });
 
@@ -230,33 +240,29 @@ describe("wash's own directories are not grantable", () => {
 });
 
 describe('concurrent first runs share a cold cache', () => {
-  it(
-    '3 rounds of 10 parallel cold runs all succeed, with one entry and nothing left half-written',
-    async () => {
-      for (let round = 0; round < 3; round++) {
-        const own = await makeXdg({ isolatedCache: true });
-        try {
-          // Started 400 ms apart: each run then finishes its build while others load theirs,
-          // the interleaving that broke today (one process replaced an entry another was loading).
-          const runs = await Promise.all(
-            Array.from({ length: 10 }, (_, i) =>
-              new Promise((r) => setTimeout(r, i * 400)).then(() => runWash(['plugin', 'test', EXAMPLE_WASM, 'greet'], { xdg: own, timeoutMs: 300_000 })),
-            ),
-          );
-          for (const [i, r] of runs.entries()) {
-            expect(r.code, `round ${round}, run ${i}: ${lastLine(r.stderr)}`).toBe(0);
-            expect(r.stdout, `round ${round}, run ${i}`).toBe('hello, world\n');
-          }
-          expect(await entries(own.cache), `round ${round}`).toHaveLength(1);
-          const leftovers = (await readdir(join(own.cache, 'transpiled'))).filter((n) => n.startsWith('.'));
-          expect(leftovers, `round ${round}`).toEqual([]);
-        } finally {
-          await own.cleanup();
+  it('3 rounds of 10 parallel cold runs all succeed, with one entry and nothing left half-written', async () => {
+    for (let round = 0; round < 3; round++) {
+      const own = await makeXdg({ isolatedCache: true });
+      try {
+        // Started 400 ms apart: each run then finishes its build while others load theirs,
+        // the interleaving that broke today (one process replaced an entry another was loading).
+        const runs = await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            new Promise((r) => setTimeout(r, i * 400)).then(() => runWash(['plugin', 'test', EXAMPLE_WASM, 'greet'], { xdg: own, timeoutMs: 300_000 })),
+          ),
+        );
+        for (const [i, r] of runs.entries()) {
+          expect(r.code, `round ${round}, run ${i}: ${lastLine(r.stderr)}`).toBe(0);
+          expect(r.stdout, `round ${round}, run ${i}`).toBe('hello, world\n');
         }
+        expect(await entries(own.cache), `round ${round}`).toHaveLength(1);
+        const leftovers = (await readdir(join(own.cache, 'transpiled'))).filter((n) => n.startsWith('.'));
+        expect(leftovers, `round ${round}`).toEqual([]);
+      } finally {
+        await own.cleanup();
       }
-    },
-    900_000,
-  );
+    }
+  }, 900_000);
 });
 
 describe('info runs under the limits of a run', () => {
@@ -264,12 +270,16 @@ describe('info runs under the limits of a run', () => {
   let file: string;
   beforeAll(async () => {
     xdg = await makeXdg();
-    file = await watToFile(join(xdg.root, 'wat'), 'loop-info.wasm', `(component
+    file = await watToFile(
+      join(xdg.root, 'wat'),
+      'loop-info.wasm',
+      `(component
       (core module $m (func (export "info") (result i32) (loop $spin (br $spin)) unreachable))
       (core instance $i (instantiate $m))
       (func $info (result u32) (canon lift (core func $i "info")))
       (instance $inst (export "info" (func $info)))
-      (export "wash:plugin/plugin@0.1.0" (instance $inst)))`);
+      (export "wash:plugin/plugin@0.1.0" (instance $inst)))`,
+    );
   });
   afterAll(async () => {
     await xdg.cleanup();

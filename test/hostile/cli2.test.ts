@@ -31,8 +31,7 @@ afterAll(async () => {
   await xdg.cleanup();
 });
 
-const run = (args: string[], env: Record<string, string> = {}) =>
-  runWash(args, { xdg, cwd: home, env: { WASH_PLUGIN_PATH: HOSTILE_DIR, HOME: home, ...env } });
+const run = (args: string[], env: Record<string, string> = {}) => runWash(args, { xdg, cwd: home, env: { WASH_PLUGIN_PATH: HOSTILE_DIR, HOME: home, ...env } });
 
 type Attempt = { path: string; read?: string; refused?: string };
 async function readArg(args: string[], env: Record<string, string> = {}): Promise<Attempt[]> {
@@ -44,8 +43,23 @@ async function readArg(args: string[], env: Record<string, string> = {}): Promis
 describe('host.read-argument-file: only what the user named as a <file>', () => {
   it('reads the named file, and nothing the plugin picks: another path, the absolute spelling, a value of another flag or a positional', async () => {
     const attempts = await readArg([
-      'hostile', 'read-arg', '--in', 'named.txt', '--name', 'secret.txt', 'secret.txt',
-      '--try', 'named.txt', '--try', 'secret.txt', '--try', join(home, 'named.txt'), '--try', '/etc/passwd', '--try', '../home/named.txt',
+      'hostile',
+      'read-arg',
+      '--in',
+      'named.txt',
+      '--name',
+      'secret.txt',
+      'secret.txt',
+      '--try',
+      'named.txt',
+      '--try',
+      'secret.txt',
+      '--try',
+      join(home, 'named.txt'),
+      '--try',
+      '/etc/passwd',
+      '--try',
+      '../home/named.txt',
     ]);
     expect(attempts).toEqual([
       { path: 'named.txt', read: 'the file the user named' },
@@ -108,7 +122,10 @@ describe('host.confirm: a wash question', () => {
     const notAsked = await refused.waitFor(/EXIT=\d+/);
     expect(notAsked).toContain('"answer": null');
     expect(notAsked).not.toContain('harmless?');
-    for (const [key, answer] of [['y', true], ['Enter', false]] as const) {
+    for (const [key, answer] of [
+      ['y', true],
+      ['Enter', false],
+    ] as const) {
       const t = await terminal.run(['-A', '-o', 'json', 'hostile', 'ask'], { env, dir: xdg.root });
       const screen = await t.waitFor(/asks: .*\[y\/N\]\s*$/m);
       const line = screen.split('\n').find((l) => l.includes('asks:'))!;

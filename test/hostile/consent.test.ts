@@ -253,7 +253,7 @@ describe('consent without a terminal', () => {
     expect(seen).toEqual([]);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toEqual([
-      "wash: hostile was denied its own scratch directory (no terminal to ask); to grant it: wash plugin grant hostile --scratch, or for one run: wash --allow-scratch hostile ...",
+      'wash: hostile was denied its own scratch directory (no terminal to ask); to grant it: wash plugin grant hostile --scratch, or for one run: wash --allow-scratch hostile ...',
       'wash: hostile was denied environment variable HOSTILE_OK (no terminal to ask); to grant it: wash plugin grant hostile --env HOSTILE_OK, or for one run: wash --allow-env=HOSTILE_OK hostile ...',
       `wash: hostile was denied outgoing HTTP to http://127.0.0.1:${port} (no terminal to ask); to grant it: wash plugin grant hostile --net http://127.0.0.1:${port}, or for one run: wash --allow-net=http://127.0.0.1:${port} hostile ...`,
       'wash: hostile was denied run host program echo (no terminal to ask); to grant it: wash plugin grant hostile --exec echo, or for one run: wash --allow-run=echo hostile ...',

@@ -20,12 +20,25 @@ describe('tags as versions: exact semver, a leading v allowed', () => {
     expect(tagVersion(tag)).toBe(version);
   });
 
-  it.each([' 1.2.3', '1.2.3 ', '\t1.2.3', '1.2.3\n', '=1.2.3', 'V1.2.3', 'vv1.2.3', 'v', '1.2', '01.2.3', '1.2.3+build', '1.2.3_build', 'latest', '', undefined])(
-    '%j is not a version',
-    (tag) => {
-      expect(tagVersion(tag)).toBeUndefined();
-    },
-  );
+  it.each([
+    ' 1.2.3',
+    '1.2.3 ',
+    '\t1.2.3',
+    '1.2.3\n',
+    '=1.2.3',
+    'V1.2.3',
+    'vv1.2.3',
+    'v',
+    '1.2',
+    '01.2.3',
+    '1.2.3+build',
+    '1.2.3_build',
+    'latest',
+    '',
+    undefined,
+  ])('%j is not a version', (tag) => {
+    expect(tagVersion(tag)).toBeUndefined();
+  });
 
   it('install without a tag never picks a padded tag as the newest release', () => {
     expect(newestTag([' 9.0.0', '8.0.0 ', '\t7.0.0', '1.0.0', 'v1.1.0', 'latest'])).toBe('v1.1.0');

@@ -12,8 +12,7 @@ let xdg: Xdg;
 let server: Server;
 let port: number;
 const seen: string[] = [];
-const run = (args: string[], env: Record<string, string> = {}) =>
-  runWash(args, { xdg, env: { WASH_PLUGIN_PATH: HOSTILE_DIR, ...env } });
+const run = (args: string[], env: Record<string, string> = {}) => runWash(args, { xdg, env: { WASH_PLUGIN_PATH: HOSTILE_DIR, ...env } });
 const lastLine = (text: string) => text.trim().split('\n').at(-1);
 
 beforeAll(async () => {
@@ -129,12 +128,16 @@ describe('hostile plugin', () => {
   });
 
   it('a component whose info traps is refused cleanly', async () => {
-    const file = await watToFile(join(xdg.root, 'wat'), 'trap-info.wasm', `(component
+    const file = await watToFile(
+      join(xdg.root, 'wat'),
+      'trap-info.wasm',
+      `(component
       (core module $m (func (export "info") (result i32) unreachable))
       (core instance $i (instantiate $m))
       (func $info (result u32) (canon lift (core func $i "info")))
       (instance $inst (export "info" (func $info)))
-      (export "wash:plugin/plugin@0.1.0" (instance $inst)))`);
+      (export "wash:plugin/plugin@0.1.0" (instance $inst)))`,
+    );
     const r = await runWash(['plugin', 'test', file], { xdg });
     expect(r.code).toBe(1);
     expect(lastLine(r.stderr)).toBe(`error: not a wash plugin: ${file} (its info export failed: wasm trap: wasm \`unreachable\` instruction executed)`);
@@ -143,9 +146,7 @@ describe('hostile plugin', () => {
   it('cannot host-exec an undeclared binary', async () => {
     const r = await run(['--allow-run=sh', 'hostile', 'exec', 'sh']);
     expect(r.code).toBe(1);
-    expect(lastLine(r.stderr)).toBe(
-      "error: exec: host-exec of 'sh' denied: not granted (declare it in access.host-exec; grant with --allow-run=sh)",
-    );
+    expect(lastLine(r.stderr)).toBe("error: exec: host-exec of 'sh' denied: not granted (declare it in access.host-exec; grant with --allow-run=sh)");
   });
 
   it('20 concurrent grants on one config file lose nothing', async () => {

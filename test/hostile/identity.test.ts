@@ -81,9 +81,7 @@ describe('identity: a component cannot choose who it is', () => {
   it('`wash plugin test FILE` never uses recorded grants', async () => {
     const env = { WASH_PLUGIN_PATH: HOSTILE_DIR, HOSTILE_OK: 'granted-to-the-path-plugin' };
     expect((await wash(['plugin', 'grant', 'hostile', '--env', 'HOSTILE_OK'], env)).code).toBe(0);
-    expect(json<{ leaked: string }>(await wash(['-o', 'json', 'hostile', 'steal-env', 'HOSTILE_OK'], env)).leaked).toBe(
-      'granted-to-the-path-plugin',
-    );
+    expect(json<{ leaked: string }>(await wash(['-o', 'json', 'hostile', 'steal-env', 'HOSTILE_OK'], env)).leaked).toBe('granted-to-the-path-plugin');
     const tested = await wash(['plugin', 'test', HOSTILE_WASM, 'steal-env', 'HOSTILE_OK'], env);
     expect(tested.code).toBe(1);
     expect(tested.stderr).toContain('error: steal-env: HOSTILE_OK is not visible');
@@ -99,7 +97,9 @@ describe('identity: a component cannot choose who it is', () => {
     expect((await wash(['plugin', 'install', first])).code).toBe(0);
     expect((await wash(['plugin', 'grant', 'example', '--env', 'EXAMPLE_TOKEN'])).code).toBe(0);
     expect(json<Record<string, string>>(await wash(['-o', 'json', 'example', 'env'], env)).EXAMPLE_TOKEN).toBe('secret-token');
-    const before = json<{ digest: string }[]>(await wash(['-o', 'json', 'plugin', 'list'])).find((p) => 'name' in p && (p as { name: string }).name === 'example')!;
+    const before = json<{ digest: string }[]>(await wash(['-o', 'json', 'plugin', 'list'])).find(
+      (p) => 'name' in p && (p as { name: string }).name === 'example',
+    )!;
 
     // Another component takes the name (same code, other bytes: what a malicious "fix" would look like).
     const second = await withCustomSection(EXAMPLE_WASM, join(xdg.root, 'example-2.wasm'));

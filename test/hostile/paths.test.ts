@@ -11,7 +11,11 @@ import { HOSTILE_DIR } from '../fixtures.js';
 let xdg: Xdg;
 let homes = 0;
 const lastLine = (text: string) => text.trim().split('\n').at(-1);
-const exists = (path: string) => lstat(path).then(() => true, () => false);
+const exists = (path: string) =>
+  lstat(path).then(
+    () => true,
+    () => false,
+  );
 
 /** A fresh home with `~/rw` (the directory the plugin declares) and a secret next to it. */
 async function freshHome(): Promise<string> {
@@ -85,7 +89,14 @@ describe('path containment (paths)', () => {
     await mkdir(join(home, 'rw', 'link')); // a real directory when access is decided and mounted
     await symlink('..', join(home, 'rw', 'escape')); // an escaping link the plugin finds in its grant
     const r = await run(home, [
-      '--allow-write=~/rw', '-o', 'json', 'hostile', 'rename-read', `${home}/rw/escape`, `${home}/rw/link`, `${home}/rw/link/secret.txt`,
+      '--allow-write=~/rw',
+      '-o',
+      'json',
+      'hostile',
+      'rename-read',
+      `${home}/rw/escape`,
+      `${home}/rw/link`,
+      `${home}/rw/link/secret.txt`,
     ]);
     expect(r.stdout).not.toContain('TOP SECRET');
     expect(r.code).toBe(1);
@@ -173,9 +184,7 @@ describe('path containment (paths)', () => {
       expect(r.code).toBe(0);
       expect(JSON.parse(r.stdout).leaked).toContain('PATHS_SECRET=hunter3');
       const warnings = r.stderr.split('\n').filter((l) => l.startsWith('warning: '));
-      expect(warnings).toEqual([
-        "warning: plugin 'hostile' may read /proc, a system path: it exposes the environment and secrets of this and other processes",
-      ]);
+      expect(warnings).toEqual(["warning: plugin 'hostile' may read /proc, a system path: it exposes the environment and secrets of this and other processes"]);
       // Writing a system path is never granted.
       const write = await run(home, ['--allow-write=/proc', '-o', 'json', 'hostile', 'read', '/proc/self/environ'], env);
       expect(write.stdout).not.toContain('hunter3');
@@ -191,15 +200,29 @@ describe('path containment (paths)', () => {
       const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
       const script = join(xdg.root, 'prompt.sh');
       const vars = { ...xdg.env, ...env, WASH_PLUGIN_PATH: HOSTILE_DIR, HOME: home, NO_COLOR: '1' };
-      const args = ['--allow-scratch', '--allow-env=HOSTILE_OK', '--allow-net=http://127.0.0.1:*', '--allow-write=~/rw', '--allow-run=echo', 'hostile', 'read', '/proc/self/environ'];
+      const args = [
+        '--allow-scratch',
+        '--allow-env=HOSTILE_OK',
+        '--allow-net=http://127.0.0.1:*',
+        '--allow-write=~/rw',
+        '--allow-run=echo',
+        'hostile',
+        'read',
+        '/proc/self/environ',
+      ];
       await writeFile(
         script,
-        [...Object.entries(vars).map(([k, v]) => `export ${k}='${v}'`), `node '${WASH}' ${args.map((a) => `'${a}'`).join(' ')}`, 'echo "EXIT=$?"', 'sleep 60'].join('\n'),
+        [
+          ...Object.entries(vars).map(([k, v]) => `export ${k}='${v}'`),
+          `node '${WASH}' ${args.map((a) => `'${a}'`).join(' ')}`,
+          'echo "EXIT=$?"',
+          'sleep 60',
+        ].join('\n'),
       );
       try {
         tmux('new-session', '-d', '-s', 'paths', '-x', '160', '-y', '50', `bash '${script}'`);
         let screen = '';
-        for (const end = Date.now() + 30_000; Date.now() < end && !/EXIT=\d+|Allow\?/.test(screen); ) {
+        for (const end = Date.now() + 30_000; Date.now() < end && !/EXIT=\d+|Allow\?/.test(screen);) {
           await new Promise((r) => setTimeout(r, 100));
           screen = tmux('capture-pane', '-p', '-J', '-t', 'paths');
         }

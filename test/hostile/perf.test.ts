@@ -11,7 +11,11 @@ import { makeXdg, runWash, type Xdg } from '../helpers.js';
 import { EXAMPLE_WASM } from '../fixtures.js';
 import { glueAsScript, isCodeCacheName } from '../../src/plugin-host/glue-script.js';
 
-const exists = (path: string) => access(path).then(() => true, () => false);
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 
 /**
  * A V8 code cache that V8 takes for `script` (same length) but that holds

@@ -115,7 +115,8 @@ function registry(tags: string[] = ['1.0.0']): Handler {
       return void res.writeHead(200, { 'content-type': OCI_MANIFEST, 'content-length': manifest.length }).end(req.method === 'HEAD' ? undefined : manifest);
     }
     if (p === `/v2/x/example/blobs/${sha256(example)}`) return void res.writeHead(200, { 'content-length': example.length }).end(example);
-    if (p === '/v2/x/example/tags/list') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ name: 'x/example', tags }));
+    if (p === '/v2/x/example/tags/list')
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ name: 'x/example', tags }));
     res.writeHead(404, { 'content-type': 'application/json' }).end('{"errors":[{"code":"NAME_UNKNOWN","message":"no such thing"}]}');
   };
 }
@@ -143,14 +144,18 @@ async function wash(xdg: Xdg, args: string[], options: { input?: string; env?: R
  */
 async function washMeasured(xdg: Xdg, args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<Run & { peakMb: number }> {
   const peakFile = join(xdg.root, `peak-${Math.random().toString(36).slice(2)}`);
-  const r = await wash(xdg, args, { ...options, env: { ...options.env, NODE_OPTIONS: `--import=${pathToFileURL(probe).href}`, WASH_TEST_PEAK_FILE: peakFile } });
+  const r = await wash(xdg, args, {
+    ...options,
+    env: { ...options.env, NODE_OPTIONS: `--import=${pathToFileURL(probe).href}`, WASH_TEST_PEAK_FILE: peakFile },
+  });
   const text = await readFile(peakFile, 'utf8').catch(() => '');
   expect(text, `no memory measurement (exit ${r.code}): ${r.stderr}`).toMatch(/^\d+$/);
   return { ...r, peakMb: Number(text) / 1024 };
 }
 
 const installedDir = (xdg: Xdg) => join(xdg.data, 'plugins', 'installed');
-const sidecar = async (xdg: Xdg, name = 'example') => JSON.parse(await readFile(join(installedDir(xdg), `${name}.source.json`), 'utf8')) as Record<string, string>;
+const sidecar = async (xdg: Xdg, name = 'example') =>
+  JSON.parse(await readFile(join(installedDir(xdg), `${name}.source.json`), 'utf8')) as Record<string, string>;
 
 /** An example plugin recorded as installed from `oci://<host>/x/example:<tag>` (what `plugin install` would leave). */
 async function seedInstalled(xdg: Xdg, host: string, tag = '1.0.0'): Promise<void> {
@@ -614,7 +619,8 @@ describe('URL installs', () => {
     expect(hopAllowed('loopback', 'public')).toBe(true);
     // Host names through the system resolver (localhost is in every /etc/hosts), and through a given one.
     expect(await hostScope('localhost')).toBe('loopback');
-    const fakeDns = (answers: Record<string, string[]>) => async (name: string) => (answers[name] ?? []).map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+    const fakeDns = (answers: Record<string, string[]>) => async (name: string) =>
+      (answers[name] ?? []).map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
     const dns = fakeDns({ 'cdn.example': ['93.184.216.34'], 'intranet.example': ['10.0.0.7'], 'split.example': ['93.184.216.34', '192.168.0.9'] });
     expect(await hostScope('cdn.example', dns)).toBe('public');
     expect(await hostScope('intranet.example', dns)).toBe('private');

@@ -71,7 +71,10 @@ describe.skipIf(!hasTmux)('terminal: plugin output in a real terminal', () => {
     expect(asking).toMatch(/^ {2}run echo hostile-real-command$/m);
     // The fake question it printed is there, escaped, on a line of its own.
     expect(asking).toMatch(/^wash: plugin 'hostile' wants to run: ls -l\\u\{1b\}\[\?7l\\u\{1b\}\[999C\\u\{1b\}\[8m$/m);
-    const question = t.screenWithAttributes().split('\n').filter((l) => l.includes('run echo hostile-real-command') || l.includes('asks for'));
+    const question = t
+      .screenWithAttributes()
+      .split('\n')
+      .filter((l) => l.includes('run echo hostile-real-command') || l.includes('asks for'));
     expect(question.length).toBe(2);
     for (const line of question) expect(line).not.toMatch(/\u001b\[[0-9;]*8[;m]/); // not concealed
     t.keys('n');
@@ -96,10 +99,7 @@ function runRaw(args: string[], extraEnv: Record<string, string> = {}): Promise<
 }
 
 /** What `hostile tty bytes` writes to each stream (the same construction as the plugin's). */
-const EVERY_BYTE = Buffer.concat([
-  Buffer.from(Array.from({ length: 256 }, (_, i) => i)),
-  Buffer.from('\u001b]0;t\u0007\u202e\u{e0041}\ufe0f\u3164\r\n'),
-]);
+const EVERY_BYTE = Buffer.concat([Buffer.from(Array.from({ length: 256 }, (_, i) => i)), Buffer.from('\u001b]0;t\u0007\u202e\u{e0041}\ufe0f\u3164\r\n')]);
 
 describe('terminal: plugin output that is not a terminal', () => {
   it('passes through pipes byte for byte, also under --output json', async () => {

@@ -54,12 +54,20 @@ describe('global options: read up to the plugin name', () => {
       'keys',
       'list',
     ]);
-    expect(globals).toMatchObject({ output: 'json', logLevel: 'debug', config: '/tmp/c.toml', prompt: false, hooks: false, timeoutSeconds: 90, allowAll: false });
+    expect(globals).toMatchObject({
+      output: 'json',
+      logLevel: 'debug',
+      config: '/tmp/c.toml',
+      prompt: false,
+      hooks: false,
+      timeoutSeconds: 90,
+      allowAll: false,
+    });
     expect(globals.allow).toMatchObject({ read: ['/a', '/b'], write: ['/w'], exec: ['git'], scratch: true, listen: true });
     expect(rest).toEqual(['keys', 'list']);
   });
 
-  it('stops at the first word, at a lone `-`, and after `--`; what follows is the plugin\'s, untouched', () => {
+  it("stops at the first word, at a lone `-`, and after `--`; what follows is the plugin's, untouched", () => {
     expect(splitGlobals(['keys', '-o', 'json', '--allow-env=X']).rest).toEqual(['keys', '-o', 'json', '--allow-env=X']);
     expect(splitGlobals(['-', 'x']).rest).toEqual(['-', 'x']);
     expect(splitGlobals(['--', '--help']).rest).toEqual(['--help']);
@@ -133,7 +141,14 @@ describe('the shared argv parser: what the other tables do not cover', () => {
         { name: 'rest', required: true, variadic: true },
       ],
     },
-    { path: ['put'], flags: [], arguments: [{ name: 'key', required: true, variadic: false, env: 'KEY', default: undefined }, { name: 'mode', required: false, variadic: false, default: 'fast' }] },
+    {
+      path: ['put'],
+      flags: [],
+      arguments: [
+        { name: 'key', required: true, variadic: false, env: 'KEY', default: undefined },
+        { name: 'mode', required: false, variadic: false, default: 'fast' },
+      ],
+    },
   ];
   const parse = (argv: string[], env: Record<string, string | undefined> = {}) => parseArgv(commands, argv, { env });
 
@@ -147,12 +162,21 @@ describe('the shared argv parser: what the other tables do not cover', () => {
   });
 
   it('a switch: its env variable in any case of the words, else its default', () => {
-    for (const [value, expected] of [['YES', true], ['On', true], ['1', true], ['FALSE', false], ['off', false], ['0', false]] as const) {
+    for (const [value, expected] of [
+      ['YES', true],
+      ['On', true],
+      ['1', true],
+      ['FALSE', false],
+      ['off', false],
+      ['0', false],
+    ] as const) {
       expect(parse(['get', 'k', 'r'], { COLOR: value }).flags.color, value).toBe(expected);
     }
     expect(parse(['get', 'k', 'r']).flags.color).toBe(true); // default 'true'
     expect(parse(['get', 'k', 'r'], { COLOR: '' }).flags.color).toBe(true); // empty is unset
-    expect(usageError(() => parse(['get', 'k', 'r'], { COLOR: 'y' }), UsageError).message).toBe("COLOR must be one of 1, true, yes, on, 0, false, no, off for '--color', got 'y'");
+    expect(usageError(() => parse(['get', 'k', 'r'], { COLOR: 'y' }), UsageError).message).toBe(
+      "COLOR must be one of 1, true, yes, on, 0, false, no, off for '--color', got 'y'",
+    );
   });
 
   it('a repeatable flag takes one value from its env variable (no splitting), and none is []', () => {
@@ -261,7 +285,9 @@ describe('wasmcloud:wash: the host parses, then fills their command record', () 
     const err = usageError(() => prepareWasmcloudWashCall(info, { name: 'x', commands }, { kind: 'run', argv: ['build', '--\u001b[2J'] }, {}));
     expect(err.message).toBe("unknown option '--\\u{1b}[2J'");
     expect((err as WashUsageError).hint).toBe("see 'wash x --help'");
-    expect(usageError(() => parseWasmcloudWashArgv({ ...info, commands: [] }, { commands: [] }, [], {})).message).toBe('this plugin has no commands (it only declares hooks)');
+    expect(usageError(() => parseWasmcloudWashArgv({ ...info, commands: [] }, { commands: [] }, [], {})).message).toBe(
+      'this plugin has no commands (it only declares hooks)',
+    );
   });
 
   it('hooks: the late shape maps none of our events, but their own names reach `plugin test --hook`', () => {
@@ -269,8 +295,14 @@ describe('wasmcloud:wash: the host parses, then fills their command record', () 
     expect(theirHook(info, 'after-login')).toBeUndefined();
     expect(theirHook({ ...info, shape: 'early-named', hooks: ['error'] }, 'error')).toBe('error');
     expect(theirHook({ ...info, shape: 'early-named', hooks: [] }, 'error')).toBeUndefined();
-    expect(prepareWasmcloudWashCall(info, { name: 'x', commands }, { kind: 'hook', hook: 'dev-register' }, {})).toEqual({ kind: 'hook', hook: 'dev-register', shape: 'late' });
-    expect(() => prepareWasmcloudWashCall(info, { name: 'x', commands }, { kind: 'hook', hook: 'nope' }, {})).toThrow("plugin 'x' does not handle the 'nope' hook");
+    expect(prepareWasmcloudWashCall(info, { name: 'x', commands }, { kind: 'hook', hook: 'dev-register' }, {})).toEqual({
+      kind: 'hook',
+      hook: 'dev-register',
+      shape: 'late',
+    });
+    expect(() => prepareWasmcloudWashCall(info, { name: 'x', commands }, { kind: 'hook', hook: 'nope' }, {})).toThrow(
+      "plugin 'x' does not handle the 'nope' hook",
+    );
   });
 });
 
@@ -320,18 +352,25 @@ describe('<file> arguments: what the user named, checked where it leads', () => 
     expect(Buffer.from(readArgumentFile(files, 'ok.txt')).toString()).toBe('hello');
   });
 
-  it('refused: a symlink into wash\'s own data, into /proc, a directory, a missing file, `..` out to the data dir', () => {
-    expect(check('innocent.txt')[0]).toEqual({ value: 'innocent.txt', error: `'innocent.txt' is not readable by a plugin: it is inside wash's own data directory (it leads to ${join(dirs.data, 'token')})` });
+  it("refused: a symlink into wash's own data, into /proc, a directory, a missing file, `..` out to the data dir", () => {
+    expect(check('innocent.txt')[0]).toEqual({
+      value: 'innocent.txt',
+      error: `'innocent.txt' is not readable by a plugin: it is inside wash's own data directory (it leads to ${join(dirs.data, 'token')})`,
+    });
     expect(check('env.txt')[0]).toMatchObject({ error: "'env.txt' is not readable by a plugin: it is under /proc, /sys or /dev" });
     expect(check('.')[0]).toMatchObject({ error: "'.' is not a regular file" });
     expect(check('missing')[0]).toMatchObject({ error: "cannot read 'missing': no such file" });
-    expect(check('../data/token')[0]).toMatchObject({ error: expect.stringMatching(/^'\.\.\/data\/token' is not readable by a plugin: it is inside wash's own data directory/) });
+    expect(check('../data/token')[0]).toMatchObject({
+      error: expect.stringMatching(/^'\.\.\/data\/token' is not readable by a plugin: it is inside wash's own data directory/),
+    });
     expect(() => readArgumentFile(check('env.txt'), 'env.txt')).toThrow(/under \/proc/);
   });
 
   it('a plugin reads only files the user named, and only the very file that was checked', async () => {
     const files = check('ok.txt');
-    expect(() => readArgumentFile(files, '/etc/passwd')).toThrow("'/etc/passwd' was not named as a <file> on the command line (a plugin reads only files the user names there)");
+    expect(() => readArgumentFile(files, '/etc/passwd')).toThrow(
+      "'/etc/passwd' was not named as a <file> on the command line (a plugin reads only files the user names there)",
+    );
     // Replaced after the check (a new inode at the same path): not read.
     await writeFile(join(root, 'work', 'new.txt'), 'other');
     await rename(join(root, 'work', 'new.txt'), join(root, 'work', 'ok.txt'));

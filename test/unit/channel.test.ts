@@ -13,7 +13,8 @@ import { ChannelServer, contextHandlers, type Handlers } from '../../src/plugin-
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..', '..');
 let channelJs: string;
 beforeAll(() => {
-  channelJs = buildSync({ entryPoints: [join(ROOT, 'src/plugin-host/channel.ts')], bundle: true, format: 'cjs', platform: 'node', write: false }).outputFiles[0]!.text;
+  channelJs = buildSync({ entryPoints: [join(ROOT, 'src/plugin-host/channel.ts')], bundle: true, format: 'cjs', platform: 'node', write: false })
+    .outputFiles[0]!.text;
 });
 
 /** One step the worker takes: a call (`method`, `args`), or an operation on the remote context. */
@@ -178,8 +179,14 @@ describe('the channel: blocking calls from a worker', () => {
 
   it('two workers bound to one server each get their own answers', async () => {
     const [a, b] = await Promise.all([
-      runInWorker(server, [{ call: 'later', args: [20, 'A1'] }, { call: 'echo', args: ['A2'] }]),
-      runInWorker(server, [{ call: 'echo', args: ['B1'] }, { call: 'later', args: [5, 'B2'] }]),
+      runInWorker(server, [
+        { call: 'later', args: [20, 'A1'] },
+        { call: 'echo', args: ['A2'] },
+      ]),
+      runInWorker(server, [
+        { call: 'echo', args: ['B1'] },
+        { call: 'later', args: [5, 'B2'] },
+      ]),
     ]);
     expect(a).toEqual([{ ok: 'A1' }, { ok: ['A2'] }]);
     expect(b).toEqual([{ ok: ['B1'] }, { ok: 'B2' }]);

@@ -7,7 +7,14 @@ import { describe, expect, it } from 'vitest';
 import { complete, completePlugin, oneLine, type CompletionWorld, type HostCommand, type HostOption } from '../../src/cli/complete.js';
 import type { Command, Metadata } from '../../src/contract/metadata.js';
 
-const command = (path: string[], more: Partial<Command> = {}): Command => ({ path, description: `${path.join(' ')} it`, flags: [], arguments: [], examples: [], ...more });
+const command = (path: string[], more: Partial<Command> = {}): Command => ({
+  path,
+  description: `${path.join(' ')} it`,
+  flags: [],
+  arguments: [],
+  examples: [],
+  ...more,
+});
 const plugin = (name: string, commands: Command[], more: Partial<Metadata> = {}): Metadata => ({
   id: `dev.x.${name}`,
   name,
@@ -26,7 +33,15 @@ const keys = plugin(
   [
     command(['gen'], {
       flags: [
-        { long: 'type', short: 't', description: 'key type', valueName: 'type', required: false, choices: ['user', 'account', 'bad word', '$(rm -rf ~)', "it's", '`id`', 'a;b'], repeatable: false },
+        {
+          long: 'type',
+          short: 't',
+          description: 'key type',
+          valueName: 'type',
+          required: false,
+          choices: ['user', 'account', 'bad word', '$(rm -rf ~)', "it's", '`id`', 'a;b'],
+          repeatable: false,
+        },
         { long: 'out', description: 'file', valueName: 'file', required: false, choices: [], repeatable: false },
         { long: 'force', short: 'f', description: 'overwrite', required: false, choices: [], repeatable: false },
       ],
@@ -58,7 +73,7 @@ describe('after `wash <plugin>`', () => {
     expect(completePlugin(plugin('p', [command(['a', 'x']), command(['a', 'y'])]), [], '').candidates).toEqual([{ word: 'a', description: '2 commands' }]);
   });
 
-  it('a command that is also a group offers its subcommands, and its argument\'s files only past them', () => {
+  it("a command that is also a group offers its subcommands, and its argument's files only past them", () => {
     expect(completePlugin(keys, ['cfg'], '')).toEqual({ candidates: [{ word: 'get', description: 'cfg get it' }], files: undefined });
     expect(completePlugin(keys, ['cfg', 'get'], '')).toEqual({ candidates: [], files: 'files' });
     expect(completePlugin(keys, ['cfg', 'get', 'k'], '')).toEqual({ candidates: [] }); // no second argument
@@ -67,7 +82,15 @@ describe('after `wash <plugin>`', () => {
   it('flags of the chosen command, and --help unless it declares one', () => {
     expect(words(completePlugin(keys, ['gen'], '-'))).toEqual(['--type', '--out', '--force', '--help']);
     expect(words(completePlugin(keys, ['gen'], '--f'))).toEqual(['--force']);
-    expect(words(completePlugin(plugin('h', [command([], { flags: [{ long: 'help', description: 'mine', required: false, choices: [], repeatable: false }] })]), [], '--'))).toEqual(['--help']);
+    expect(
+      words(
+        completePlugin(
+          plugin('h', [command([], { flags: [{ long: 'help', description: 'mine', required: false, choices: [], repeatable: false }] })]),
+          [],
+          '--',
+        ),
+      ),
+    ).toEqual(['--help']);
   });
 
   it('a flag value: its plain choices only (nothing a shell would run or split), else files', () => {
@@ -109,7 +132,15 @@ describe('from the top: global options, wash commands, plugins', () => {
     args: [],
     variadic: false,
     subcommands: [
-      { name: 'install', aliases: ['add'], description: 'install one', options: [{ long: '--force', description: 'replace', takesValue: false, value: 'none' }], args: ['plugins-or-files'], variadic: false, subcommands: [] },
+      {
+        name: 'install',
+        aliases: ['add'],
+        description: 'install one',
+        options: [{ long: '--force', description: 'replace', takesValue: false, value: 'none' }],
+        args: ['plugins-or-files'],
+        variadic: false,
+        subcommands: [],
+      },
       { name: 'uninstall', aliases: ['rm'], description: 'remove one', options: [], args: ['installed'], variadic: true, subcommands: [] },
       { name: 'test', aliases: [], description: 'run a file', options: [], args: ['files'], variadic: false, subcommands: [], rawAfterFirst: true },
     ],
@@ -143,7 +174,7 @@ describe('from the top: global options, wash commands, plugins', () => {
     expect(words(await at('-'))).toEqual(['--output', '-o', '--config', '--no-prompt']);
   });
 
-  it('a global option\'s value, separate or inline; then the plugin word', async () => {
+  it("a global option's value, separate or inline; then the plugin word", async () => {
     expect(words(await at('-o', ''))).toEqual(['text', 'json']);
     expect(words(await at('--output=j'))).toEqual(['--output=json']);
     expect(await at('--config', '')).toEqual({ candidates: [], files: 'files' });
@@ -152,7 +183,7 @@ describe('from the top: global options, wash commands, plugins', () => {
     expect(words(await at('--', ''))).toEqual(['plugin', 'help', 'login', 'keys', 'oauth', 'mine']);
   });
 
-  it('wash commands: subcommands (aliases too), their options, their arguments\' kinds', async () => {
+  it("wash commands: subcommands (aliases too), their options, their arguments' kinds", async () => {
     expect(words(await at('plugin', ''))).toEqual(['install', 'uninstall', 'test']);
     expect(words(await at('plugin', 'install', '-'))).toEqual(['--force', '--help']);
     expect(await at('plugin', 'add', '')).toEqual({ candidates: expect.arrayContaining([{ word: 'keys', description: 'the keys plugin' }]), files: 'files' });

@@ -26,8 +26,7 @@ const git: AccessItem = { kind: 'exec', binary: 'git', reason: 'clone' };
 const listen: AccessItem = { kind: 'listen', reason: 'the login callback' };
 const declared = [scratch, token, other, rw, proc, anyHttps, git, listen];
 
-const policy = (over: Partial<PolicyInput> = {}) =>
-  new ConsentPolicy({ declared, recorded: g(), denied: g(), flags: g(), allowAll: false, ...over });
+const policy = (over: Partial<PolicyInput> = {}) => new ConsentPolicy({ declared, recorded: g(), denied: g(), flags: g(), allowAll: false, ...over });
 const state = (p: ConsentPolicy, item: AccessItem) => {
   const v = p.verdict(item);
   return v.state === 'denied' ? `denied:${v.reason}` : v.state;
@@ -68,7 +67,7 @@ describe('consent policy', () => {
     expect(refuses(g({ write: ['/home/me'] }), rw)).toBe(true);
   });
 
-  it('a system path is granted only by this run\'s --allow-read naming it: never by -A, a record, or a question', () => {
+  it("a system path is granted only by this run's --allow-read naming it: never by -A, a record, or a question", () => {
     expect(state(policy(), proc)).toBe('denied:system-path');
     expect(state(policy({ allowAll: true, recorded: g({ read: ['/proc'] }) }), proc)).toBe('denied:system-path');
     expect(state(policy({ flags: g({ read: ['/proc'] }) }), proc)).toBe('granted');
@@ -244,7 +243,7 @@ describe('consent session (scripted prompter, real config file)', () => {
     expect(await s.use({ kind: 'env' })).toEqual({ allowed: true, env: {} });
     expect(await s.use({ kind: 'net', scheme: 'https', authority: 'login.example.com' })).toMatchObject({ allowed: false });
     expect(s.summary('keys')).toEqual([
-      "wash: keys was denied its own scratch directory (no terminal to ask); to grant it: wash plugin grant keys --scratch, or for one run: wash --allow-scratch keys ...",
+      'wash: keys was denied its own scratch directory (no terminal to ask); to grant it: wash plugin grant keys --scratch, or for one run: wash --allow-scratch keys ...',
       'wash: keys was denied environment variable TOKEN (no terminal to ask); to grant it: wash plugin grant keys --env TOKEN, or for one run: wash --allow-env=TOKEN keys ...',
       'wash: keys was denied environment variable OTHER (no terminal to ask); to grant it: wash plugin grant keys --env OTHER, or for one run: wash --allow-env=OTHER keys ...',
       'wash: keys was denied outgoing HTTP to https://login.example.com (no terminal to ask); to grant it: wash plugin grant keys --net https://login.example.com, or for one run: wash --allow-net=https://login.example.com keys ...',

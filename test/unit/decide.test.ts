@@ -64,7 +64,9 @@ async function decide(access: Partial<AccessRequest>, over: Partial<DecideOption
   });
   const what = (item: (typeof decision.items)[number]['item']) =>
     'path' in item ? item.path : 'name' in item ? item.name : 'host' in item ? item.host : 'binary' in item ? item.binary : '';
-  const verdicts = Object.fromEntries(decision.items.map(({ item, verdict }) => [`${item.kind} ${what(item)}`.trim(), verdict.state === 'denied' ? verdict.reason : verdict.state]));
+  const verdicts = Object.fromEntries(
+    decision.items.map(({ item, verdict }) => [`${item.kind} ${what(item)}`.trim(), verdict.state === 'denied' ? verdict.reason : verdict.state]),
+  );
   return { decision, notes, verdicts };
 }
 const flags = (g: Partial<Grants>): Grants => ({ ...emptyGrants(), ...g });
@@ -84,12 +86,14 @@ describe("wash's own directories are nobody's but the core drain's", () => {
     ]);
   });
 
-  it('a directory that holds them (~) is read only when this run\'s --allow-read names it, with a warning; never written', async () => {
+  it("a directory that holds them (~) is read only when this run's --allow-read names it, with a warning; never written", async () => {
     const asked = await decide({ paths: [read(home), write(home)] }, {}, '');
     expect(asked.verdicts).toEqual({});
     const named = await decide({ paths: [read(home), write(home)] }, { flags: flags({ read: [home] }) });
     expect(named.verdicts).toEqual({ [`read ${home}`]: 'granted' });
-    expect(named.notes[0]).toBe(`wash: warning: plugin 'p' may read ${home} for this run, as --allow-read names it; it contains wash's own config directory ${dirs.config}`);
+    expect(named.notes[0]).toBe(
+      `wash: warning: plugin 'p' may read ${home} for this run, as --allow-read names it; it contains wash's own config directory ${dirs.config}`,
+    );
     expect(named.notes[1]).toMatch(/^wash: refused: plugin 'p' may not have read and write/);
   });
 
@@ -117,7 +121,10 @@ describe("wash's own directories are nobody's but the core drain's", () => {
 
 describe('system paths, symlinks and -A', () => {
   it('-A grants what is declared, but not a system path nor a symlink out of its own directory; both are told', async () => {
-    const { verdicts, notes } = await decide({ paths: [read('/proc'), write(join(home, 'proj', 'rw', 'up')), write(join(home, 'proj', 'rw'))], env: [{ name: 'A', reason: '' }] }, { allowAll: true, cannotAsk: 'no-terminal' });
+    const { verdicts, notes } = await decide(
+      { paths: [read('/proc'), write(join(home, 'proj', 'rw', 'up')), write(join(home, 'proj', 'rw'))], env: [{ name: 'A', reason: '' }] },
+      { allowAll: true, cannotAsk: 'no-terminal' },
+    );
     expect(verdicts).toEqual({
       'read /proc': 'system-path',
       [`write ${home}/proj/rw/up`]: 'no-terminal',
@@ -130,12 +137,14 @@ describe('system paths, symlinks and -A', () => {
     ]);
   });
 
-  it('a system path is granted by this run\'s --allow-read naming it, with a warning; a symlink to one counts as one', async () => {
+  it("a system path is granted by this run's --allow-read naming it, with a warning; a symlink to one counts as one", async () => {
     const { verdicts, notes } = await decide({ paths: [read('/proc'), read(join(home, 'proj', 'me'))] }, { flags: flags({ read: ['/proc'] }) });
     expect(verdicts['read /proc']).toBe('granted');
     expect(verdicts[`read ${home}/proj/me`]).toBe('granted'); // it leads into /proc, which is named
     expect(notes).toEqual([`warning: plugin 'p' may read /proc, a system path: it exposes the environment and secrets of this and other processes`]);
-    expect((await decide({ paths: [read(join(home, 'proj', 'me'))] }, {}, '[grants."installed:p"]\nread = ["/proc"]\ndigest = "sha256:now"\n')).verdicts).toEqual({
+    expect(
+      (await decide({ paths: [read(join(home, 'proj', 'me'))] }, {}, '[grants."installed:p"]\nread = ["/proc"]\ndigest = "sha256:now"\n')).verdicts,
+    ).toEqual({
       [`read ${home}/proj/me`]: 'system-path', // a recorded grant of a system path is dropped: never asked, never granted
     });
   });

@@ -3,7 +3,16 @@
 // run bare; the hint a usage error points to; and what help renders from
 // metadata a plugin wrote (escaped, bounded).
 import { describe, expect, it } from 'vitest';
-import { describeAccess, helpRequest, helpTargetOf, renderCommandHelp, renderGroupHelp, renderHelpTarget, renderPluginHelp, usageHint } from '../../src/output/plugin-help.js';
+import {
+  describeAccess,
+  helpRequest,
+  helpTargetOf,
+  renderCommandHelp,
+  renderGroupHelp,
+  renderHelpTarget,
+  renderPluginHelp,
+  usageHint,
+} from '../../src/output/plugin-help.js';
 import { renderRootHelp } from '../../src/cli/root-help.js';
 import type { Command, Flag, Metadata } from '../../src/contract/metadata.js';
 import type { Catalog } from '../../src/plugin-host/catalog.js';
@@ -12,7 +21,14 @@ import type { Catalog } from '../../src/plugin-host/catalog.js';
 process.env.NO_COLOR = '1';
 
 const flag = (long: string, more: Partial<Flag> = {}): Flag => ({ long, description: `the ${long}`, required: false, choices: [], repeatable: false, ...more });
-const command = (path: string[], more: Partial<Command> = {}): Command => ({ path, description: `${path.join(' ') || 'root'} command`, flags: [], arguments: [], examples: [], ...more });
+const command = (path: string[], more: Partial<Command> = {}): Command => ({
+  path,
+  description: `${path.join(' ') || 'root'} command`,
+  flags: [],
+  arguments: [],
+  examples: [],
+  ...more,
+});
 const metadata = (commands: Command[], more: Partial<Metadata> = {}): Metadata => ({
   id: 'dev.example.kit',
   name: 'kit',
@@ -29,7 +45,10 @@ const metadata = (commands: Command[], more: Partial<Metadata> = {}): Metadata =
 const kit = metadata(
   [
     command(['list'], { flags: [flag('output', { short: 'o', valueName: 'format', choices: ['text', 'json'] })] }),
-    command(['team', 'add'], { arguments: [{ name: 'name', description: 'who', required: true, variadic: false }], flags: [flag('output', { short: 'o', valueName: 'format', choices: ['text', 'json'] })] }),
+    command(['team', 'add'], {
+      arguments: [{ name: 'name', description: 'who', required: true, variadic: false }],
+      flags: [flag('output', { short: 'o', valueName: 'format', choices: ['text', 'json'] })],
+    }),
     command(['team', 'rm'], { flags: [flag('output', { short: 'o', valueName: 'format', choices: ['text', 'json'] })] }),
     command(['echo'], { flags: [flag('help', { short: 'h' })], arguments: [{ name: 'words', description: '', required: false, variadic: true }] }),
     command(['repo'], { arguments: [{ name: 'name', description: '', required: false, variadic: false }] }),
@@ -106,11 +125,28 @@ describe('which help for which argv', () => {
 
 describe('help text', () => {
   it('the overview: commands with their arguments, groups, access, and where to go next', () => {
-    const m = metadata([command(['a'], { arguments: [{ name: 'x', description: '', required: true, variadic: false }, { name: 'ys', description: '', required: false, variadic: true }] }), command(['g', 'b'])], {
-      groups: [{ path: ['g'], description: 'the g things' }],
-      url: 'https://kit.example',
-      access: { env: [{ name: 'TOKEN', reason: 'auth' }], scratchDir: 'cache', paths: [{ path: '~/kit', access: 'read-only', reason: 'config' }], outgoingHttp: [], hostExec: [{ binary: 'git', reason: 'clone' }] },
-    });
+    const m = metadata(
+      [
+        command(['a'], {
+          arguments: [
+            { name: 'x', description: '', required: true, variadic: false },
+            { name: 'ys', description: '', required: false, variadic: true },
+          ],
+        }),
+        command(['g', 'b']),
+      ],
+      {
+        groups: [{ path: ['g'], description: 'the g things' }],
+        url: 'https://kit.example',
+        access: {
+          env: [{ name: 'TOKEN', reason: 'auth' }],
+          scratchDir: 'cache',
+          paths: [{ path: '~/kit', access: 'read-only', reason: 'config' }],
+          outgoingHttp: [],
+          hostExec: [{ binary: 'git', reason: 'clone' }],
+        },
+      },
+    );
     expect(renderPluginHelp(m).split('\n')).toEqual([
       'kit 1.0.0  a kit',
       '',
@@ -192,7 +228,14 @@ describe('help text', () => {
       contact: evil,
       license: evil,
       groups: [{ path: ['x'], description: evil }],
-      access: { env: [{ name: evil, reason: evil }], scratchDir: evil, paths: [{ path: evil, access: 'read-write', reason: evil }], outgoingHttp: [{ host: evil, reason: evil }], hostExec: [{ binary: evil, reason: evil }], incomingHttp: evil },
+      access: {
+        env: [{ name: evil, reason: evil }],
+        scratchDir: evil,
+        paths: [{ path: evil, access: 'read-write', reason: evil }],
+        outgoingHttp: [{ host: evil, reason: evil }],
+        hostExec: [{ binary: evil, reason: evil }],
+        incomingHttp: evil,
+      },
     });
     for (const text of [renderPluginHelp(m), renderCommandHelp(m, c), renderGroupHelp(m, ['x']), usageHint(metadata([command([evil])]), [evil])]) {
       expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);

@@ -44,7 +44,19 @@ describe('integrity of transpiled code', () => {
 
   it('a record read from disk: plain file names and sha256 hex, or nothing usable', () => {
     expect(checkHashes({ 'a.js': hash, 'b.core.wasm': hash })).toEqual({ 'a.js': hash, 'b.core.wasm': hash });
-    for (const bad of [null, [], 'x', {}, { '../a.js': hash }, { '.': hash }, { '..': hash }, { 'a/b.js': hash }, { 'a.js': hash.toUpperCase() }, { 'a.js': hash.slice(1) }, { 'a.js': 5 }]) {
+    for (const bad of [
+      null,
+      [],
+      'x',
+      {},
+      { '../a.js': hash },
+      { '.': hash },
+      { '..': hash },
+      { 'a/b.js': hash },
+      { 'a.js': hash.toUpperCase() },
+      { 'a.js': hash.slice(1) },
+      { 'a.js': 5 },
+    ]) {
       expect(checkHashes(bad), JSON.stringify(bad)).toBeUndefined();
     }
   });
@@ -226,7 +238,7 @@ describe('docker credentials, by registry', () => {
   });
 });
 
-describe('where plugins and wash\'s files are', () => {
+describe("where plugins and wash's files are", () => {
   it('WASH_PLUGIN_PATH: absolute dirs, empty entries dropped', () => {
     expect(pluginPathDirs({ WASH_PLUGIN_PATH: ['/a', '', 'rel', '/b/'].join(delimiter) })).toEqual(['/a', resolve('rel'), '/b']);
     expect(pluginPathDirs({})).toEqual([]);
@@ -234,7 +246,13 @@ describe('where plugins and wash\'s files are', () => {
 
   it('the layout keeps the integrity records out of the cache and the config in its own dir', () => {
     const l = layout({ cache: '/c', data: '/d', config: '/cfg' });
-    expect(l).toMatchObject({ installedPlugins: '/d/plugins/installed', scratchRoot: '/d/plugins/fs', integrity: '/d/integrity', transpiled: '/c/transpiled', configFile: '/cfg/config.toml' });
+    expect(l).toMatchObject({
+      installedPlugins: '/d/plugins/installed',
+      scratchRoot: '/d/plugins/fs',
+      integrity: '/d/integrity',
+      transpiled: '/c/transpiled',
+      configFile: '/cfg/config.toml',
+    });
   });
 
   it('the digest index: remembered by size, mtime and inode; a changed file is hashed again; a corrupt index is empty', async () => {

@@ -11,7 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve, dirname, sep } from 'node:path';
 
 /** Directory under src/ -> its rank. Higher may import lower or equal; equal ranks only within one directory. */
-export const LAYERS: Readonly<Record<string, number>> = { util: 0, contract: 1, sandbox: 2, output: 2, 'plugin-host': 3, cli: 4 };
+const LAYERS: Readonly<Record<string, number>> = { util: 0, contract: 1, sandbox: 2, output: 2, 'plugin-host': 3, cli: 4 };
 
 /** Source text without its comments; strings, template literals and regular expressions kept as they are. */
 export function stripComments(text: string): string {
@@ -21,7 +21,9 @@ export function stripComments(text: string): string {
   const templates: number[] = [];
   let lastSignificant = '';
   const regexMayStart = () =>
-    lastSignificant === '' || /[(,=:[!&|?{};+\-*%<>~^]/.test(lastSignificant) || /(?<![\w$.])(return|typeof|case|do|else|in|of|void|yield|await)$/.test(out.trimEnd());
+    lastSignificant === '' ||
+    /[(,=:[!&|?{};+\-*%<>~^]/.test(lastSignificant) ||
+    /(?<![\w$.])(return|typeof|case|do|else|in|of|void|yield|await)$/.test(out.trimEnd());
   /** Copy a quoted string from text[i] (its opening quote) through its closing quote. */
   const copyString = (quote: string) => {
     const start = i++;
@@ -140,7 +142,7 @@ export function buildGraph(files: SourceFile[]): Map<string, string[]> {
   return graph;
 }
 
-export const layerOf = (path: string) => path.split('/')[0]!;
+const layerOf = (path: string) => path.split('/')[0]!;
 
 /** Imports that go to a higher layer, or across the sandbox/output siblings: `from -> to`. */
 export function wrongWayImports(graph: Map<string, string[]>): string[] {

@@ -74,7 +74,13 @@ describe('the import graph checker', () => {
         'misc/m.ts': '',
       }),
     );
-    expect(wrongWayImports(graph).sort()).toEqual(['misc/m.ts is in no layer (src/misc/ is not one of util, contract, sandbox, output, plugin-host, cli)', 'output/o.ts -> sandbox/s.ts', 'sandbox/s.ts -> plugin-host/p.ts'].sort());
+    expect(wrongWayImports(graph).sort()).toEqual(
+      [
+        'misc/m.ts is in no layer (src/misc/ is not one of util, contract, sandbox, output, plugin-host, cli)',
+        'output/o.ts -> sandbox/s.ts',
+        'sandbox/s.ts -> plugin-host/p.ts',
+      ].sort(),
+    );
   });
 
   it('finds a cycle through several files and one through a type-only import', () => {
@@ -88,7 +94,11 @@ describe('the import graph checker', () => {
         'cli/f.ts': "import { a } from './a.js';",
       }),
     );
-    expect(cycles(graph).map((c) => c.join(' ')).sort()).toEqual(['cli/a.ts cli/b.ts cli/c.ts', 'cli/d.ts cli/e.ts']);
+    expect(
+      cycles(graph)
+        .map((c) => c.join(' '))
+        .sort(),
+    ).toEqual(['cli/a.ts cli/b.ts cli/c.ts', 'cli/d.ts cli/e.ts']);
   });
 
   it('refuses an import of a file that does not exist', () => {

@@ -6,7 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { InvalidMetadata, RESERVED_NAMES, invalidPluginName, validateMetadata } from '../../src/contract/metadata.js';
 import { detectContract, findAdapter, EXPECTED_EXPORT, ADAPTER_HOOK_NAMES, UnsupportedShape } from '../../src/plugin-host/adapters/index.js';
 import { nativeAdapter } from '../../src/plugin-host/adapters/native.js';
-import { argumentViews, checkWasmcloudWashInfo, describeWasmcloudWash, viewOf, type WashCommand } from '../../src/plugin-host/adapters/wasmcloud-wash/describe.js';
+import {
+  argumentViews,
+  checkWasmcloudWashInfo,
+  describeWasmcloudWash,
+  viewOf,
+  type WashCommand,
+} from '../../src/plugin-host/adapters/wasmcloud-wash/describe.js';
 
 /** A valid 0.2 `info` answer as jco lifts it; `over` replaces top-level fields. */
 const info = (over: Record<string, unknown> = {}) => ({
@@ -55,7 +61,15 @@ function problem(raw: unknown): string {
 describe('metadata: a valid answer', () => {
   it('comes back normalised: missing optional fields default, switches become booleans', () => {
     const m = validateMetadata(info({ providesCredentials: 1, groups: undefined }));
-    expect(m).toMatchObject({ id: 'dev.example.tool', name: 'tool', version: '1.2.3', contact: undefined, license: 'MIT', groups: [], providesCredentials: true });
+    expect(m).toMatchObject({
+      id: 'dev.example.tool',
+      name: 'tool',
+      version: '1.2.3',
+      contact: undefined,
+      license: 'MIT',
+      groups: [],
+      providesCredentials: true,
+    });
     expect(m.commands[0]!.flags[0]).toEqual({
       long: 'level',
       short: 'l',
@@ -110,7 +124,16 @@ describe('metadata: malformed answers are refused naming the first problem', () 
     ['a command word that is an option', withCommand({ path: ['--help'] }), "commands[0].path word '--help' is not a command name"],
     ['a command word with an escape', withCommand({ path: ['x\u001b[2J'] }), "commands[0].path word 'x\\u{1b}[2J' is not a command name"],
     ['a command path of 9 words', withCommand({ path: Array.from({ length: 9 }, (_, i) => `w${i}`) }), 'commands[0].path has more than 8 items'],
-    ['a variadic argument before the last', withCommand({ arguments: [{ name: 'a', description: '', required: false, variadic: true }, { name: 'b', description: '', required: false, variadic: false }] }), 'commands[0]: only the last argument may be variadic'],
+    [
+      'a variadic argument before the last',
+      withCommand({
+        arguments: [
+          { name: 'a', description: '', required: false, variadic: true },
+          { name: 'b', description: '', required: false, variadic: false },
+        ],
+      }),
+      'commands[0]: only the last argument may be variadic',
+    ],
     ['an example that is not text', withCommand({ examples: [null] }), 'commands[0].examples[0] is not a string'],
     ['a flag named with a space', withFlag({ long: 'a b' }), "commands[0].flags[0].long 'a b' is not a flag name"],
     ['a flag named like an option', withFlag({ long: '-x' }), "commands[0].flags[0].long '-x' is not a flag name"],
@@ -121,20 +144,48 @@ describe('metadata: malformed answers are refused naming the first problem', () 
     ['a flag without a description', withFlag({ description: undefined }), 'commands[0].flags[0].description is not a string'],
     ['a flag env that is not a name', withFlag({ valueName: 'v', env: 'A=B' }), "commands[0].flags[0].env 'A=B' is not an environment variable name"],
     ['a flag env starting with a digit', withFlag({ valueName: 'v', env: '1A' }), "commands[0].flags[0].env '1A' is not an environment variable name"],
-    ['101 choices', withFlag({ valueName: 'v', choices: Array.from({ length: 101 }, (_, i) => `c${i}`) }), 'commands[0].flags[0].choices has more than 100 items'],
-    ['a default outside the choices', withFlag({ valueName: 'v', default: 'c', choices: ['a', 'b'] }), "commands[0].flags[0].default 'c' is not one of its choices"],
+    [
+      '101 choices',
+      withFlag({ valueName: 'v', choices: Array.from({ length: 101 }, (_, i) => `c${i}`) }),
+      'commands[0].flags[0].choices has more than 100 items',
+    ],
+    [
+      'a default outside the choices',
+      withFlag({ valueName: 'v', default: 'c', choices: ['a', 'b'] }),
+      "commands[0].flags[0].default 'c' is not one of its choices",
+    ],
     ['a repeatable switch', withFlag({ repeatable: true }), 'commands[0].flags[0]: a repeatable flag must take a value (value-name)'],
     ['choices on a switch', withFlag({ choices: ['a'] }), 'commands[0].flags[0]: choices need a flag that takes a value (value-name)'],
-    ['an argument named over 64 characters', withCommand({ arguments: [{ name: 'a'.repeat(65), description: '', required: false, variadic: false }] }), 'commands[0].arguments[0].name is longer than 64 characters'],
+    [
+      'an argument named over 64 characters',
+      withCommand({ arguments: [{ name: 'a'.repeat(65), description: '', required: false, variadic: false }] }),
+      'commands[0].arguments[0].name is longer than 64 characters',
+    ],
     ['a group with an empty path', info({ groups: [{ path: [], description: '' }] }), 'groups[0].path is empty'],
     ['a group word with a slash', info({ groups: [{ path: ['a/b'], description: '' }] }), "groups[0].path word 'a/b' is not a command name"],
     ['more than 100 groups', info({ groups: Array.from({ length: 101 }, (_, i) => ({ path: [`g${i}`], description: '' })) }), 'groups has more than 100 items'],
     ['access missing', info({ access: undefined }), 'access is not a record'],
     ['an env request without a reason', withAccess({ env: [{ name: 'X' }] }), 'access.env[0].reason is not a string'],
-    ['a path access that is neither', withAccess({ paths: [{ path: '/x', access: 'write-only', reason: '' }] }), 'access.paths[0].access is not read-only or read-write'],
-    ['a path over 4 KiB', withAccess({ paths: [{ path: `/${'a'.repeat(4096)}`, access: 'read-only', reason: '' }] }), 'access.paths[0].path is longer than 4096 characters'],
-    ['a host over 1 KiB', withAccess({ outgoingHttp: [{ host: `https://${'a'.repeat(1024)}`, reason: '' }] }), 'access.outgoing-http[0].host is longer than 1024 characters'],
-    ['a reason over 10 KiB', withAccess({ hostExec: [{ binary: 'git', reason: 'r'.repeat(10 * 1024 + 1) }] }), 'access.host-exec[0].reason is longer than 10240 characters'],
+    [
+      'a path access that is neither',
+      withAccess({ paths: [{ path: '/x', access: 'write-only', reason: '' }] }),
+      'access.paths[0].access is not read-only or read-write',
+    ],
+    [
+      'a path over 4 KiB',
+      withAccess({ paths: [{ path: `/${'a'.repeat(4096)}`, access: 'read-only', reason: '' }] }),
+      'access.paths[0].path is longer than 4096 characters',
+    ],
+    [
+      'a host over 1 KiB',
+      withAccess({ outgoingHttp: [{ host: `https://${'a'.repeat(1024)}`, reason: '' }] }),
+      'access.outgoing-http[0].host is longer than 1024 characters',
+    ],
+    [
+      'a reason over 10 KiB',
+      withAccess({ hostExec: [{ binary: 'git', reason: 'r'.repeat(10 * 1024 + 1) }] }),
+      'access.host-exec[0].reason is longer than 10240 characters',
+    ],
     ['an unknown hook', info({ hooks: ['before-everything'] }), 'hooks[0] is not a known hook'],
     ['a hook that is not text', info({ hooks: [{}] }), 'hooks[0] is not a known hook'],
   ];
@@ -232,7 +283,14 @@ describe('contracts: which adapter a component gets', () => {
 });
 
 describe('wasmcloud:wash info: validated, then mapped to our metadata', () => {
-  const lateArg = (name: string, more: Record<string, unknown> = {}) => ({ name, description: `the ${name}`, env: undefined, default: undefined, value: undefined, ...more });
+  const lateArg = (name: string, more: Record<string, unknown> = {}) => ({
+    name,
+    description: `the ${name}`,
+    env: undefined,
+    default: undefined,
+    value: undefined,
+    ...more,
+  });
   const lateCommand = (name: string, more: Record<string, unknown> = {}) => ({
     id: name,
     name,
@@ -274,11 +332,23 @@ describe('wasmcloud:wash info: validated, then mapped to our metadata', () => {
   });
 
   it('refuses duplicates that would make parsing ambiguous', () => {
-    expect(() => describeWasmcloudWash(late({ subCommands: [lateCommand('build'), lateCommand('build')] }), 'wasmcloud:wash@0.0.2')).toThrow("sub-command 'build' is declared twice");
-    const twice = lateCommand('build', { flags: [['x', lateArg('a')], ['x', lateArg('b')]] });
+    expect(() => describeWasmcloudWash(late({ subCommands: [lateCommand('build'), lateCommand('build')] }), 'wasmcloud:wash@0.0.2')).toThrow(
+      "sub-command 'build' is declared twice",
+    );
+    const twice = lateCommand('build', {
+      flags: [
+        ['x', lateArg('a')],
+        ['x', lateArg('b')],
+      ],
+    });
     expect(() => describeWasmcloudWash(late({ subCommands: [twice] }), 'wasmcloud:wash@0.0.2')).toThrow("sub-commands[0].flags declares '--x' twice");
     // Quoted escaped, on one line.
-    const hostile = lateCommand('b\nwash: ok', { flags: [['y\r', lateArg('a')], ['y\r', lateArg('b')]] });
+    const hostile = lateCommand('b\nwash: ok', {
+      flags: [
+        ['y\r', lateArg('a')],
+        ['y\r', lateArg('b')],
+      ],
+    });
     expect(() => describeWasmcloudWash(late({ subCommands: [hostile] }), 'wasmcloud:wash@0.0.2')).toThrow("sub-commands[0].flags declares '--y\\u{d}' twice");
     expect(() => describeWasmcloudWash(late({ subCommands: [lateCommand('b\nwash: ok'), lateCommand('b\nwash: ok')] }), 'wasmcloud:wash@0.0.2')).toThrow(
       "sub-command 'b\\nwash: ok' is declared twice",
@@ -291,14 +361,20 @@ describe('wasmcloud:wash info: validated, then mapped to our metadata', () => {
     expect(shapeError({ commands: [] })).toThrow('its info has neither `sub-commands` (0.0.2, late 0.0.1) nor `commands` and `default-command` (early 0.0.1)');
     expect(shapeError(late({ subCommands: 'build' }))).toThrow('sub-commands is not a list');
     expect(shapeError(late({ subCommands: [lateCommand('b', { flags: [['x']] })] }))).toThrow('sub-commands[0].flags[0] is not a (name, argument) pair');
-    expect(shapeError(late({ subCommands: [lateCommand('b', { flags: [['x', lateArg('a'), 'extra']] })] }))).toThrow('sub-commands[0].flags[0] has more than 2 items');
+    expect(shapeError(late({ subCommands: [lateCommand('b', { flags: [['x', lateArg('a'), 'extra']] })] }))).toThrow(
+      'sub-commands[0].flags[0] has more than 2 items',
+    );
     expect(shapeError(late({ subCommands: [lateCommand('b', { usage: [1] })] }))).toThrow(UnsupportedShape);
     expect(shapeError(late({ hooks: 'all' }))).toThrow('hooks is not a list');
     // Their names and words then meet our validator.
     expect(shapeError(late({ name: 'help' }))).toThrow(InvalidMetadata);
     expect(shapeError(late({ subCommands: [lateCommand('bad word')] }))).toThrow("commands[0].path word 'bad word' is not a command name");
-    expect(shapeError(late({ subCommands: [lateCommand('b', { flags: [['bad flag', lateArg('a')]] })] }))).toThrow("commands[0].flags[0].long 'bad flag' is not a flag name");
-    expect(shapeError(late({ subCommands: [lateCommand('b', { flags: [['x', lateArg('a', { env: 'BAD-NAME' })]] })] }))).toThrow('is not an environment variable name');
+    expect(shapeError(late({ subCommands: [lateCommand('b', { flags: [['bad flag', lateArg('a')]] })] }))).toThrow(
+      "commands[0].flags[0].long 'bad flag' is not a flag name",
+    );
+    expect(shapeError(late({ subCommands: [lateCommand('b', { flags: [['x', lateArg('a', { env: 'BAD-NAME' })]] })] }))).toThrow(
+      'is not an environment variable name',
+    );
     expect(shapeError(late({ subCommands: Array.from({ length: 1001 }, (_, i) => lateCommand(`c${i}`)) }))).toThrow('sub-commands has more than 1000 items');
   });
 
@@ -306,7 +382,12 @@ describe('wasmcloud:wash info: validated, then mapped to our metadata', () => {
     const command = (args: WashCommand['arguments']): WashCommand => ({ id: 'c', name: 'c', description: '', flags: [], arguments: args, usage: [] });
     expect(argumentViews(command([{ description: 'only', isPath: true, required: true }])).map((v) => [v.name, v.required])).toEqual([['path', true]]);
     expect(
-      argumentViews(command([{ description: 'a', isPath: true, required: true, defaultValue: 'x' }, { description: 'b', isPath: false, required: true }])).map((v) => [v.name, v.required, v.default]),
+      argumentViews(
+        command([
+          { description: 'a', isPath: true, required: true, defaultValue: 'x' },
+          { description: 'b', isPath: false, required: true },
+        ]),
+      ).map((v) => [v.name, v.required, v.default]),
     ).toEqual([
       ['path1', false, 'x'],
       ['arg2', true, undefined],
@@ -321,7 +402,9 @@ describe('wasmcloud:wash info: validated, then mapped to our metadata', () => {
     expect(checkWasmcloudWashInfo(copy())).toEqual(kept);
     expect(() => checkWasmcloudWashInfo({ ...copy(), contract: 'wasmcloud:wash@9' })).toThrow('adapter info has no known contract');
     expect(() => checkWasmcloudWashInfo({ ...copy(), shape: 'sideways' })).toThrow('adapter info has no known shape');
-    expect(() => checkWasmcloudWashInfo({ ...copy(), commands: [{ path: ['a', 'b'], command: lateCommand('a') }] })).toThrow('commands[0].path has more than 1 items');
+    expect(() => checkWasmcloudWashInfo({ ...copy(), commands: [{ path: ['a', 'b'], command: lateCommand('a') }] })).toThrow(
+      'commands[0].path has more than 1 items',
+    );
     expect(() => checkWasmcloudWashInfo({ ...copy(), hooks: [1] })).toThrow(UnsupportedShape);
     expect(() => checkWasmcloudWashInfo(null)).toThrow('adapter info is not a record');
   });

@@ -3,7 +3,16 @@
 // back, and the address and URL rules downloads follow. No registry, no
 // network: what the registry or the user typed, fed in directly.
 import { describe, expect, it } from 'vitest';
-import { apiHost, formatReference, isLoopbackRegistry, isOciReference, manifestReference, parseReference, registryHostname, TAG } from '../../src/plugin-host/oci/reference.js';
+import {
+  apiHost,
+  formatReference,
+  isLoopbackRegistry,
+  isOciReference,
+  manifestReference,
+  parseReference,
+  registryHostname,
+  TAG,
+} from '../../src/plugin-host/oci/reference.js';
 import { parseChallenges } from '../../src/plugin-host/oci/client.js';
 import { annotationsFor, buildManifest, checkWasmManifest, MEDIA, wasmConfig } from '../../src/plugin-host/oci/artifact.js';
 import { MAX_PLUGIN_BYTES } from '../../src/plugin-host/net/limits.js';
@@ -55,7 +64,10 @@ describe('OCI references', () => {
     [`oci://ghcr.io/x:${'t'.repeat(129)}`, `'${'t'.repeat(129)}' is not a valid tag`],
     ['oci://ghcr.io/x:a\u001b[2J', "'a\u001b[2J' is not a valid tag"],
     ['oci://ghcr.io/x@sha512:abc', "unsupported digest 'sha512:abc' (only sha256 is supported)"],
-    [`oci://ghcr.io/x@${DIGEST.toUpperCase().replace('SHA256', 'sha256')}`, `'${DIGEST.toUpperCase().replace('SHA256', 'sha256')}' is not a sha256 digest (64 lower-case hex digits)`],
+    [
+      `oci://ghcr.io/x@${DIGEST.toUpperCase().replace('SHA256', 'sha256')}`,
+      `'${DIGEST.toUpperCase().replace('SHA256', 'sha256')}' is not a sha256 digest (64 lower-case hex digits)`,
+    ],
     ['oci://ghcr.io/x@sha256:abc', "'sha256:abc' is not a sha256 digest (64 lower-case hex digits)"],
     [`oci://ghcr.io/${'a'.repeat(256)}`, 'the repository name is longer than 255 characters'],
   ];
@@ -97,7 +109,8 @@ describe('OCI references', () => {
 
   it('only loopback registries are spoken to over plain HTTP; Docker Hub maps to its API host', () => {
     for (const r of ['localhost', 'localhost:5000', '127.0.0.1', '127.9.9.9:80', '[::1]', '[::1]:5000']) expect(isLoopbackRegistry(r), r).toBe(true);
-    for (const r of ['localhost.evil.com', '127.0.0.1.nip.io', 'evil-localhost', '[::2]', '0.0.0.0:5000', '10.0.0.1', 'ghcr.io']) expect(isLoopbackRegistry(r), r).toBe(false);
+    for (const r of ['localhost.evil.com', '127.0.0.1.nip.io', 'evil-localhost', '[::2]', '0.0.0.0:5000', '10.0.0.1', 'ghcr.io'])
+      expect(isLoopbackRegistry(r), r).toBe(false);
     expect(registryHostname('[::1]:5000')).toBe('::1');
     expect(registryHostname('ghcr.io:443')).toBe('ghcr.io');
     expect(apiHost('docker.io')).toBe('registry-1.docker.io');
@@ -105,14 +118,14 @@ describe('OCI references', () => {
     expect(apiHost('docker.io.evil.com')).toBe('docker.io.evil.com');
   });
 
-  it('TAG is the distribution spec\'s tag, nothing trimmed', () => {
+  it("TAG is the distribution spec's tag, nothing trimmed", () => {
     for (const t of ['1.2.3', 'v1', 'latest', '_x', 'a-b.c_d']) expect(TAG.test(t), t).toBe(true);
     for (const t of ['', ' 1.2.3', '1.2.3\n', '-x', '.x', 'a/b', 'a:b', '1.0+b']) expect(TAG.test(t), JSON.stringify(t)).toBe(false);
   });
 });
 
 describe('WWW-Authenticate challenges', () => {
-  it('Docker\'s bearer challenge: quoted values hold commas and colons', () => {
+  it("Docker's bearer challenge: quoted values hold commas and colons", () => {
     expect(parseChallenges('Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/x:pull,push"')).toEqual([
       { scheme: 'bearer', params: { realm: 'https://auth.docker.io/token', service: 'registry.docker.io', scope: 'repository:library/x:pull,push' } },
     ]);
@@ -150,7 +163,8 @@ describe('WWW-Authenticate challenges', () => {
 describe('the wasm artifact manifest a registry hands back', () => {
   const layer = { mediaType: MEDIA.wasmLayer, digest: DIGEST, size: 1234 };
   const config = { mediaType: MEDIA.wasmConfig, digest: `sha256:${'c'.repeat(64)}`, size: 10 };
-  const manifest = (over: Record<string, unknown> = {}) => Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.ociManifest, config, layers: [layer], ...over }));
+  const manifest = (over: Record<string, unknown> = {}) =>
+    Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.ociManifest, config, layers: [layer], ...over }));
   const problem = (bytes: Buffer, contentType = '') => {
     try {
       checkWasmManifest(bytes, contentType, 'oci://r/x:1');
@@ -163,7 +177,10 @@ describe('the wasm artifact manifest a registry hands back', () => {
 
   it('what wash pushes, it accepts back: the one layer, string annotations only', () => {
     const built = buildManifest(config, layer, { a: 'b' });
-    expect(checkWasmManifest(built, '', 'x')).toEqual({ manifest: { schemaVersion: 2, mediaType: MEDIA.ociManifest, config, layers: [layer], annotations: { a: 'b' } }, layer });
+    expect(checkWasmManifest(built, '', 'x')).toEqual({
+      manifest: { schemaVersion: 2, mediaType: MEDIA.ociManifest, config, layers: [layer], annotations: { a: 'b' } },
+      layer,
+    });
     const odd = checkWasmManifest(manifest({ annotations: { s: 'x', n: 1, o: {} } }), '', 'x');
     expect(odd.manifest.annotations).toEqual({ s: 'x' });
     // The media type may come from the response header alone (Docker's v2 manifest).
@@ -173,23 +190,66 @@ describe('the wasm artifact manifest a registry hands back', () => {
   const refused: [string, Buffer, string, string][] = [
     ['not JSON', Buffer.from('<html>'), '', 'oci://r/x:1: the registry sent a manifest that is not JSON'],
     ['an image index', manifest({ mediaType: MEDIA.ociIndex }), '', 'oci://r/x:1 is an image index (a multi-platform image), not a wasm component artifact'],
-    ['a list by its manifests field', manifest({ mediaType: undefined, manifests: [] }), '', 'oci://r/x:1 is an image index (a multi-platform image), not a wasm component artifact'],
+    [
+      'a list by its manifests field',
+      manifest({ mediaType: undefined, manifests: [] }),
+      '',
+      'oci://r/x:1 is an image index (a multi-platform image), not a wasm component artifact',
+    ],
     ['schema version 1', manifest({ schemaVersion: 1 }), '', `oci://r/x:1 has an unsupported manifest type '${MEDIA.ociManifest}'`],
     ['an unknown media type, escaped', manifest({ mediaType: 'text/\u001b[2J' }), '', "oci://r/x:1 has an unsupported manifest type 'text/\\u{1b}[2J'"],
     ['no config', manifest({ config: undefined }), '', 'oci://r/x:1: config is not a valid descriptor'],
     ['no layers', manifest({ layers: undefined }), '', 'oci://r/x:1: the manifest has no layers'],
-    ['a layer that is not a descriptor', manifest({ layers: [{ mediaType: MEDIA.wasmLayer, digest: DIGEST, size: '5' }] }), '', 'oci://r/x:1: layer 0 is not a valid descriptor'],
-    ['a container image', manifest({ config: { ...config, mediaType: 'application/vnd.oci.image.config.v1+json' }, layers: [{ ...layer, mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip' }] }), '', 'oci://r/x:1 is not a wasm component artifact (it looks like a container image): its layers are application/vnd.oci.image.layer.v1.tar+gzip, expected one application/wasm layer'],
-    ['two wasm layers', manifest({ layers: [layer, layer] }), '', 'oci://r/x:1 is not a wasm component artifact: its layers are application/wasm, application/wasm, expected one application/wasm layer'],
-    ['a wasm layer and another', manifest({ layers: [layer, { ...layer, mediaType: 'x' }] }), '', 'oci://r/x:1 is not a wasm component artifact: its layers are application/wasm, x, expected one application/wasm layer'],
+    [
+      'a layer that is not a descriptor',
+      manifest({ layers: [{ mediaType: MEDIA.wasmLayer, digest: DIGEST, size: '5' }] }),
+      '',
+      'oci://r/x:1: layer 0 is not a valid descriptor',
+    ],
+    [
+      'a container image',
+      manifest({
+        config: { ...config, mediaType: 'application/vnd.oci.image.config.v1+json' },
+        layers: [{ ...layer, mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip' }],
+      }),
+      '',
+      'oci://r/x:1 is not a wasm component artifact (it looks like a container image): its layers are application/vnd.oci.image.layer.v1.tar+gzip, expected one application/wasm layer',
+    ],
+    [
+      'two wasm layers',
+      manifest({ layers: [layer, layer] }),
+      '',
+      'oci://r/x:1 is not a wasm component artifact: its layers are application/wasm, application/wasm, expected one application/wasm layer',
+    ],
+    [
+      'a wasm layer and another',
+      manifest({ layers: [layer, { ...layer, mediaType: 'x' }] }),
+      '',
+      'oci://r/x:1 is not a wasm component artifact: its layers are application/wasm, x, expected one application/wasm layer',
+    ],
     ['no layer at all', manifest({ layers: [] }), '', 'oci://r/x:1 is not a wasm component artifact: its layers are none, expected one application/wasm layer'],
-    ['a sha512 layer', manifest({ layers: [{ ...layer, digest: `sha512:${'a'.repeat(128)}` }] }), '', `oci://r/x:1: unsupported layer digest 'sha512:${'a'.repeat(93)}' (only sha256)`],
-    ['a digest with a path in it', manifest({ layers: [{ ...layer, digest: 'sha256:../../etc/passwd' }] }), '', "oci://r/x:1: unsupported layer digest 'sha256:../../etc/passwd' (only sha256)"],
+    [
+      'a sha512 layer',
+      manifest({ layers: [{ ...layer, digest: `sha512:${'a'.repeat(128)}` }] }),
+      '',
+      `oci://r/x:1: unsupported layer digest 'sha512:${'a'.repeat(93)}' (only sha256)`,
+    ],
+    [
+      'a digest with a path in it',
+      manifest({ layers: [{ ...layer, digest: 'sha256:../../etc/passwd' }] }),
+      '',
+      "oci://r/x:1: unsupported layer digest 'sha256:../../etc/passwd' (only sha256)",
+    ],
     ['a size of 0', manifest({ layers: [{ ...layer, size: 0 }] }), '', 'oci://r/x:1: the layer has an invalid size'],
     ['a negative size', manifest({ layers: [{ ...layer, size: -1 }] }), '', 'oci://r/x:1: the layer has an invalid size'],
     ['a fractional size', manifest({ layers: [{ ...layer, size: 1.5 }] }), '', 'oci://r/x:1: the layer has an invalid size'],
     ['a size past 2^53', manifest({ layers: [{ ...layer, size: 2 ** 60 }] }), '', 'oci://r/x:1: the layer has an invalid size'],
-    ['a component over the limit', manifest({ layers: [{ ...layer, size: MAX_PLUGIN_BYTES + 1 }] }), '', `oci://r/x:1: the component is ${MAX_PLUGIN_BYTES + 1} bytes, larger than a plugin may be`],
+    [
+      'a component over the limit',
+      manifest({ layers: [{ ...layer, size: MAX_PLUGIN_BYTES + 1 }] }),
+      '',
+      `oci://r/x:1: the component is ${MAX_PLUGIN_BYTES + 1} bytes, larger than a plugin may be`,
+    ],
   ];
   it.each(refused)('refuses %s', (_what, bytes, contentType, message) => {
     expect(problem(bytes, contentType)).toBe(message);

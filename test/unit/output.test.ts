@@ -33,7 +33,7 @@ describe('JSON on stdout', () => {
     expect(text).toContain('ok ünï 🦀'); // what is visible stays readable
   });
 
-  it('undefined is null; indentation is the caller\'s', () => {
+  it("undefined is null; indentation is the caller's", () => {
     expect(stringifyJson(undefined)).toBe('null');
     expect(stringifyJson({ a: 1 }, 0)).toBe('{"a":1}');
   });
@@ -55,7 +55,12 @@ describe('emitted values rendered for a person', () => {
   });
 
   it('an array of flat objects: a table over the union of their keys', () => {
-    expect(renderJsonAsText([{ a: 1, b: 'x' }, { b: '\u202e', c: true }])).toBe(['a  b         c', '1  x', '   \\u{202e}  true'].join('\n'));
+    expect(
+      renderJsonAsText([
+        { a: 1, b: 'x' },
+        { b: '\u202e', c: true },
+      ]),
+    ).toBe(['a  b         c', '1  x', '   \\u{202e}  true'].join('\n'));
   });
 
   it('anything else: indented JSON, escaped, newlines of its layout kept', () => {
@@ -67,7 +72,15 @@ describe('emitted values rendered for a person', () => {
   });
 
   it('tables: columns padded to the widest cell, the last not padded; JSON keyed by header', () => {
-    expect(renderTable(['NAME', 'V'], [['a', '1.0'], ['long-name', '']])).toBe('NAME       V\na          1.0\nlong-name');
+    expect(
+      renderTable(
+        ['NAME', 'V'],
+        [
+          ['a', '1.0'],
+          ['long-name', ''],
+        ],
+      ),
+    ).toBe('NAME       V\na          1.0\nlong-name');
     expect(renderTable(['A'], [])).toBe('A');
     expect(tableToJson(['a', 'b'], [['1'], ['2', '3', 'extra']])).toEqual([
       { a: '1', b: '' },
@@ -167,7 +180,13 @@ describe('text helpers', () => {
   });
 
   it('bytes, digests and capped lists', () => {
-    expect([humanBytes(0), humanBytes(1023), humanBytes(1024), humanBytes(1536 * 1024), humanBytes(2 ** 50)]).toEqual(['0 B', '1023 B', '1.0 KiB', '1.5 MiB', '1024.0 TiB']);
+    expect([humanBytes(0), humanBytes(1023), humanBytes(1024), humanBytes(1536 * 1024), humanBytes(2 ** 50)]).toEqual([
+      '0 B',
+      '1023 B',
+      '1.0 KiB',
+      '1.5 MiB',
+      '1024.0 TiB',
+    ]);
     expect(shortDigest(`sha256:${'ab'.repeat(32)}`)).toBe('abababababab');
     expect(shortDigest('abc')).toBe('abc');
     expect(listCapped(['a', 'b'])).toBe('a, b');
@@ -216,7 +235,7 @@ describe('the progress line', () => {
     p.update(4096); // more than announced: capped at 100%
     p.finish();
     p.finish(); // once drawn, cleared once
-    expect(on.written[0]).toMatch(/^\rdownload \[=+ +\]  50% 1\.0 KiB \/ 2\.0 KiB\u001b\[K$/);
+    expect(on.written[0]).toMatch(/^\rdownload \[=+ +\] {2}50% 1\.0 KiB \/ 2\.0 KiB\u001b\[K$/);
     expect(on.written[1]).toContain('100%');
     expect(on.written.slice(2)).toEqual(['\r\u001b[K']);
   });

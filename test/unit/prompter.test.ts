@@ -3,7 +3,15 @@
 // input, escaping, the answer line and the 10 KiB limit. The same askWithKeys
 // runs on the terminal (tmux tests in test/hostile/consent.test.ts).
 import { describe, expect, it } from 'vitest';
-import { answerForKey, answerLine, MAX_REQUEST_TEXT, questionTooLong, renderQuestion, ScriptedPrompter, type ConsentRequest } from '../../src/sandbox/prompter.js';
+import {
+  answerForKey,
+  answerLine,
+  MAX_REQUEST_TEXT,
+  questionTooLong,
+  renderQuestion,
+  ScriptedPrompter,
+  type ConsentRequest,
+} from '../../src/sandbox/prompter.js';
 
 const request = (over: Partial<ConsentRequest> = {}): ConsentRequest => ({
   subject: { name: 'keys', version: '0.1.0', digest: `sha256:${'ab12'.repeat(16)}`, source: 'bundled with wash' },
@@ -28,7 +36,25 @@ describe('prompter: one key answers', () => {
   });
 
   it('every other key denies: Esc, arrows, Home, End, Enter, Ctrl-C, Ctrl-D, space, Y, a', async () => {
-    const keys = ['\u001b', '\u001b[A', '\u001b[B', '\u001b[C', '\u001b[D', '\u001b[H', '\u001bOH', '\u001b[1~', '\u001b[F', '\r', '\n', '\u0003', '\u0004', ' ', 'Y', 'a', 'Ä'];
+    const keys = [
+      '\u001b',
+      '\u001b[A',
+      '\u001b[B',
+      '\u001b[C',
+      '\u001b[D',
+      '\u001b[H',
+      '\u001bOH',
+      '\u001b[1~',
+      '\u001b[F',
+      '\r',
+      '\n',
+      '\u0003',
+      '\u0004',
+      ' ',
+      'Y',
+      'a',
+      'Ä',
+    ];
     for (const key of keys) expect((await answer(key)).answer, JSON.stringify(key)).toBe('deny');
   });
 
@@ -81,7 +107,6 @@ describe('prompter: what is shown', () => {
     const prompter = new ScriptedPrompter(['y'], { columns: 40 });
     await prompter.ask(request());
     const lines = renderQuestion(request());
-    // eslint-disable-next-line no-control-regex
     const width = (l: string) => l.replace(/\u001b\[[0-9;]*m/g, '').length;
     const rows = lines.reduce((n, l) => n + Math.max(1, Math.ceil(width(l) / 40)), 0);
     expect(rows).toBeGreaterThan(lines.length); // the 70-column line wraps
@@ -92,7 +117,9 @@ describe('prompter: what is shown', () => {
   it('everything the plugin chose is escaped: name, version, source, the thing, the reason, the label', async () => {
     const evil = '\u001b]0;pwned\u0007\u202eevil\u200b\r\n';
     const prompter = new ScriptedPrompter(['n']);
-    await prompter.ask(request({ subject: { name: `k${evil}`, version: evil, digest: 'sha256:00', source: evil }, what: `read /x${evil}`, reason: evil, label: evil }));
+    await prompter.ask(
+      request({ subject: { name: `k${evil}`, version: evil, digest: 'sha256:00', source: evil }, what: `read /x${evil}`, reason: evil, label: evil }),
+    );
     const out = prompter.output;
     expect(out).not.toMatch(/[\u0007\u202e\u200b]|\u001b\]/);
     expect(out).not.toContain('\r\n');

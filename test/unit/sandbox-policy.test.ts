@@ -132,9 +132,7 @@ describe('config file', () => {
   });
 
   it('collects unknown keys and wrong types without stopping', () => {
-    const { problems } = interpretConfig(
-      parseConfigText('colour = 1\n[settings]\ntimeout_seconds = -1\n[grants.p]\nenv = "X"\nbogus = true\n', 'c.toml'),
-    );
+    const { problems } = interpretConfig(parseConfigText('colour = 1\n[settings]\ntimeout_seconds = -1\n[grants.p]\nenv = "X"\nbogus = true\n', 'c.toml'));
     expect(problems.map((p) => p.path)).toEqual(['colour', 'settings.timeout_seconds', 'grants.p.env', 'grants.p.bogus']);
   });
 });

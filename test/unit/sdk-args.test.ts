@@ -26,7 +26,11 @@ const commands: ParserCommand[] = [
     flags: [{ long: 'offset', valueName: 'n', required: false }, { long: 'five', short: '5', required: false }, OUTPUT],
     arguments: [{ name: 'numbers', required: false, variadic: true }],
   },
-  { path: ['team', 'add'], flags: [{ long: 'verbose', short: 'v', required: false }, { long: 'role', valueName: 'r', required: false }, OUTPUT], arguments: [{ name: 'name', required: true, variadic: false }] },
+  {
+    path: ['team', 'add'],
+    flags: [{ long: 'verbose', short: 'v', required: false }, { long: 'role', valueName: 'r', required: false }, OUTPUT],
+    arguments: [{ name: 'name', required: true, variadic: false }],
+  },
   { path: ['team', 'rm'], flags: [{ long: 'verbose', short: 'v', required: false }, OUTPUT], arguments: [{ name: 'name', required: true, variadic: false }] },
   { path: ['team', 'list'], flags: [{ long: 'verbose', short: 'v', required: false }, OUTPUT], arguments: [] },
   // Declares its own -o: the SDK adds no --output here.
@@ -82,7 +86,11 @@ describe('argv parsing: accepted forms (table)', () => {
 
   it('-o before the command when every command takes it alike (here `copy` has its own -o: see the errors)', () => {
     const withoutCopy = commands.filter((c) => c.path[0] !== 'copy');
-    expect(parseArgv(withoutCopy, ['-o', 'json', 'gen', 'user'])).toMatchObject({ command: { path: ['gen'] }, flags: { output: 'json' }, args: { type: 'user' } });
+    expect(parseArgv(withoutCopy, ['-o', 'json', 'gen', 'user'])).toMatchObject({
+      command: { path: ['gen'] },
+      flags: { output: 'json' },
+      args: { type: 'user' },
+    });
     expect(parseArgv(withoutCopy, ['--output=json', 'team', 'rm', 'ada'])).toMatchObject({ command: { path: ['team', 'rm'] }, flags: { output: 'json' } });
   });
 

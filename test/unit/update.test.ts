@@ -43,7 +43,22 @@ describe('update: the highest compatible newer tag', () => {
   });
 
   it('strict: only a valid OCI tag that is exactly `X.Y.Z` or `vX.Y.Z` (nothing trimmed or coerced) is a version', () => {
-    for (const tag of [' 9.0.0', '9.0.0 ', '1.9.0\n', '\t1.9.0', '=1.9.0', 'V1.9.0', 'vv1.9.0', 'v=1.9.0', '1.9.0+build', '01.9.0', '1.9', '1.9.0.1', 'v 1.9.0', 'latest']) {
+    for (const tag of [
+      ' 9.0.0',
+      '9.0.0 ',
+      '1.9.0\n',
+      '\t1.9.0',
+      '=1.9.0',
+      'V1.9.0',
+      'vv1.9.0',
+      'v=1.9.0',
+      '1.9.0+build',
+      '01.9.0',
+      '1.9',
+      '1.9.0.1',
+      'v 1.9.0',
+      'latest',
+    ]) {
       expect(best([tag], '1.0.0', true), JSON.stringify(tag)).toBeUndefined();
     }
     expect(best(['v1.9.0'], '1.0.0')).toBe('v1.9.0');
@@ -57,7 +72,15 @@ describe('update: the highest compatible newer tag', () => {
 
 describe('tags: how `plugin tags` sorts them and what `plugin install oci://repo` picks', () => {
   it('semver newest first (the exact spelling first), then the rest alphabetically, each once', () => {
-    expect(sortTags(['latest', '1.0.0', 'v2.0.0', '2.0.0', '10.0.0', '2.0.0-rc.1', 'dev', '1.0.0'])).toEqual(['10.0.0', '2.0.0', 'v2.0.0', '2.0.0-rc.1', '1.0.0', 'dev', 'latest']);
+    expect(sortTags(['latest', '1.0.0', 'v2.0.0', '2.0.0', '10.0.0', '2.0.0-rc.1', 'dev', '1.0.0'])).toEqual([
+      '10.0.0',
+      '2.0.0',
+      'v2.0.0',
+      '2.0.0-rc.1',
+      '1.0.0',
+      'dev',
+      'latest',
+    ]);
     expect(sortTags([])).toEqual([]);
   });
 

@@ -73,21 +73,21 @@ const sdk = definePlugin({
     //   env: [{ name: 'API_TOKEN', reason: 'authenticate to the API' }],
     //   outgoingHttp: [{ host: 'https://api.example.com', reason: 'fetch the data' }],
     //   scratchDir: 'remember settings between runs',
-// #if !http
+    // #if !http
     access: {},
-// #endif
-// #if http
+    // #endif
+    // #if http
     access: {
       incomingHttp: 'serve a page on a loopback port (`__NAME__ serve`)',
     },
-// #endif
+    // #endif
   },
   commands: [
     greet,
     letters,
-// #if http
+    // #if http
     serve,
-// #endif
+    // #endif
   ],
 });
 

@@ -35,9 +35,7 @@ const drainCommand = command({
     { long: 'dry-run', short: 'n', description: 'Show what would be removed; remove nothing', required: false },
     { long: 'yes', short: 'y', description: 'Confirm draining plugin-data', required: false },
   ],
-  arguments: [
-    { name: 'scope', description: `What to drain: ${SCOPES.join(' | ')} (default: all)`, required: false, variadic: false },
-  ],
+  arguments: [{ name: 'scope', description: `What to drain: ${SCOPES.join(' | ')} (default: all)`, required: false, variadic: false }],
   examples: ['wash drain all', 'wash drain cache --dry-run', 'wash --output json drain downloads', 'wash drain plugin-data --yes'],
   run({ args, flags }): number {
     const scope = parseScope(args.scope);

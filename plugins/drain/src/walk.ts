@@ -38,7 +38,7 @@ export interface Tally {
  */
 function errorCodeOf(err: unknown): string {
   if (typeof err === 'string') return err;
-  if (typeof err === 'object' && err !== null && 'payload' in err) return String((err as { payload: unknown }).payload);
+  if (typeof err === 'object' && err !== null && 'payload' in err) return String(err.payload);
   return err instanceof Error ? err.message : String(err);
 }
 

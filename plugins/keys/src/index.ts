@@ -79,7 +79,12 @@ function readSeedFromStdin(): string {
 }
 
 /** `--seed-file <file>`: a seed in a file the user names (wash reads exactly that file for us, no grant needed). */
-const SEED_FILE = flag({ long: 'seed-file', description: 'Read the seed from this file (it never goes on the command line)', valueName: 'file', required: false });
+const SEED_FILE = flag({
+  long: 'seed-file',
+  description: 'Read the seed from this file (it never goes on the command line)',
+  valueName: 'file',
+  required: false,
+});
 
 /** The seed in the file named by --seed-file; never echoed back in errors. */
 function readSeedFile(path: string): string {
@@ -224,7 +229,10 @@ const sdk = definePlugin({
       examples: ['wash keys public alice', 'wash keys public - < seed.nk', 'wash keys public --seed-file seed.nk', 'wash --output json keys public alice'],
       run({ args, flags }) {
         const seed = keyOrSeedFile(args.key, flags['seed-file']);
-        printValue('public_key', withKey('seed', () => publicFromSeed(seed)));
+        printValue(
+          'public_key',
+          withKey('seed', () => publicFromSeed(seed)),
+        );
       },
     }),
     command({
@@ -232,10 +240,14 @@ const sdk = definePlugin({
       description: 'Sign stdin with an ed25519 seed; prints the signature (base64) that verify takes',
       flags: [SEED_FILE],
       arguments: [{ name: 'key', description: 'A seed (S...) or the name of a stored key', required: false, variadic: false }],
-      examples: ['SIG=$(wash keys sign alice < file.bin)', 'SIG=$(wash keys sign --seed-file alice.nk < file.bin)', 'wash --output json keys sign alice < file.bin'],
+      examples: [
+        'SIG=$(wash keys sign alice < file.bin)',
+        'SIG=$(wash keys sign --seed-file alice.nk < file.bin)',
+        'wash --output json keys sign alice < file.bin',
+      ],
       run: async ({ args, flags }) => {
         const { key } = args;
-        if (key === '-') throw new UsageError("stdin holds the data to sign: give the seed as a <key> or with --seed-file");
+        if (key === '-') throw new UsageError('stdin holds the data to sign: give the seed as a <key> or with --seed-file');
         const seed = withKey('seed', () => signingSeed(keyOrSeedFile(key, flags['seed-file']))); // before waiting for stdin
         const data = readStdin();
         // Signing empty input is valid ed25519, but here it nearly always means the data never arrived.
@@ -250,7 +262,10 @@ const sdk = definePlugin({
         { name: 'key', description: 'A public key, a seed, or the name of a stored key', required: true, variadic: false },
         { name: 'signature', description: 'The signature, base64 (standard or URL-safe)', required: true, variadic: false },
       ],
-      examples: ['wash keys verify alice "$SIG" < file.bin', 'wash keys verify UDXU4RCSJNZOIQHZNWXHXORDPRTGNJAHAHFRGZNEEJCPQTT2M7NLCNF4 <signature> < file.bin'],
+      examples: [
+        'wash keys verify alice "$SIG" < file.bin',
+        'wash keys verify UDXU4RCSJNZOIQHZNWXHXORDPRTGNJAHAHFRGZNEEJCPQTT2M7NLCNF4 <signature> < file.bin',
+      ],
       run: async ({ args }) => {
         const publicKey = withKey('key', () => verifyingKey(resolveKey(args.key)));
         const signature = base64Decode(args.signature);

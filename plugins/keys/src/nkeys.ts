@@ -99,14 +99,14 @@ function withChecksum(payload: Uint8Array): string {
 
 // --- encoding and decoding ---------------------------------------------------
 
-export function encodePublic(type: KeyType, key: Uint8Array): string {
+function encodePublic(type: KeyType, key: Uint8Array): string {
   const payload = new Uint8Array(1 + KEY_LEN);
   payload[0] = KEY_TYPES[type].prefix;
   payload.set(key, 1);
   return withChecksum(payload);
 }
 
-export function encodeSeed(type: KeyType, seed: Uint8Array): string {
+function encodeSeed(type: KeyType, seed: Uint8Array): string {
   const prefix = KEY_TYPES[type].prefix;
   const payload = new Uint8Array(2 + KEY_LEN);
   // Five bits per base32 character: 'S' takes the top five bits of byte 0,
@@ -155,7 +155,7 @@ export function decodeSeed(text: string): { type: KeyType; seed: Uint8Array } {
 // --- key operations ----------------------------------------------------------
 
 /** The raw public key of a seed: ed25519, or x25519 for curve keys. */
-export function publicKeyOf(type: KeyType, seed: Uint8Array): Uint8Array {
+function publicKeyOf(type: KeyType, seed: Uint8Array): Uint8Array {
   return type === 'curve' ? x25519.getPublicKey(seed) : ed25519.getPublicKey(seed);
 }
 

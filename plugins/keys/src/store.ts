@@ -37,7 +37,7 @@ function codeOf(err: unknown): ErrorCode | undefined {
 }
 
 /** The message when wash refused the scratch dir (not granted, or denied when it asked). */
-export const UNAVAILABLE = 'the key store is unavailable: wash did not grant this plugin its scratch directory';
+const UNAVAILABLE = 'the key store is unavailable: wash did not grant this plugin its scratch directory';
 
 function fsFailure(action: string, err: unknown): Failure {
   // `access`: wash mounts the scratch dir and asks at its first use; a denial arrives here.

@@ -22,7 +22,7 @@ export interface LoginResult {
 
 const CALLBACK_PATH = '/callback';
 
-export function authorizationUrl(endpoint: string, fields: Record<string, string | undefined>): string {
+function authorizationUrl(endpoint: string, fields: Record<string, string | undefined>): string {
   return `${endpoint}${endpoint.includes('?') ? '&' : '?'}${formEncode(fields)}`;
 }
 

@@ -55,7 +55,10 @@ function tokenResponse(status: number, text: string): TokenResponse {
     // not JSON
   }
   if (status !== 200 || typeof body.access_token !== 'string') {
-    const why = typeof body.error === 'string' ? `${body.error}${body.error_description ? ` (${body.error_description})` : ''}` : `HTTP ${status}`;
+    const why =
+      typeof body.error === 'string'
+        ? `${body.error}${typeof body.error_description === 'string' && body.error_description ? ` (${body.error_description})` : ''}`
+        : `HTTP ${status}`;
     throw new Failure(`the token endpoint refused: ${why}`);
   }
   return body as unknown as TokenResponse;

@@ -20,7 +20,10 @@ function span(seconds: number): string {
 /** `2025-06-01 12:00:00 UTC (in 59 min)` / `(3 h ago)`; `never` for 0. */
 export function textDate(epochSeconds: number, nowSeconds: number): string {
   if (!epochSeconds) return 'never';
-  const date = new Date(epochSeconds * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  const date = new Date(epochSeconds * 1000)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' UTC');
   const delta = epochSeconds - nowSeconds;
   return `${date} (${delta >= 0 ? `in ${span(delta)}` : `${span(delta)} ago`})`;
 }

@@ -8,7 +8,7 @@ import type { ContractAdapter } from './contract.js';
 import { nativeAdapter } from './native.js';
 import { wasmcloudWash001, wasmcloudWash002 } from './wasmcloud-wash/index.js';
 
-export type { AdapterHostOptions, CallContext, ContractAdapter, DescribedComponent, HostCall } from './contract.js';
+export type { AdapterHostOptions, CallContext, ContractAdapter, HostCall } from './contract.js';
 export { UnsupportedShape } from './contract.js';
 
 const ADAPTERS: readonly ContractAdapter[] = [nativeAdapter, wasmcloudWash002, wasmcloudWash001];

@@ -11,7 +11,7 @@ import type { ContractAdapter, HostCall } from './contract.js';
 import { WashError } from '../../util/errors.js';
 
 /** The contract id of our own plugins, in the cache and wherever a contract is named. */
-export const NATIVE_CONTRACT = 'wash:plugin';
+const NATIVE_CONTRACT = 'wash:plugin';
 
 const PACKAGE = 'wash:plugin';
 const MAJOR = 0;
@@ -51,7 +51,9 @@ function pluginExports(raw: Record<string, unknown>): PluginExports {
 
 export const nativeAdapter: ContractAdapter<undefined, HostCall> = {
   id: NATIVE_CONTRACT,
-  exportLabel: `${PACKAGE}/plugin@${MAJOR}.${MINORS[0]} (or ${MINORS.slice(1).map((m) => `${MAJOR}.${m}`).join(', ')})`,
+  exportLabel: `${PACKAGE}/plugin@${MAJOR}.${MINORS[0]} (or ${MINORS.slice(1)
+    .map((m) => `${MAJOR}.${m}`)
+    .join(', ')})`,
   detect: (exportNames) => exportNames.some((name) => isOurs(name, 'plugin')),
   imports: (options) => ({ 'wash:plugin/host': createHostImports(options) }),
   describe: (raw) => ({ metadata: validateMetadata(pluginExports(raw).info()) }),

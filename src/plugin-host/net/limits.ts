@@ -25,9 +25,9 @@ export const DEFAULT_NET_LIMITS: NetLimits = { timeoutMs: 60_000, minBytesPerSec
 export const MAX_PLUGIN_BYTES = 512 * 1024 * 1024;
 
 /** What is read of an error body: enough for a message, never the whole of it. */
-export const MAX_ERROR_BODY_BYTES = 4096;
+const MAX_ERROR_BODY_BYTES = 4096;
 
-export const TIMEOUT_HINT = 'a slow network? raise network_timeout_seconds (or lower min_download_kib_per_second) under [settings] in the wash config';
+const TIMEOUT_HINT = 'a slow network? raise network_timeout_seconds (or lower min_download_kib_per_second) under [settings] in the wash config';
 
 export function netLimitsFrom(settings: { networkTimeoutSeconds: number; minDownloadKibPerSecond: number }): NetLimits {
   return { timeoutMs: settings.networkTimeoutSeconds * 1000, minBytesPerSecond: settings.minDownloadKibPerSecond * 1024 };
@@ -150,7 +150,7 @@ export async function readBody(res: Response, max: number, tooLarge: () => WashE
     throw tooLarge();
   }
   if (!res.body) return Buffer.alloc(0);
-  const reader = res.body.getReader();
+  const reader = res.body.getReader() as ReadableStreamDefaultReader<Uint8Array>;
   const chunks: Buffer[] = [];
   let size = 0;
   for (;;) {
@@ -169,7 +169,7 @@ export async function readBody(res: Response, max: number, tooLarge: () => WashE
 /** At most `max` bytes from the start of a body (for an error message); the rest is dropped. Never throws. */
 export async function readPrefix(res: Response, max = MAX_ERROR_BODY_BYTES): Promise<Buffer> {
   if (!res.body) return Buffer.alloc(0);
-  const reader = res.body.getReader();
+  const reader = res.body.getReader() as ReadableStreamDefaultReader<Uint8Array>;
   const chunks: Buffer[] = [];
   let size = 0;
   try {

@@ -38,7 +38,7 @@ export interface ImageManifest {
   annotations?: Record<string, string>;
 }
 
-export const ANNOTATION = {
+const ANNOTATION = {
   title: 'org.opencontainers.image.title',
   version: 'org.opencontainers.image.version',
   description: 'org.opencontainers.image.description',
@@ -121,9 +121,7 @@ export function checkWasmManifest(bytes: Buffer, contentType: string, ref: strin
     // The registry's text, escaped; a manifest with thousands of layers does not make a thousand-line error.
     const kinds = listCapped(layers.map((l) => esc(l.mediaType.slice(0, 100)))) || 'none';
     const container = /image\.config|container\.image/.test(config.mediaType) ? ' (it looks like a container image)' : '';
-    throw new WashError(
-      `${ref} is not a wasm component artifact${container}: its layers are ${kinds}, expected one ${MEDIA.wasmLayer} layer`,
-    );
+    throw new WashError(`${ref} is not a wasm component artifact${container}: its layers are ${kinds}, expected one ${MEDIA.wasmLayer} layer`);
   }
   const layer = wasm[0]!;
   if (!SHA256_DIGEST.test(layer.digest)) throw new WashError(`${ref}: unsupported layer digest '${esc(layer.digest.slice(0, 100))}' (only sha256)`);

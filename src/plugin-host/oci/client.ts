@@ -26,28 +26,18 @@ import { WashError, messageOf } from '../../util/errors.js';
 import { escapeUntrusted as esc } from '../../util/untrusted.js';
 import { bytesDigest, sha256 } from '../../util/hash.js';
 import { getWashVersion } from '../versions.js';
-import {
-  ByteMeter,
-  DEFAULT_NET_LIMITS,
-  Watchdog,
-  kibPerSecond,
-  readBody,
-  readPrefix,
-  seconds,
-  transferDeadlineMs,
-  type NetLimits,
-} from '../net/limits.js';
+import { ByteMeter, DEFAULT_NET_LIMITS, Watchdog, kibPerSecond, readBody, readPrefix, seconds, transferDeadlineMs, type NetLimits } from '../net/limits.js';
 import { MAX_REDIRECTS, REDIRECT_STATUSES, redirectMethod } from '../net/urls.js';
 import type { Credentials } from './credentials.js';
 import { apiHost, isLoopbackRegistry } from './reference.js';
 
-export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 /** A token response (JWTs with certificate chains run to a few KiB). */
-export const MAX_TOKEN_BYTES = 1024 * 1024;
+const MAX_TOKEN_BYTES = 1024 * 1024;
 /** One page of a tag list, and all pages together. */
-export const MAX_TAG_PAGE_BYTES = 4 * 1024 * 1024;
-export const MAX_TAG_LIST_BYTES = 8 * 1024 * 1024;
-export const MAX_TAGS = 100_000;
+const MAX_TAG_PAGE_BYTES = 4 * 1024 * 1024;
+const MAX_TAG_LIST_BYTES = 8 * 1024 * 1024;
+const MAX_TAGS = 100_000;
 const MAX_TAG_PAGES = 100;
 
 /** Token services on another origin that wash trusts with a registry's credentials without being told. */
@@ -199,7 +189,9 @@ export class RegistryClient {
     return new WashError(
       `cannot reach registry ${this.registry} (${esc(new URL(url).origin)}): ${esc(why)}`,
       1,
-      tlsTrouble && this.base.startsWith('https:') ? 'if the registry speaks plain HTTP, pass --insecure or set insecure = true for it in the wash config' : undefined,
+      tlsTrouble && this.base.startsWith('https:')
+        ? 'if the registry speaks plain HTTP, pass --insecure or set insecure = true for it in the wash config'
+        : undefined,
     );
   }
 
@@ -207,7 +199,10 @@ export class RegistryClient {
   private requestWatchdog(method: string, url: string): Watchdog {
     const where = new URL(url);
     const what = where.origin === this.origin ? `${method} ${where.pathname}` : `${method} ${where.origin}${where.pathname}`;
-    return new Watchdog().deadline(this.limits.timeoutMs, () => `registry ${this.registry}: ${esc(what)} did not finish within ${seconds(this.limits.timeoutMs)}`);
+    return new Watchdog().deadline(
+      this.limits.timeoutMs,
+      () => `registry ${this.registry}: ${esc(what)} did not finish within ${seconds(this.limits.timeoutMs)}`,
+    );
   }
 
   /**
@@ -246,7 +241,8 @@ export class RegistryClient {
       if (!REDIRECT_STATUSES.has(res.status) || location === null) return { res, url: current.href };
       await discard(res);
       if (payload instanceof Readable) payload.destroy();
-      if (hop >= MAX_REDIRECTS) throw new WashError(`registry ${this.registry}: more than ${MAX_REDIRECTS} redirects for ${method} ${esc(new URL(url).pathname)}`);
+      if (hop >= MAX_REDIRECTS)
+        throw new WashError(`registry ${this.registry}: more than ${MAX_REDIRECTS} redirects for ${method} ${esc(new URL(url).pathname)}`);
       let next: URL;
       try {
         next = new URL(location, current);
@@ -364,7 +360,8 @@ export class RegistryClient {
         } catch {
           throw new WashError(`registry ${this.registry}: the token service ${service} redirected to an invalid URL`);
         }
-        if (current.protocol !== 'http:' && current.protocol !== 'https:') throw new WashError(`registry ${this.registry}: the token service ${service} redirected to a non-http(s) URL`);
+        if (current.protocol !== 'http:' && current.protocol !== 'https:')
+          throw new WashError(`registry ${this.registry}: the token service ${service} redirected to a non-http(s) URL`);
       }
       if (res.status === 401 || res.status === 403) {
         await discard(res);
@@ -388,7 +385,8 @@ export class RegistryClient {
       }
       const token = typeof body?.token === 'string' && body.token ? body.token : body?.access_token;
       if (typeof token !== 'string' || !token) throw new WashError(`registry ${this.registry}: the token service ${service} sent no token`);
-      if (!/^[\x21-\x7e]+$/.test(token)) throw new WashError(`registry ${this.registry}: the token service ${service} sent a token that is not printable ASCII`);
+      if (!/^[\x21-\x7e]+$/.test(token))
+        throw new WashError(`registry ${this.registry}: the token service ${service} sent a token that is not printable ASCII`);
       return `Bearer ${token}`;
     } finally {
       watchdog.stop();
@@ -508,7 +506,8 @@ export class RegistryClient {
         if (meter.bytes !== size) throw new WashError(`the download ended after ${meter.bytes} of ${size} bytes`);
       } catch (err) {
         await rm(file, { force: true });
-        if (err instanceof WashError) throw new WashError(`download of ${digest} from ${this.registry} failed: ${err.message}; nothing was installed`, 1, err.hint);
+        if (err instanceof WashError)
+          throw new WashError(`download of ${digest} from ${this.registry} failed: ${err.message}; nothing was installed`, 1, err.hint);
         const cause = (err as { cause?: unknown }).cause;
         throw new WashError(`download of ${digest} from ${this.registry} was interrupted: ${esc(messageOf(cause ?? err))}; nothing was installed`);
       }
@@ -638,7 +637,8 @@ export class RegistryClient {
     await res.body?.cancel().catch(() => undefined);
     const ours = bytesDigest(bytes);
     const theirs = res.headers.get('docker-content-digest');
-    if (theirs && theirs !== ours) throw new WashError(`registry ${this.registry} stored the manifest of ${repo}:${tag} as ${esc(theirs.slice(0, 100))}, expected ${ours}`);
+    if (theirs && theirs !== ours)
+      throw new WashError(`registry ${this.registry} stored the manifest of ${repo}:${tag} as ${esc(theirs.slice(0, 100))}, expected ${ours}`);
     return ours;
   }
 

@@ -28,13 +28,13 @@ export interface LoginTokenSource {
 }
 
 /** The provider of `auth = "login"` when the config names none: the core oauth plugin. */
-export const DEFAULT_LOGIN_PROVIDER = 'oauth';
+const DEFAULT_LOGIN_PROVIDER = 'oauth';
 /**
  * The user name sent with a login token when the config names none: the
  * convention of registries that take an OAuth access token as the password
  * (Google's Artifact Registry); a token service of one's own may ignore it.
  */
-export const DEFAULT_LOGIN_USERNAME = 'oauth2accesstoken';
+const DEFAULT_LOGIN_USERNAME = 'oauth2accesstoken';
 
 export interface RegistrySettings {
   credentials?: Credentials;
@@ -53,10 +53,13 @@ export interface RegistryFlags {
 
 /** Read a password from stdin (all of it, one trailing newline dropped). */
 export async function readPasswordFromStdin(): Promise<string> {
-  if (process.stdin.isTTY) throw new UsageError('--password-stdin reads the password from standard input, which is a terminal', 'pipe it in: echo "$TOKEN" | wash ...');
+  if (process.stdin.isTTY)
+    throw new UsageError('--password-stdin reads the password from standard input, which is a terminal', 'pipe it in: echo "$TOKEN" | wash ...');
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  const password = Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
   if (password.length === 0) throw new UsageError('--password-stdin: standard input was empty');
   return password;
 }
@@ -67,7 +70,10 @@ interface DockerConfig {
 
 /** Keys docker writes for a registry: `host`, `https://host`, `https://host/v1/`, and Docker Hub's legacy name. */
 function dockerKeyMatches(key: string, registry: string): boolean {
-  const normalized = key.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '').toLowerCase();
+  const normalized = key
+    .replace(/^[a-z]+:\/\//i, '')
+    .replace(/\/.*$/, '')
+    .toLowerCase();
   if (normalized === registry) return true;
   const hub = ['docker.io', 'index.docker.io', 'registry-1.docker.io'];
   return hub.includes(registry) && hub.includes(normalized);

@@ -24,7 +24,7 @@ export interface Provenance {
 
 const SUFFIX = '.source.json';
 
-export function provenanceFile(layout: Layout, name: string): string {
+function provenanceFile(layout: Layout, name: string): string {
   return join(layout.installedPlugins, `${name}${SUFFIX}`);
 }
 

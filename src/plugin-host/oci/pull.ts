@@ -21,7 +21,7 @@ export interface ResolvedArtifact {
   annotations: Record<string, string>;
 }
 
-export function blobCacheDir(layout: Layout): string {
+function blobCacheDir(layout: Layout): string {
   return join(layout.downloads, 'oci', 'blobs', 'sha256');
 }
 
@@ -55,7 +55,10 @@ export async function pullLayer(
   const { layer } = artifact;
   const dir = blobCacheDir(layout);
   const file = join(dir, layer.digest.slice('sha256:'.length));
-  const cachedSize = await stat(file).then((s) => s.size, () => -1);
+  const cachedSize = await stat(file).then(
+    (s) => s.size,
+    () => -1,
+  );
   if (cachedSize === layer.size && (await fileDigest(file).catch(() => '')) === layer.digest) return { file, cached: true };
   if (cachedSize !== -1) await rm(file, { force: true }); // corrupt or truncated: fetch it again
 

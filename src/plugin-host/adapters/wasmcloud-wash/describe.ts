@@ -107,11 +107,14 @@ function shapeOf(m: Record<string, unknown>): WashShape {
     'type',
   );
   // The two early shapes differ in their argument records: look at the first one declared.
-  const commands = [m.defaultCommand, ...(Array.isArray(m.commands) ? m.commands : [])];
+  const commands: unknown[] = [m.defaultCommand, ...(Array.isArray(m.commands) ? (m.commands as unknown[]) : [])];
   for (const c of commands) {
     const r = (typeof c === 'object' && c !== null ? c : {}) as { flags?: unknown; arguments?: unknown };
     const pairs = Array.isArray(r.flags) ? (r.flags as unknown[]) : [];
-    const first = [...pairs.map((p) => (Array.isArray(p) ? p[1] : undefined)), ...(Array.isArray(r.arguments) ? r.arguments : [])][0];
+    const first: unknown = [
+      ...pairs.map((p) => (Array.isArray(p) ? (p[1] as unknown) : undefined)),
+      ...(Array.isArray(r.arguments) ? (r.arguments as unknown[]) : []),
+    ][0];
     if (typeof first === 'object' && first !== null) return 'isPath' in first || 'defaultValue' in first ? 'early-unnamed' : 'early-named';
   }
   return 'early-named';
@@ -186,7 +189,14 @@ export function describeWasmcloudWash(raw: unknown, contract: WasmcloudWashContr
         const v = flagView(a);
         return { long, description: v.description, valueName: v.name, default: v.default, required: v.required, env: v.env, choices: [], repeatable: false };
       }),
-      arguments: argumentViews(c).map((a) => ({ name: a.name, description: a.description, required: a.required, variadic: false, env: a.env, default: a.default })),
+      arguments: argumentViews(c).map((a) => ({
+        name: a.name,
+        description: a.description,
+        required: a.required,
+        variadic: false,
+        env: a.env,
+        default: a.default,
+      })),
       examples: c.usage,
     })),
     access: {

@@ -68,7 +68,7 @@ import { callWasmcloudWash, wasmcloudWashExports } from './call.js';
 import { EXPORTS, PLUGIN_DATA_MOUNT, THEIR_HOOKS, type WasmcloudWashContract } from './shapes.js';
 import { escapeUntrusted as esc } from '../../../util/untrusted.js';
 
-export type { WasmcloudWashContract, WasmcloudWashInfo, WasmcloudWashCall };
+export type { WasmcloudWashInfo, WasmcloudWashCall };
 
 /** The adapter for one version of their contract (0.0.1 covers its three shapes). */
 function wasmcloudWashAdapter(contract: WasmcloudWashContract): ContractAdapter<WasmcloudWashInfo, WasmcloudWashCall> {
@@ -106,7 +106,9 @@ function wasmcloudWashAdapter(contract: WasmcloudWashContract): ContractAdapter<
       if (!info) return [['contract', contract]];
       return [
         ['contract', contract],
-        ...(info.ignoredHooks.length ? [['ignored', `hooks wash has no events for: ${info.ignoredHooks.map((h) => esc(h)).join(', ')}`] as [string, string]] : []),
+        ...(info.ignoredHooks.length
+          ? [['ignored', `hooks wash has no events for: ${info.ignoredHooks.map((h) => esc(h)).join(', ')}`] as [string, string]]
+          : []),
         ...(info.ignoredCredentials.length
           ? [['ignored', `credential types wash login has no use for: ${info.ignoredCredentials.map((c) => esc(c)).join(', ')}`] as [string, string]]
           : []),

@@ -49,4 +49,3 @@ export const THEIR_HOOKS = [
   'after-dev',
   'dev-register',
 ] as const;
-export type TheirHook = (typeof THEIR_HOOKS)[number];

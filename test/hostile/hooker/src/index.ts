@@ -16,9 +16,10 @@ function report(event: string): void {
 }
 
 const hook = (event: string) => () => {
-  if (host.configGet('mode') === 'loop') for (;;) {
-    // never return
-  }
+  if (host.configGet('mode') === 'loop')
+    for (;;) {
+      // never return
+    }
   report(event);
 };
 
