@@ -8,7 +8,14 @@ const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   require('node:fs').writeSync(1, `${require('../package.json').version}\n`);
 } else {
-  import('../dist/wash.js').then(async ({ main }) => {
-    process.exitCode = await main(argv);
-  });
+  import('../dist/wash.js').then(
+    async ({ main }) => {
+      process.exitCode = await main(argv);
+    },
+    (err) => {
+      // wash itself did not load (not built, or a broken install): one line, not a stack trace.
+      process.stderr.write(`wash: cannot start: ${String(err?.message ?? err).split('\n')[0]} (run 'npm install' in wash's directory to build it)\n`);
+      process.exitCode = 1;
+    },
+  );
 }
