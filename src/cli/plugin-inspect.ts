@@ -4,7 +4,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CliContext } from './context.js';
 import { fileDigest } from '../plugin-host/digest.js';
-import { ensureCompiled, type CachedComponent } from '../plugin-host/transpile-cache.js';
+import { compileOptionsFor, ensureCompiled, type CachedComponent } from '../plugin-host/transpile-cache.js';
 import { describeAccess } from '../output/plugin-help.js';
 import { adapterFor } from '../plugin-host/adapters/index.js';
 import { WashError } from '../util/errors.js';
@@ -75,16 +75,7 @@ export function registerPluginInspect(plugin: Command, ctxOf: (cmd: Command) => 
         const digest = await fileDigest(file).catch((err: NodeJS.ErrnoException) => {
           throw new WashError(`cannot read ${target}: ${err.code ?? err.message}`);
         });
-        component = await ensureCompiled(
-          ctx.layout,
-          { file, digest },
-          {
-            label: target,
-            onTranspile: () => ctx.note('preparing plugin...'),
-            limits: () => ctx.callLimits(),
-            warn: (text) => ctx.note(`warning: ${text}`),
-          },
-        );
+        component = await ensureCompiled(ctx.layout, { file, digest }, compileOptionsFor(ctx, 'preparing plugin...', { label: target }));
       }
       const size = (await stat(file)).size;
       ctx.print({ ...component.metadata, digest: component.digest, file, size, exports: component.exports, imports: component.imports }, () =>

@@ -3,7 +3,7 @@ import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { CliContext } from './context.js';
 import { fileDigest } from '../plugin-host/digest.js';
-import { ensureCompiled } from '../plugin-host/transpile-cache.js';
+import { compileOptionsFor, ensureCompiled } from '../plugin-host/transpile-cache.js';
 import { downloadToFile } from '../plugin-host/download.js';
 import { readNetLimits } from '../plugin-host/net/limits.js';
 import { redactUrl } from '../plugin-host/net/urls.js';
@@ -46,12 +46,7 @@ export async function installComponent(ctx: CliContext, request: InstallRequest)
   const component = await ensureCompiled(
     ctx.layout,
     { file: request.path, digest: request.digest },
-    {
-      label: request.label,
-      onTranspile: () => ctx.note('checking plugin...'),
-      limits: () => ctx.callLimits(),
-      warn: (text) => ctx.note(`warning: ${text}`),
-    },
+    compileOptionsFor(ctx, 'checking plugin...', { label: request.label }),
   );
   const { name, version, id } = component.metadata;
   // The declared id is informational, but two installed plugins claiming one id would confuse

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CliContext } from './context.js';
 import { fileDigest } from '../plugin-host/digest.js';
-import { ensureCompiled } from '../plugin-host/transpile-cache.js';
+import { compileOptionsFor, ensureCompiled } from '../plugin-host/transpile-cache.js';
 import { addRegistryOptions, type RegistryCommandOptions } from './registry-options.js';
 import { UsageError, WashError } from '../util/errors.js';
 import { humanBytes, shortDigest } from '../util/text.js';
@@ -51,12 +51,7 @@ export function registerPluginPush(plugin: Command, ctxOf: (cmd: Command) => Cli
     const chunkSize = opts.chunkSize === undefined ? undefined : parseSize(opts.chunkSize);
 
     const source = await componentFile(ctx, what);
-    const component = await ensureCompiled(ctx.layout, source, {
-      label: what,
-      onTranspile: () => ctx.note('checking plugin...'),
-      limits: () => ctx.callLimits(),
-      warn: (text) => ctx.note(`warning: ${text}`),
-    });
+    const component = await ensureCompiled(ctx.layout, source, compileOptionsFor(ctx, 'checking plugin...', { label: what }));
     const { metadata } = component;
     let tag = ref.tag;
     if (!tag) {

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { CliContext } from './context.js';
 import { fileDigest } from '../plugin-host/digest.js';
-import { ensureCompiled } from '../plugin-host/transpile-cache.js';
+import { compileOptionsFor, ensureCompiled } from '../plugin-host/transpile-cache.js';
 import { HOOK_TYPES } from '../contract/metadata.js';
 import { ADAPTER_HOOK_NAMES, adapterFor } from '../plugin-host/adapters/index.js';
 import { launchPlugin, runPlugin } from '../plugin-host/launch.js';
@@ -48,16 +48,7 @@ export async function pluginTestCommand(ctx: CliContext, argv: string[]): Promis
   const digest = await fileDigest(file).catch((err: NodeJS.ErrnoException) => {
     throw new WashError(`cannot read ${source}: ${err.code === 'ENOENT' ? 'no such file' : (err.code ?? err.message)}`);
   });
-  const component = await ensureCompiled(
-    ctx.layout,
-    { file, digest },
-    {
-      label: source,
-      onTranspile: () => ctx.note('preparing plugin (first run only)...'),
-      limits: () => ctx.callLimits(),
-      warn: (text) => ctx.note(`warning: ${text}`),
-    },
-  );
+  const component = await ensureCompiled(ctx.layout, { file, digest }, compileOptionsFor(ctx, 'preparing plugin (first run only)...', { label: source }));
   // A file under test is nobody the user installed: recorded grants never apply, answers are never recorded.
   const entry = { component, source: 'test' as const, file, digest };
 

@@ -16,7 +16,7 @@ import { sandboxFor, type RunAccess, type RunLimits } from '../sandbox/run-acces
 import type { HostCall } from './adapters/index.js';
 import { adapterFor } from './adapters/index.js';
 import type { PluginEntry } from './catalog.js';
-import { ensureCompiled, type CachedComponent } from './transpile-cache.js';
+import { compileOptionsFor, ensureCompiled, type CachedComponent } from './transpile-cache.js';
 import { grantSubjectOf, migrateLegacyState, type IdentifiedEntry } from './plugin-identity.js';
 import { callPlugin, type CallOptions } from './worker-call.js';
 import type { Prewarmed } from './prewarm.js';
@@ -132,12 +132,7 @@ export async function runPlugin(
 
 /** The entry's component, its transpiled code checked (and rebuilt if it is not whole or was modified). */
 function compiledEntry(ctx: LaunchContext, entry: RunnableEntry, options: { verifyAll?: boolean } = {}): Promise<CachedComponent> {
-  return ensureCompiled(ctx.layout, entry, {
-    onTranspile: () => ctx.note('preparing plugin...'),
-    limits: () => ctx.callLimits(),
-    warn: (text) => ctx.note(`warning: ${text}`),
-    verifyAll: options.verifyAll,
-  });
+  return ensureCompiled(ctx.layout, entry, compileOptionsFor(ctx, 'preparing plugin...', { verifyAll: options.verifyAll }));
 }
 
 /**

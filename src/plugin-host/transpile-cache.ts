@@ -68,6 +68,17 @@ export interface CompileOptions {
   warn?: (text: string) => void;
 }
 
+/** What a command that builds components offers them: its notes (stderr) and its run limits. */
+export interface CompilingCommand {
+  note(text: string): void;
+  callLimits(): Promise<WorkerLimits>;
+}
+
+/** How a command builds: `preparing` told before a transpile, a modified entry's warning as a note, `info` under the command's limits. */
+export function compileOptionsFor(ctx: CompilingCommand, preparing: string, more: Pick<CompileOptions, 'label' | 'verifyAll'> = {}): CompileOptions {
+  return { ...more, onTranspile: () => ctx.note(preparing), limits: () => ctx.callLimits(), warn: (text) => ctx.note(`warning: ${text}`) };
+}
+
 export { entryName };
 
 /** Whether a dir name is an entry of this name: itself, or one built beside an older copy (see publish). */
