@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { freePort, type Xdg } from './helpers.js';
 import { EXAMPLE_WASM } from './fixtures.js';
 import { ociWash as wash, ociXdgs, requireRegistryBinary, sha256, startRegistry, startTokenServer, type Registry, type TokenServer } from './oci-helpers.js';
-import { driveUser, printedLoginUrl, startProvider, startWash, type TestProvider } from './oidc.js';
+import { driveUser, oauthLoginArgs, printedLoginUrl, startProvider, startWash, type TestProvider } from './oidc.js';
 
 const BINARY = requireRegistryBinary();
 
@@ -30,19 +30,7 @@ const tokenFile = (xdg: Xdg) => join(xdg.data, 'credentials', 'oauth.token');
 async function logInWithOauth(xdg: Xdg, user: string): Promise<void> {
   const grant = await wash(xdg, ['plugin', 'grant', 'oauth', '--net', `http://127.0.0.1:${provider.port}`, '--scratch', '--listen']);
   expect(grant.code, grant.stderr).toBe(0);
-  const args = [
-    'oauth',
-    'login',
-    '--issuer',
-    provider.issuer,
-    '--client-id',
-    provider.clientId,
-    '--client-secret',
-    provider.clientSecret,
-    '--port',
-    String(callbackPort),
-  ];
-  const { child, exited, output } = await startWash(args, xdg);
+  const { child, exited, output } = await startWash(oauthLoginArgs(provider, callbackPort), xdg);
   try {
     const page = await driveUser(printedLoginUrl(output()), `http://127.0.0.1:${callbackPort}/callback`, user);
     expect(page.status).toBe(200);

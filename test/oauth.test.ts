@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePort, makeXdg, ROOT, runWash, type Xdg } from './helpers.js';
-import { driveUser, printedLoginUrl, PUBLIC_CLIENT_ID, startProvider, startWash, type TestProvider } from './oidc.js';
+import { driveUser, oauthLoginArgs, printedLoginUrl, PUBLIC_CLIENT_ID, startProvider, startWash, type TestProvider } from './oidc.js';
 import { TINY_AUTH_DIR, TINY_AUTH_WASM } from './fixtures.js';
 
 let xdg: Xdg;
@@ -17,22 +17,7 @@ const grants = () => [`--allow-net=http://127.0.0.1:${provider.port}`, '--allow-
 
 /** Start `wash oauth login` and return once it prints the URL to open. */
 async function startLogin(extra: string[] = [], options: { issuer?: string; secret?: string } = {}) {
-  const args = [
-    ...grants(),
-    '-o',
-    'json',
-    'oauth',
-    'login',
-    '--issuer',
-    options.issuer ?? provider.issuer,
-    '--client-id',
-    provider.clientId,
-    '--client-secret',
-    options.secret ?? provider.clientSecret,
-    '--port',
-    String(callbackPort),
-    ...extra,
-  ];
+  const args = [...grants(), '-o', 'json', ...oauthLoginArgs(provider, callbackPort, options), ...extra];
   const login = await startWash(args, xdg);
   return { ...login, url: () => printedLoginUrl(login.stderr()) };
 }

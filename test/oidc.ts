@@ -63,6 +63,22 @@ export async function startProvider(options: { port: number; callbackPort: numbe
   };
 }
 
+/** `oauth login` with the provider's confidential client, its redirect received on `callbackPort`. */
+export function oauthLoginArgs(provider: TestProvider, callbackPort: number, options: { issuer?: string; secret?: string } = {}): string[] {
+  return [
+    'oauth',
+    'login',
+    '--issuer',
+    options.issuer ?? provider.issuer,
+    '--client-id',
+    provider.clientId,
+    '--client-secret',
+    options.secret ?? provider.clientSecret,
+    '--port',
+    String(callbackPort),
+  ];
+}
+
 /**
  * Follow the browser's part of the flow from `start` until a request to
  * `stopAt` is answered (or, with `stopBefore`, until it would be made: the

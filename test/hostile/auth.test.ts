@@ -12,7 +12,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePort, makeXdg, runWash, type Xdg } from '../helpers.js';
 import { HOSTILE_DIR } from '../fixtures.js';
-import { driveUser, printedLoginUrl, startProvider, startWash, type TestProvider } from '../oidc.js';
+import { driveUser, oauthLoginArgs, printedLoginUrl, startProvider, startWash, type TestProvider } from '../oidc.js';
 
 let xdg: Xdg;
 let provider: TestProvider;
@@ -24,20 +24,7 @@ const tokenFile = () => join(xdg.data, 'plugins', 'fs', 'core.oauth', 'tokens.js
 
 /** Start `wash oauth login` and return once it waits for the redirect. */
 async function startLogin(globals = grants()) {
-  const args = [
-    ...globals,
-    'oauth',
-    'login',
-    '--issuer',
-    provider.issuer,
-    '--client-id',
-    provider.clientId,
-    '--client-secret',
-    provider.clientSecret,
-    '--port',
-    String(callbackPort),
-  ];
-  const login = await startWash(args, xdg);
+  const login = await startWash([...globals, ...oauthLoginArgs(provider, callbackPort)], xdg);
   children.push(login.child);
   return login;
 }

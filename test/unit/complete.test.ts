@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { complete, completePlugin, oneLine, type CompletionWorld, type HostCommand, type HostOption } from '../../src/cli/complete.js';
 import type { Command, Metadata } from '../../src/contract/metadata.js';
+import { metadataOf } from './metadata-fixtures.js';
 
 const command = (path: string[], more: Partial<Command> = {}): Command => ({
   path,
@@ -15,18 +16,8 @@ const command = (path: string[], more: Partial<Command> = {}): Command => ({
   examples: [],
   ...more,
 });
-const plugin = (name: string, commands: Command[], more: Partial<Metadata> = {}): Metadata => ({
-  id: `dev.x.${name}`,
-  name,
-  version: '1.0.0',
-  description: `the ${name} plugin`,
-  commands,
-  groups: [],
-  access: { env: [], paths: [], outgoingHttp: [], hostExec: [] },
-  hooks: [],
-  providesCredentials: false,
-  ...more,
-});
+const plugin = (name: string, commands: Command[], more: Partial<Metadata> = {}): Metadata =>
+  metadataOf({ id: `dev.x.${name}`, name, description: `the ${name} plugin`, commands, ...more });
 
 const keys = plugin(
   'keys',

@@ -12,6 +12,7 @@ import { leadsOutOfItsDirectory } from '../../src/sandbox/real-paths.js';
 import { emptyGrants, type Grants } from '../../src/sandbox/config.js';
 import { identityOf } from '../../src/sandbox/identity.js';
 import type { AccessRequest, Metadata } from '../../src/contract/metadata.js';
+import { metadataOf } from './metadata-fixtures.js';
 
 let root: string;
 let dirs: { cache: string; data: string; config: string };
@@ -31,17 +32,7 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-const metadata = (access: Partial<AccessRequest>): Metadata => ({
-  id: 'dev.x.p',
-  name: 'p',
-  version: '1.0.0',
-  description: '',
-  commands: [],
-  groups: [],
-  access: { env: [], paths: [], outgoingHttp: [], hostExec: [], ...access },
-  hooks: [],
-  providesCredentials: false,
-});
+const metadata = (access: Partial<AccessRequest>): Metadata => metadataOf({ access: { ...metadataOf().access, ...access } });
 const read = (path: string) => ({ path, access: 'read-only' as const, reason: 'r' });
 const write = (path: string) => ({ path, access: 'read-write' as const, reason: 'r' });
 

@@ -15,6 +15,7 @@ import {
 } from '../../src/output/plugin-help.js';
 import { renderRootHelp } from '../../src/cli/root-help.js';
 import type { Command, Flag, Metadata } from '../../src/contract/metadata.js';
+import { metadataOf } from './metadata-fixtures.js';
 import type { Catalog } from '../../src/plugin-host/catalog.js';
 
 // Help is styled only on a terminal; these compare plain text.
@@ -29,18 +30,8 @@ const command = (path: string[], more: Partial<Command> = {}): Command => ({
   examples: [],
   ...more,
 });
-const metadata = (commands: Command[], more: Partial<Metadata> = {}): Metadata => ({
-  id: 'dev.example.kit',
-  name: 'kit',
-  version: '1.0.0',
-  description: 'a kit',
-  commands,
-  groups: [],
-  access: { env: [], paths: [], outgoingHttp: [], hostExec: [] },
-  hooks: [],
-  providesCredentials: false,
-  ...more,
-});
+const metadata = (commands: Command[], more: Partial<Metadata> = {}): Metadata =>
+  metadataOf({ id: 'dev.example.kit', name: 'kit', description: 'a kit', commands, ...more });
 
 const kit = metadata(
   [
